@@ -1,0 +1,156 @@
+"""handle(request) → Reply: who is asking, which handler, which role is needed. The one place where
+user-fixable errors become friendly replies and anything else becomes a short apology."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from difflib import get_close_matches
+
+from bot.clock import Clock, SystemClock
+from bot.commands import CommandSpec, Registry
+from bot.config import Settings
+from bot.context import Context
+from bot.errors import NotAllowed, NotFound, TandemError, UsageError
+from bot.grammar import Command, parse
+from bot.replies import Reply, b, code, context, p, say, section
+from bot.request import Request
+from bot.services import people
+from storage.db import Database
+from storage.models import Outbox
+
+log = logging.getLogger("tandem.dispatch")
+
+
+class Dispatcher:
+    def __init__(self, db: Database, settings: Settings, registry: Registry, clock: Clock | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.registry = registry
+        self.clock = clock or SystemClock()
+
+    def handle(self, request: Request) -> Reply:
+        try:
+            return self._handle(request)
+        except TandemError as error:
+            return error_reply(error)
+        except Exception:
+            request_id = uuid.uuid4().hex[:8]
+            log.exception("command failed [request %s] platform=%s team=%s", request_id, request.platform,
+                          request.team_id)
+            return say("Sorry — something went wrong on my side and nothing was changed. ",
+                       p("If it happens again, give your admin this reference: "), code(request_id), ok=False)
+
+    def _handle(self, request: Request) -> Reply:
+        text = request.text.strip()
+        if text.startswith("/"):
+            text = text[1:]
+        command = parse(text)
+        words = [w.text for w in command.words]
+        if not words or words[0].lower() == "help":
+            return self._help(words[1:2])
+        spec, used = self.registry.lookup(words)
+        if spec is None:
+            return self._unknown(words)
+        args = words[used:]
+        if args[:1] == ["help"] and not command.options:
+            return usage_reply(spec)
+        _check_options(spec, command)
+        with self.db.session() as session:
+            workspace = people.ensure_workspace(session, request.platform, request.team_id, request.team_name,
+                                                self.clock)
+            actor = people.ensure_member(session, workspace, request.person, self.settings.admins, self.clock)
+            if not people.has_role(actor, spec.role):
+                raise NotAllowed(_refusal(session, workspace.id or 0, spec, actor.role))
+            ctx = Context(session=session, settings=self.settings, clock=self.clock, workspace=workspace,
+                          actor=actor, request=request, command=command)
+            reply = spec.handler(ctx, args)
+            if request.source_message is not None and reply.ok:
+                _answer_card(ctx, request.source_message, reply)
+            return reply
+
+    def _help(self, topic: list[str]) -> Reply:
+        if topic and topic[0].lower() in self.registry.top_words:
+            return _group_help(self.registry.under(topic[0].lower()))
+        lines = [section(b("Tandem"), p(" — sales and marketing, one team. Commands:"))]
+        for top in self.registry.top_words:
+            specs = self.registry.under(top)
+            lines.append(section(code(top), p("  " + ", ".join(" ".join(s.path[1:]) or s.path[0] for s in specs))))
+        lines.append(context("Type `<command> help` for details, e.g. `lead help`."))
+        return Reply(blocks=tuple(lines))
+
+    def _unknown(self, words: list[str]) -> Reply:
+        top = words[0].lower()
+        if top in self.registry.top_words:
+            specs = self.registry.under(top)
+            if len(words) == 1 and (top,) not in self.registry.specs:
+                return _group_help(specs)
+            subs = [s.path[1] for s in specs if len(s.path) > 1]
+            close = get_close_matches(words[1].lower(), subs, n=2, cutoff=0.5)
+            intro = f"`{top} {words[1][:40]}` is not a command."
+            if close:
+                return say(intro + " Did you mean " + " or ".join(f"`{top} {c}`" for c in close) + "?", ok=False)
+            return _group_help(specs, intro=intro)
+        close = get_close_matches(top, self.registry.top_words, n=2, cutoff=0.5)
+        hint = (" Did you mean " + " or ".join(f"`{c}`" for c in close) + "?") if close else ""
+        return say(f"I don't know `{words[0][:40]}`.{hint} Type `help` to see what I can do.", ok=False)
+
+
+def _check_options(spec: CommandSpec, command: Command) -> None:
+    unknown = [o for o in command.option_tokens if o.key not in spec.options]
+    if not unknown:
+        return
+    if spec.free_text:
+        from bot.grammar import Word
+
+        command.words.extend(Word(o.raw) for o in unknown)
+        for option in unknown:
+            command.options.pop(option.key, None)
+        return
+    first = unknown[0].key
+    close = get_close_matches(first, sorted(spec.options), n=1)
+    hint = f" Did you mean `{close[0]}:`?" if close else ""
+    allowed = ", ".join(f"`{o}:`" for o in sorted(spec.options)) or "none"
+    raise UsageError(f"`{spec.name}` has no option `{first}:`.{hint} Its options: {allowed}.", usage=spec.usage)
+
+
+def _refusal(session: object, workspace_id: int, spec: CommandSpec, role: str) -> str:
+    from sqlmodel import Session
+
+    assert isinstance(session, Session)
+    admins = people.members_with_role(session, workspace_id, "admin")
+    names = ", ".join("@" + a.display_name for a in admins[:3]) or "an admin (listed in TANDEM_ADMINS)"
+    return (f"`{spec.name}` needs the {spec.role} role; you are a {role}. "
+            f"{names} can grant it with `tandem role @you {spec.role}`.")
+
+
+def _answer_card(ctx: Context, outbox_id: int, reply: Reply) -> None:
+    """Note the outcome on the card whose button was clicked, so nobody clicks twice."""
+    row = ctx.session.get(Outbox, outbox_id)
+    if row is not None and row.workspace_id == ctx.workspace_id and row.target_member_id == ctx.actor.id:
+        row.response_note = reply.summary[:400]
+        ctx.session.add(row)
+
+
+def usage_reply(spec: CommandSpec, intro: str | None = None) -> Reply:
+    blocks = []
+    if intro:
+        blocks.append(section(intro))
+    blocks.append(section(b("Usage: "), code(spec.usage)))
+    blocks.append(context(spec.summary))
+    return Reply(blocks=tuple(blocks), ok=intro is None)
+
+
+def _group_help(specs: list[CommandSpec], intro: str | None = None) -> Reply:
+    blocks = [section(intro)] if intro else []
+    for spec in specs:
+        blocks.append(section(code(spec.usage), p(" — " + spec.summary)))
+    return Reply(blocks=tuple(blocks), ok=intro is None)
+
+
+def error_reply(error: TandemError) -> Reply:
+    icon = {NotAllowed: "🔒 ", NotFound: "🔍 "}.get(type(error), "⚠️ ")
+    blocks = [section(icon + str(error))]
+    if isinstance(error, UsageError) and error.usage:
+        blocks.append(section(b("Usage: "), code(error.usage)))
+    return Reply(blocks=tuple(blocks), ok=False)

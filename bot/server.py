@@ -1,0 +1,81 @@
+"""create_app(settings) → FastAPI: the composition root. Only this module and cli.py wire adapters and
+schedules to the bot."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.dispatch import Dispatcher
+from bot.handlers import build_registry
+from bot.runtime import Runtime
+from storage.db import Database
+from storage.migrate import is_current
+
+log = logging.getLogger("tandem.server")
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Runtime:
+    db = db or Database(settings.database_url)
+    clock = clock or SystemClock()
+    dispatcher = Dispatcher(db, settings, build_registry(), clock)
+    return Runtime(settings=settings, db=db, clock=clock, dispatcher=dispatcher)
+
+
+def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI:
+    runtime = runtime or build_runtime(settings)
+    startups: list = []
+    shutdowns: list = []
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        for start in startups:
+            await start()
+        try:
+            yield
+        finally:
+            for stop in reversed(shutdowns):
+                await stop()
+
+    app = FastAPI(title="Tandem", version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        try:
+            current = await run_in_threadpool(is_current, runtime.db.engine)
+        except Exception as error:  # the database is unreachable
+            log.warning("readiness check failed: %s", type(error).__name__)
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        if not current:
+            return JSONResponse({"status": "unavailable", "database": "migrations pending: run `tandem db upgrade`"},
+                                status_code=503)
+        return JSONResponse({"status": "ready", "database": "ok"})
+
+    _mount_adapters(app, runtime, startups, shutdowns)
+    _mount_schedules(runtime, startups, shutdowns)
+    return app
+
+
+def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list, shutdowns: list) -> None:
+    settings = runtime.settings
+    if settings.playground:
+        from adapters.web.playground import mount_playground
+
+        mount_playground(app, runtime)
+
+
+def _mount_schedules(runtime: Runtime, startups: list, shutdowns: list) -> None:
+    if not runtime.settings.scheduler_on:
+        return

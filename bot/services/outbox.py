@@ -1,0 +1,70 @@
+"""Proactive messages: written as outbox rows in the caller's transaction; resolved to a platform target
+only at delivery time (a member may have moved from Slack to Teams meanwhile)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from bot.clock import Clock
+from bot.delivery import Target
+from bot.replies import Reply
+from storage.models import Member, MemberAccount, Outbox, WorkspaceAccount
+
+
+def enqueue_dm(session: Session, clock: Clock, *, member: Member, reply: Reply, kind: str, key: str) -> Outbox | None:
+    """DM ``member``; ``key`` makes the row idempotent (a second enqueue with the same key is ignored)."""
+    assert member.id is not None
+    return _enqueue(session, clock, Outbox(workspace_id=member.workspace_id, kind=kind, target_member_id=member.id,
+                                           payload=reply.model_dump_json(), dedupe_key=f"{kind}:{key}:m{member.id}",
+                                           next_attempt_at=clock.now(), created_at=clock.now()))
+
+
+def enqueue_channel(session: Session, clock: Clock, *, workspace_id: int, channel: str, reply: Reply, kind: str,
+                    key: str) -> Outbox | None:
+    """Post to a channel setting value (``platform:address``)."""
+    return _enqueue(session, clock, Outbox(workspace_id=workspace_id, kind=kind, target_channel=channel,
+                                           payload=reply.model_dump_json(), dedupe_key=f"{kind}:{key}:{channel}"[:200],
+                                           next_attempt_at=clock.now(), created_at=clock.now()))
+
+
+def _enqueue(session: Session, clock: Clock, row: Outbox) -> Outbox | None:
+    if session.exec(select(Outbox.id).where(Outbox.dedupe_key == row.dedupe_key)).first() is not None:
+        return None
+    session.add(row)
+    session.flush()
+    return row
+
+
+def resolve_target(session: Session, row: Outbox) -> Target | None:
+    """Where the row goes, or None when the member has no account we can reach."""
+    if row.target_channel:
+        platform, _, address = row.target_channel.partition(":")
+        team = _team_id(session, row.workspace_id, platform)
+        if team is None or not address:
+            return None
+        return Target(platform=platform, team_id=team, kind="channel", address=address, outbox_id=row.id)
+    if row.target_member_id is None:
+        return None
+    member = session.get(Member, row.target_member_id)
+    if member is None:
+        return None
+    accounts = {a.platform: a.external_id for a in session.exec(
+        select(MemberAccount).where(MemberAccount.member_id == member.id)).all()}
+    order = [member.last_platform] if member.last_platform else []
+    order += sorted(accounts)
+    for platform in order:
+        if platform in accounts:
+            team = _team_id(session, row.workspace_id, platform)
+            if team is not None:
+                return Target(platform=platform, team_id=team, kind="user", address=accounts[platform],
+                              member_id=member.id, outbox_id=row.id)
+    return None
+
+
+def _team_id(session: Session, workspace_id: int, platform: str) -> str | None:
+    return session.exec(select(WorkspaceAccount.external_id).where(
+        WorkspaceAccount.workspace_id == workspace_id, WorkspaceAccount.platform == platform)).first()
+
+
+def reply_of(row: Outbox) -> Reply:
+    return Reply.model_validate_json(row.payload)
