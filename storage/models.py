@@ -118,6 +118,7 @@ class Lead(SQLModel, table=True):
     amount: float | None = None
     outcome_reason: str | None = Field(default=None, max_length=2000)
     created_at: datetime = _ts()
+    handed_off_at: datetime | None = _ts(nullable=True)  # the latest hand-off or reassignment
     accepted_at: datetime | None = _ts(nullable=True)
     first_touch_at: datetime | None = _ts(nullable=True)
     last_touch_at: datetime | None = _ts(nullable=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 20:21:47.276020
+Create Date: 2026-11-25 20:24:46.273318
 """
 
 from __future__ import annotations
@@ -269,6 +269,7 @@ def upgrade() -> None:
         sa.Column("amount", sa.Float(), nullable=True),
         sa.Column("outcome_reason", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("handed_off_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("accepted_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("first_touch_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_touch_at", storage.types.UTCDateTime(timezone=True), nullable=True),
