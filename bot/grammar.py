@@ -14,7 +14,9 @@ _OPTION = re.compile(r"^([A-Za-z][A-Za-z_-]{0,30}):(.*)$", re.S)
 _SLACK_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$")
 _TEAMS_AT = re.compile(r"^<at>(.*?)</at>$", re.S)
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-_PLATFORM_ID = re.compile(r"^(?:[UW][A-Z0-9]{6,}|29:[A-Za-z0-9_\-:.]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+_PLATFORM_ID = re.compile(
+    r"^(?:[UW][A-Z0-9]{6,}|29:[A-Za-z0-9_\-:.]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
 
 
 @dataclass(frozen=True)

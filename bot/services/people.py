@@ -72,8 +72,9 @@ def ensure_member(
         session.flush()
         add_account(session, member, person.platform, person.user_id)
     changed = False
-    if person.display_name and member.display_name in (person.user_id, "") and person.display_name != member.display_name:
-        member.display_name = person.display_name[:200]
+    named = person.display_name and person.display_name != member.display_name
+    if named and member.display_name in (person.user_id, ""):
+        member.display_name = (person.display_name or "")[:200]
         changed = True
     if person.email and not member.email:
         member.email = person.email

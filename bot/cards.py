@@ -1,0 +1,159 @@
+"""Lead cards and trails as Replies: the same card in a reply, a hand-off DM, a nag and App Home."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.replies import (
+    Block,
+    Button,
+    Buttons,
+    Divider,
+    Reply,
+    Span,
+    b,
+    code,
+    context,
+    fields,
+    p,
+    section,
+)
+from bot.services import feedback as feedback_service
+from bot.services import leads as lead_service
+from bot.services.people import mention
+from storage.models import Campaign, Lead, LeadEvent, Member
+
+STATUS_ICONS = {"handed_off": "🟡", "unassigned": "⚪", "accepted": "🟢", "rejected": "↩️", "won": "🏆", "lost": "⛔"}
+EVENT_WORDS = {
+    "handoff": "handed off", "add": "logged it (self-sourced)", "accept": "accepted", "reject": "rejected",
+    "first_touch": "first touch", "touch": "touch", "stage": "stage", "won": "won", "lost": "lost",
+    "reassign": "reassigned to", "feedback": "rated", "unassigned": "no rep available — unassigned",
+    "nag": "reminder sent", "escalation": "escalated to managers",
+}
+
+
+def lead_title(lead: Lead) -> str:
+    return f"L-{lead.number} · {lead.company}"
+
+
+def status_line(lead: Lead) -> str:
+    text = lead_service.describe_status(lead)
+    return f"{STATUS_ICONS.get(lead.status, '•')} {text[:1].upper()}{text[1:]}"
+
+
+def lead_blocks(session: Session, lead: Lead, *, viewer: Member | None = None, intro: tuple[Span | str, ...] = (),
+                with_buttons: bool = True) -> list[Block]:
+    owner = session.get(Member, lead.owner_id) if lead.owner_id else None
+    marketer = session.get(Member, lead.marketer_id) if lead.marketer_id else None
+    campaign = session.get(Campaign, lead.campaign_id) if lead.campaign_id else None
+    avg, count = feedback_service.average(session, lead)
+    blocks: list[Block] = []
+    if intro:
+        blocks.append(section(*intro))
+    blocks.append(section(b(lead_title(lead)), p("\n" + status_line(lead))))
+    items: list[tuple[str, Span | str | tuple[Span, ...]]] = []
+    if lead.contact_name:
+        items.append(("Contact", lead.contact_name))
+    if lead.email:
+        items.append(("E-mail", lead.email))
+    items.append(("Owner", (mention(session, owner),) if owner else "unassigned"))
+    if marketer:
+        items.append(("Handed off by", (mention(session, marketer),)))
+    items.append(("Source", lead.source))
+    if campaign:
+        items.append(("Campaign", campaign.name))
+    if count:
+        items.append(("Quality", f"{avg:.1f} / 5 ({count} rating{'s' if count != 1 else ''})"))
+    if lead.amount is not None:
+        items.append(("Amount", f"{lead.amount:,.0f}"))
+    if lead.outcome_reason and lead.status in ("rejected", "lost", "won"):
+        items.append(("Reason", lead.outcome_reason))
+    blocks.append(fields(*items))
+    if lead.note:
+        blocks.append(section(b("Note: "), p(lead.note)))
+    if with_buttons and viewer is not None:
+        row = action_buttons(lead, viewer)
+        if row:
+            blocks.append(Buttons(buttons=tuple(row)))
+    return blocks
+
+
+def action_buttons(lead: Lead, viewer: Member) -> list[Button]:
+    ref = f"L-{lead.number}"
+    if lead.owner_id != viewer.id:
+        return []
+    if lead.status == "handed_off":
+        return [Button(label="Accept", command=f"lead accept {ref}", style="primary"),
+                Button(label="Reject", command=f"lead reject {ref}", style="danger",
+                       prompt="Why are you rejecting it? (marketing will see this)")]
+    if lead.status == "accepted":
+        row = [Button(label="Log touch", command=f"lead touch {ref}", style="primary", prompt="What did you do?")]
+        if (lead.stage or 0) < 7:
+            nxt = (lead.stage or 0) + 1
+            row.append(Button(label=f"Stage → {lead_service.STAGE_TITLES[nxt - 1]}", command=f"lead stage {ref} {nxt}"))
+        row.append(Button(label="Won", command=f"lead won {ref}", prompt="Amount and reason (optional)"))
+        row.append(Button(label="Lost", command=f"lead lost {ref}", style="danger",
+                          prompt="Why was it lost? (price, competitor, timing…)"))
+        return row
+    return []
+
+
+def lead_card(session: Session, lead: Lead, *, viewer: Member | None = None,
+              intro: tuple[Span | str, ...] = ()) -> Reply:
+    return Reply(blocks=tuple(lead_blocks(session, lead, viewer=viewer, intro=intro)))
+
+
+def trail_blocks(session: Session, lead: Lead, events: list[LeadEvent], tz: str) -> list[Block]:
+    zone = ZoneInfo(tz)
+    lines: list[Span] = []
+    names: dict[int, Member | None] = {}
+    for event in events:
+        if event.actor_id is not None and event.actor_id not in names:
+            names[event.actor_id] = session.get(Member, event.actor_id)
+        actor = names.get(event.actor_id) if event.actor_id is not None else None
+        if lines:
+            lines.append(p("\n"))
+        lines.append(code(_when(event.created_at, zone)))
+        lines.append(p(" "))
+        if actor is not None:
+            lines.append(mention(session, actor))
+            lines.append(p(" "))
+        lines.append(p(EVENT_WORDS.get(event.kind, event.kind)))
+        if event.detail:
+            lines.append(p(": " + _stage_detail(event) if event.kind == "stage" else ": " + event.detail))
+    if not lines:
+        return []
+    return [Divider(), section(b("History")), section(*lines)]
+
+
+def _stage_detail(event: LeadEvent) -> str:
+    _, _, to = (event.detail or "").partition("→")
+    if to.isdigit() and 1 <= int(to) <= 7:
+        return f"{to} {lead_service.STAGE_TITLES[int(to) - 1]}"
+    return event.detail or ""
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d %b %H:%M")
+
+
+def list_blocks(session: Session, rows: list[Lead], more: int, title: str) -> list[Block]:
+    blocks: list[Block] = [section(b(title))]
+    if not rows:
+        blocks.append(context("No leads match. `lead list all` shows every lead."))
+        return blocks
+    owners: dict[int, Member | None] = {}
+    for lead in rows:
+        if lead.owner_id is not None and lead.owner_id not in owners:
+            owners[lead.owner_id] = session.get(Member, lead.owner_id)
+        owner = owners.get(lead.owner_id) if lead.owner_id is not None else None
+        spans: list[Span] = [b(f"L-{lead.number}"), p(f" {lead.company}  "), p(status_line(lead))]
+        if owner is not None:
+            spans += [p(" · "), mention(session, owner)]
+        blocks.append(section(*spans))
+    if more:
+        blocks.append(context(f"…and {more} more. Narrow it with `owner:` or `campaign:`."))
+    return blocks

@@ -1,0 +1,108 @@
+"""`tandem` commands: help, roles and workspace settings (admins)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.commands import CommandSpec
+from bot.context import Context
+from bot.errors import UsageError
+from bot.handlers.args import need
+from bot.replies import Reply, b, code, context, fields, p, say, section
+from bot.services import people
+from bot.services.workspace_settings import CHANNEL_KEYS, SPECS, all_settings, set_setting
+from storage.models import ROLES
+
+USAGE = {
+    "help": "tandem help",
+    "role": "tandem role <user> <rep|marketer|manager|admin>",
+    "settings": "tandem settings [<key> <value>]",
+}
+_SLACK_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def help_(ctx: Context, args: list[str]) -> Reply:
+    return say("Type `help` for every command, or `<command> help` (e.g. `lead help`). Admins: ",
+               code(USAGE["role"]), p(", "), code(USAGE["settings"]), p("."))
+
+
+def role(ctx: Context, args: list[str]) -> Reply:
+    need(args, 2, USAGE["role"], "the person and the role")
+    new_role = args[-1].lower()
+    if new_role not in ROLES:
+        raise UsageError(f"`{args[-1][:30]}` is not a role. Roles: {', '.join(ROLES)}.", usage=USAGE["role"])
+    member = people.find_member(ctx.session, ctx.workspace_id, " ".join(args[:-1]))
+    if member.id == ctx.actor.id and new_role != "admin":
+        admins = people.members_with_role(ctx.session, ctx.workspace_id, "admin")
+        if len(admins) <= 1:
+            raise UsageError("You are the only admin; make someone else admin first so the workspace keeps one.")
+    before = member.role
+    member.role = new_role
+    ctx.session.add(member)
+    return say("✅ ", people.mention(ctx.session, member), p(f" is now a {new_role} (was {before})."))
+
+
+def settings(ctx: Context, args: list[str]) -> Reply:
+    if not args:
+        return _show_settings(ctx)
+    if len(args) < 2:
+        raise UsageError("Give the setting and its new value.", usage=USAGE["settings"])
+    key = args[0].lower()
+    value = " ".join(args[1:])
+    if key in CHANNEL_KEYS:
+        value = _channel_address(ctx, value)
+    stored = set_setting(ctx.session, ctx.workspace_id, key, value)
+    if key in ("accept_sla_hours", "first_touch_sla_hours", "stale_after_days"):
+        _refresh_open_leads(ctx)
+    return say("✅ ", code(key), p(" is now "), b(display_value(key, stored)), p("."))
+
+
+def _show_settings(ctx: Context) -> Reply:
+    values = all_settings(ctx.session, ctx.workspace_id)
+    items = [(key, f"{display_value(key, value)}  — {SPECS[key].help}") for key, value in values.items()]
+    return Reply(blocks=(section(b("Workspace settings")), fields(*items),
+                         context("Change one with `tandem settings <key> <value>`; channels take a #channel "
+                                 "or `here`.")))
+
+
+def display_value(key: str, value: str) -> str:
+    if key in CHANNEL_KEYS:
+        return value.partition(":")[2] or "not set" if value else "not set"
+    return value
+
+
+def _channel_address(ctx: Context, value: str) -> str:
+    """Store a channel as ``platform:address`` so delivery knows where it lives."""
+    value = value.strip()
+    if value.lower() == "here":
+        if not ctx.request.channel:
+            raise UsageError("`here` works when typed in a channel; name the channel instead.")
+        return f"{ctx.request.platform}:{ctx.request.channel}"
+    if match := _SLACK_CHANNEL.match(value):
+        return f"slack:{match.group(1)}"
+    if value.startswith("19:"):
+        return f"teams:{value}"
+    if value.startswith("#") and len(value) > 1:
+        return f"{ctx.request.platform}:{value}"
+    raise UsageError(f"`{value[:60]}` is not a channel. Mention a channel (#sales) or type `here` in it.")
+
+
+def _refresh_open_leads(ctx: Context) -> None:
+    from sqlmodel import select
+
+    from bot.services.leads import refresh_sla
+    from storage.models import Lead
+
+    rows = ctx.session.exec(select(Lead).where(Lead.workspace_id == ctx.workspace_id,
+                                               Lead.status.in_(("handed_off", "accepted")))).all()  # type: ignore[attr-defined]
+    for lead in rows:
+        refresh_sla(ctx.session, lead)
+
+
+def specs() -> list[CommandSpec]:
+    return [
+        CommandSpec(("tandem", "help"), help_, "rep", USAGE["help"], "what Tandem can do"),
+        CommandSpec(("tandem", "role"), role, "admin", USAGE["role"], "give someone a role"),
+        CommandSpec(("tandem", "settings"), settings, "admin", USAGE["settings"],
+                    "show or change workspace settings", free_text=True),
+    ]
