@@ -79,3 +79,8 @@ def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list, shutdowns: l
 def _mount_schedules(runtime: Runtime, startups: list, shutdowns: list) -> None:
     if not runtime.settings.scheduler_on:
         return
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for `tandem serve` (uvicorn imports it in each worker)."""
+    return create_app(Settings())  # type: ignore[call-arg]

@@ -1,0 +1,120 @@
+"""`tandem` command line: serve, demo, chat, db upgrade — and the operator commands other modules add."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.config import Settings
+
+app = typer.Typer(help="Tandem — sales and marketing, one team, in Slack and Microsoft Teams.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DEMO_DB = "tandem-demo.db"
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _fail(message: str) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration (run once before starting replicas)."""
+    from storage.migrate import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    typer.echo("Database is at the latest migration.")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Run Tandem in production: migrations must be current and TANDEM_SECRET_KEY set."""
+    import uvicorn
+
+    from storage.db import Database
+    from storage.migrate import is_current
+
+    settings = load_settings()
+    try:
+        settings.require_production_secret()
+    except ValueError as error:
+        _fail(str(error))
+    db = Database(settings.database_url)
+    try:
+        if not is_current(db.engine):
+            _fail("The database schema is not current. Run `tandem db upgrade` first.")
+    finally:
+        db.dispose()
+    _configure_logging()
+    uvicorn.run("bot.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                log_level="info", access_log=False)
+
+
+@app.command()
+def demo(host: str = "127.0.0.1", port: int = 8000, fresh: bool = True,
+         database: Annotated[Path, typer.Option(help="SQLite file for the demo")] = Path(DEMO_DB)) -> None:
+    """A fresh SQLite demo with a sample team and leads; opens the web playground."""
+    import uvicorn
+
+    from bot.server import create_app
+
+    runtime = _demo_runtime(database, fresh=fresh)
+    _configure_logging()
+    url = f"http://{host}:{port}/"
+    typer.secho(f"\n  Tandem demo is ready: {url}\n  Pick a person, type `help`, hand a lead off and accept it.\n",
+                fg=typer.colors.GREEN, bold=True)
+    uvicorn.run(create_app(runtime.settings, runtime=runtime), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def chat(as_: Annotated[str, typer.Option("--as", help="the demo person to speak as, e.g. rita")],
+         database: Annotated[Path, typer.Option(help="SQLite demo file (created when missing)")] = Path(DEMO_DB)
+         ) -> None:
+    """Talk to the bot in the terminal as a demo person (reads lines from stdin when it is not a terminal)."""
+    from adapters.console import run_console
+
+    runtime = _demo_runtime(database, fresh=not database.exists())
+    code = run_console(runtime, as_, sys.stdin, sys.stdout)
+    raise typer.Exit(code=code or 0)
+
+
+def _demo_runtime(database: Path, *, fresh: bool):  # type: ignore[no-untyped-def]
+    from bot.demo import seed_demo
+    from bot.server import build_runtime
+    from storage.migrate import upgrade
+
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{database}"
+    upgrade(url)
+    settings = load_settings(DATABASE_URL=url, TANDEM_PLAYGROUND="1").with_secret()
+    runtime = build_runtime(settings)
+    if fresh:
+        seed_demo(runtime)
+    return runtime
+
+
+def _configure_logging() -> None:
+    level = "INFO"
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
