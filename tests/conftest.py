@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.server import build_runtime
-from storage.db import Database
+from storage.db import Database, normalise_url
 from storage.migrate import upgrade
 
 PG_URL = os.environ.get("TANDEM_TEST_DATABASE_URL")
@@ -31,13 +31,21 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_ready() -> str:
+def postgres_ready() -> Iterator[str]:
+    """A database of this test run's own on the PostgreSQL server named by TANDEM_TEST_DATABASE_URL, migrated;
+    dropped at the end, so parallel runs and the server's other databases are never touched."""
     assert PG_URL
-    with Database(PG_URL).engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    upgrade(PG_URL)
-    return PG_URL
+    name = f"tandem_test_{os.getpid()}"
+    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def truncate_all(db: Database) -> None:
