@@ -79,6 +79,11 @@ def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list, shutdowns: l
 def _mount_schedules(runtime: Runtime, startups: list, shutdowns: list) -> None:
     if not runtime.settings.scheduler_on:
         return
+    from schedules.scheduler import Scheduler
+
+    scheduler = Scheduler(runtime)
+    startups.append(scheduler.start)
+    shutdowns.append(scheduler.stop)
 
 
 def app_from_environment() -> FastAPI:

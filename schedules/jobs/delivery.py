@@ -1,0 +1,213 @@
+"""Outbox → platforms. Rows are claimed in one transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the
+write lock on SQLite), sent through the runtime's Senders, and marked sent one by one, so several replicas
+share the work and no row is sent twice or lost: a replica that dies mid-send leaves ``sending`` rows that
+become deliverable again after ``CLAIM_TIMEOUT``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from bot.delivery import DeliveryFailed, Sender, Target
+from bot.replies import Reply
+from bot.runtime import Runtime
+from bot.services.outbox import reply_of, resolve_target
+from schedules.jobs.undeliverable import tell_admins_undeliverable
+from storage.db import Database
+from storage.models import Outbox
+
+log = logging.getLogger("tandem.delivery")
+
+CLAIM_TIMEOUT = timedelta(minutes=2)  # a claim older than this belongs to a replica that died
+SEND_TIMEOUT_SECONDS = 30.0
+MAX_ATTEMPTS = 8  # failures (not rate limits) before a row is parked and the admins are told
+BACKOFF_BASE_SECONDS = 5.0
+BACKOFF_CAP_SECONDS = 3600.0
+NO_SENDER_HOLD = timedelta(seconds=30)  # re-check rows whose platform this replica cannot send to
+NO_SENDER_GIVE_UP = timedelta(hours=24)  # ...and park them when no replica could in a day
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    target: Target
+    reply: Reply
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    parked: int = 0
+    waiting_for_sender: int = 0
+    platforms: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        parts = [f"sent {self.sent}"]
+        if self.retrying:
+            parts.append(f"retrying {self.retrying}")
+        if self.parked:
+            parts.append(f"parked {self.parked}")
+        if self.waiting_for_sender:
+            parts.append(f"waiting for a sender {self.waiting_for_sender}")
+        return ", ".join(parts)
+
+
+def backoff_seconds(attempts: int) -> float:
+    """5 s, 10 s, 20 s … capped at an hour: ``attempts`` counts the failures so far (≥ 1)."""
+    return min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+
+
+async def deliver_due(runtime: Runtime, *, owner: str, batch: int = 200, concurrency: int = 16,
+                      max_rounds: int = 50) -> DeliveryReport:
+    """Send everything due now (bounded by ``max_rounds`` batches per firing)."""
+    report = DeliveryReport()
+    gate = asyncio.Semaphore(concurrency)
+    for _ in range(max_rounds):
+        platforms = frozenset(runtime.senders)
+        claimed, waiting, parked = await asyncio.to_thread(
+            claim_due, runtime.db, runtime.clock.now(), owner, batch, platforms)
+        report.waiting_for_sender += waiting
+        report.parked += parked
+        if not claimed:
+            break
+        groups: dict[tuple[str, str, str, str], list[Claimed]] = defaultdict(list)
+        for row in claimed:
+            t = row.target
+            groups[(t.platform, t.team_id, t.kind, t.address)].append(row)
+        await asyncio.gather(*(_send_group(runtime, owner, rows, gate, report) for rows in groups.values()))
+        if len(claimed) < batch:
+            break
+    return report
+
+
+def claim_due(db: Database, now: datetime, owner: str, limit: int,
+              platforms: frozenset[str]) -> tuple[list[Claimed], int, int]:
+    """Claim up to ``limit`` due rows this replica can send; returns (claimed, waiting-for-sender, parked)."""
+    claimed: list[Claimed] = []
+    waiting = parked = 0
+    with db.session() as session:
+        stale = (select(Outbox).where(Outbox.status == "sending", Outbox.claimed_at < now - CLAIM_TIMEOUT)
+                 .order_by(Outbox.id).limit(limit).with_for_update(skip_locked=True))
+        due = (select(Outbox).where(Outbox.status == "pending", Outbox.next_attempt_at <= now)
+               .order_by(Outbox.next_attempt_at, Outbox.id).limit(limit).with_for_update(skip_locked=True))
+        rows = list(session.exec(stale).all())
+        if len(rows) < limit:
+            rows += list(session.exec(due.limit(limit - len(rows))).all())
+        for row in rows:
+            assert row.id is not None
+            target = resolve_target(session, row)
+            if target is None:
+                _park(session, row, now, "nobody to deliver to: the member has no chat account I can reach, "
+                                         "or the channel setting is not a known team")
+                parked += 1
+                continue
+            if target.platform not in platforms:
+                if row.created_at < now - NO_SENDER_GIVE_UP:
+                    _park(session, row, now, f"no running Tandem could send to {target.platform} for a day")
+                    parked += 1
+                    continue
+                row.next_attempt_at = now + NO_SENDER_HOLD
+                row.status = "pending"
+                row.claimed_at = row.claimed_by = None
+                row.last_error = f"waiting for a {target.platform} sender"[:2000]
+                session.add(row)
+                waiting += 1
+                continue
+            row.status, row.claimed_at, row.claimed_by, row.platform = "sending", now, owner, target.platform
+            session.add(row)
+            claimed.append(Claimed(id=row.id, target=target, reply=reply_of(row)))
+    return claimed, waiting, parked
+
+
+async def _send_group(runtime: Runtime, owner: str, rows: list[Claimed], gate: asyncio.Semaphore,
+                      report: DeliveryReport) -> None:
+    """One target's rows, in order. A failure holds the rest of the group back so order is kept and a
+    rate-limited channel is not hammered."""
+    async with gate:
+        sender: Sender = runtime.senders[rows[0].target.platform]
+        for index, row in enumerate(rows):
+            try:
+                ref = await asyncio.wait_for(sender.send(row.target, row.reply), SEND_TIMEOUT_SECONDS)
+            except DeliveryFailed as failure:
+                outcome = await asyncio.to_thread(record_failure, runtime.db, runtime.clock.now(), row.id,
+                                                  owner, failure)
+                if outcome == "parked":
+                    report.parked += 1
+                else:
+                    report.retrying += 1
+                rest = [r.id for r in rows[index + 1:]]
+                if rest and not failure.permanent:
+                    wait = failure.retry_after or 0.0
+                    await asyncio.to_thread(release, runtime.db, runtime.clock.now() + timedelta(seconds=wait),
+                                            rest, owner)
+                    report.retrying += len(rest)
+                    return
+                continue
+            except Exception as error:  # a Sender bug or a timeout must not lose the row
+                log.warning("send of outbox row %s failed unexpectedly: %s", row.id, type(error).__name__)
+                failure = DeliveryFailed(f"unexpected {type(error).__name__}")
+                await asyncio.to_thread(record_failure, runtime.db, runtime.clock.now(), row.id, owner, failure)
+                report.retrying += 1
+                continue
+            await asyncio.to_thread(mark_sent, runtime.db, runtime.clock.now(), row.id, owner, ref)
+            report.sent += 1
+            report.platforms[row.target.platform] = report.platforms.get(row.target.platform, 0) + 1
+
+
+def mark_sent(db: Database, now: datetime, row_id: int, owner: str, ref: str | None) -> bool:
+    with db.session() as session:
+        done = session.execute(update(Outbox).where(
+            Outbox.id == row_id, Outbox.status == "sending", Outbox.claimed_by == owner
+        ).values(status="sent", sent_at=now, delivered_ref=(ref or None) and ref[:400], attempts=Outbox.attempts + 1,
+                 last_error=None, claimed_at=None)).rowcount
+    if not done:
+        log.warning("outbox row %s was sent after its claim expired; another replica may send it again", row_id)
+    return bool(done)
+
+
+def record_failure(db: Database, now: datetime, row_id: int, owner: str, failure: DeliveryFailed) -> str:
+    """Back off (honouring ``retry_after``) or park; returns "retry", "parked" or "lost-claim"."""
+    with db.session() as session:
+        row = session.get(Outbox, row_id)
+        if row is None or row.status != "sending" or row.claimed_by != owner:
+            return "lost-claim"
+        rate_limited = failure.retry_after is not None and not failure.permanent
+        attempts = row.attempts + (0 if rate_limited else 1)
+        reason = str(failure) or type(failure).__name__
+        if failure.permanent or attempts >= MAX_ATTEMPTS:
+            row.attempts = attempts
+            why = reason if failure.permanent else f"{reason} (gave up after {attempts} attempts)"
+            _park(session, row, now, why)
+            return "parked"
+        delay = failure.retry_after if rate_limited else max(failure.retry_after or 0.0, backoff_seconds(attempts))
+        row.attempts = attempts
+        row.status, row.claimed_at, row.claimed_by = "pending", None, None
+        row.next_attempt_at = now + timedelta(seconds=float(delay or 0.0))
+        row.last_error = reason[:2000]
+        session.add(row)
+        return "retry"
+
+
+def release(db: Database, when: datetime, row_ids: list[int], owner: str) -> None:
+    """Give claimed rows back untried (their target is rate limited or failing right now)."""
+    with db.session() as session:
+        session.execute(update(Outbox).where(
+            Outbox.id.in_(row_ids), Outbox.status == "sending", Outbox.claimed_by == owner  # type: ignore[attr-defined]
+        ).values(status="pending", claimed_at=None, claimed_by=None, next_attempt_at=when))
+
+
+def _park(session: Session, row: Outbox, now: datetime, reason: str) -> None:
+    """Never silently dropped: the row stays as ``failed`` and the workspace admins hear who was missed."""
+    row.status, row.claimed_at, row.claimed_by = "failed", None, None
+    row.last_error = reason[:2000]
+    row.next_attempt_at = now
+    session.add(row)
+    log.error("outbox row %s (%s) parked: %s", row.id, row.kind, reason)
+    tell_admins_undeliverable(session, now, row, reason)
