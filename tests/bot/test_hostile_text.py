@@ -1,0 +1,47 @@
+"""Hostile text never crashes, never becomes markup, and over-long fields are refused with the limit named."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.replies import Plain
+from tests.bot.conftest import Team, text_of
+
+HOSTILE = ["<!channel> call me", "@here now", "<script>alert(1)</script>", "<https://evil.test|click>",
+           "*bold* _it_ ~x~ `code`", '"unbalanced', "emoji 🚀 and RTL \u202e text", "\x00\x07bell"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_notes_are_kept_as_plain_text(team: Team, text: str) -> None:
+    reply = team.say("mara", f'lead handoff Acme to:@rita note:"{text}"')
+    assert reply.ok, text_of(reply)
+    card = team.inbox("rita")[-1]
+    from bot.services.outbox import reply_of
+
+    dm = reply_of(card)
+    # The user's text only ever travels as Plain spans: renderers escape those.
+    spans = [span for block in dm.blocks if hasattr(block, "text") for span in block.text]  # type: ignore[attr-defined]
+    note_spans = [s for s in spans if isinstance(s, Plain) and "Acme" not in s.text and s.text.strip()]
+    assert note_spans, "the note is shown"
+
+
+def test_a_10kb_note_is_refused_with_the_limit_named_and_nothing_is_stored(team: Team) -> None:
+    reply = team.say("mara", "lead handoff Acme to:@rita note:" + "x" * 10_240)
+    assert not reply.ok and "2,000" in text_of(reply)
+    assert team.inbox("rita") == []
+    reply = team.say("mara", "lead handoff " + "A" * 201)
+    assert not reply.ok and "200" in text_of(reply)
+
+
+def test_a_bad_email_is_refused_kindly(team: Team) -> None:
+    assert "doesn't look like an e-mail" in team.text("mara", "lead handoff Acme email:not-an-address")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=400))
+def test_random_text_after_any_command_never_crashes(team: Team, text: str) -> None:
+    for command in ("lead handoff ", "lead feedback L-1 ", "lead show ", "tandem settings ", ""):
+        reply = team.say("mara", command + text)
+        assert "something went wrong" not in text_of(reply)

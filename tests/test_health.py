@@ -1,0 +1,33 @@
+"""Liveness and readiness (SPEC §5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from bot.config import Settings
+from bot.server import create_app
+
+
+def test_healthz_and_readyz_when_migrated(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").json() == {"status": "ok"}
+        ready = client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+def test_readyz_says_what_to_do_when_migrations_are_pending(tmp_path: Path) -> None:
+    settings = Settings(DATABASE_URL=f"sqlite:///{tmp_path / 'empty.db'}", TANDEM_SCHEDULER="off",  # type: ignore[call-arg]
+                        _env_file=None)
+    with TestClient(create_app(settings)) as client:
+        ready = client.get("/readyz")
+    assert ready.status_code == 503 and "tandem db upgrade" in ready.json()["database"]
+
+
+def test_readyz_reports_an_unreachable_database() -> None:
+    settings = Settings(DATABASE_URL="postgresql://nobody@127.0.0.1:1/none", TANDEM_SCHEDULER="off",  # type: ignore[call-arg]
+                        _env_file=None)
+    with TestClient(create_app(settings)) as client:
+        ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.json()["database"] == "unreachable"
