@@ -108,13 +108,13 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
         raise UsageError(f"`{' '.join(args)[:40]}` is not a filter.", usage=USAGE["list"])
     query = select(Lead).where(Lead.workspace_id == ctx.workspace_id)
     if scope == "mine":
-        query = query.where(Lead.owner_id == ctx.actor.id)
+        query = query.where(Lead.owner_id == ctx.actor.id, Lead.status.in_(lead_service.OPEN))  # type: ignore[attr-defined]
     elif scope == "unworked":
         query = query.where(or_(Lead.status == "handed_off", Lead.status == "unassigned",
                                 (Lead.status == "accepted") & (Lead.first_touch_at.is_(None))))  # type: ignore[union-attr]
     elif scope == "open":
         query = query.where(Lead.status.in_(lead_service.OPEN))  # type: ignore[attr-defined]
-    title = {"mine": "Your leads", "unworked": "Unworked leads", "open": "Open leads", "all": "All leads"}[scope]
+    title = {"mine": "Your open leads", "unworked": "Unworked leads", "open": "Open leads", "all": "All leads"}[scope]
     opts = ctx.command.options
     if opts.get("owner"):
         owner = find_member(ctx.session, ctx.workspace_id, opts["owner"])
