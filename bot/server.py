@@ -72,8 +72,21 @@ def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list, shutdowns: l
     settings = runtime.settings
     if settings.playground:
         from adapters.web.playground import mount_playground
+        from schedules.jobs.delivery import deliver_due
+        from schedules.registry import replica_id
 
-        mount_playground(app, runtime)
+        owner = replica_id("playground")
+        mount_playground(app, runtime, deliver=lambda rt: deliver_due(rt, owner=owner))
+    if settings.slack_enabled:
+        from adapters.slack.app import mount as mount_slack
+
+        mount_slack(app, runtime, startups, shutdowns)
+    if settings.teams_on:
+        from adapters.teams.app import mount_teams
+
+        teams = mount_teams(app, runtime)
+        runtime.add_sender(teams.sender)
+        startups.append(teams.initialize)
 
 
 def _mount_schedules(runtime: Runtime, startups: list, shutdowns: list) -> None:

@@ -1,0 +1,201 @@
+"""Reply → Teams message: an Adaptive Card (via microsoft-teams-cards) or, for a short answer, markdown text.
+Every user string is escaped so it renders as text; ``<at>`` mentions exist only with a mention entity."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from microsoft_teams.api import Account, MentionEntity, MessageActivityInput
+from microsoft_teams.cards import (
+    ActionSet,
+    AdaptiveCard,
+    CardElement,
+    Fact,
+    FactSet,
+    MentionedEntity,
+    ShowCardAction,
+    SubmitAction,
+    TeamsCardProperties,
+    TextBlock,
+    TextInput,
+)
+from microsoft_teams.cards import Mention as CardMention
+
+from bot.replies import (
+    Bars,
+    Bold,
+    Button,
+    Buttons,
+    Code,
+    Context,
+    Divider,
+    Fields,
+    Link,
+    Mention,
+    Plain,
+    Reply,
+    Section,
+    Text,
+)
+
+COMMAND_KEY = "tandem_command"
+OUTBOX_KEY = "tandem_outbox"
+LABEL_KEY = "tandem_label"
+INPUT_ID = "tandem_text"
+
+_ALWAYS = re.compile(r"([\\`*_~\[\]()<>#|!{}])")
+_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])", re.M)
+
+
+def escape(text: str) -> str:
+    """Teams markdown escape: punctuation that could become formatting, links, HTML or ``<at>`` tags is
+    backslash-escaped, and so are list/heading/quote markers at the start of a line."""
+    text = _ALWAYS.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def _safe_url(url: str) -> str | None:
+    url = url.strip()
+    if not re.match(r"^https?://", url, re.I) or any(ch in url for ch in " <>()[]\"'\n"):
+        return None
+    return url
+
+
+@dataclass
+class _Mentions:
+    """Mention entities collected while rendering; one per distinct Teams user."""
+
+    seen: dict[str, str] = field(default_factory=dict)  # user id → mention text
+
+    def tag(self, span: Mention) -> str | None:
+        user_id = span.accounts.get("teams") or span.accounts.get("entra")
+        if not user_id:
+            return None
+        if user_id not in self.seen:
+            # The tag's inner text must match the entity text exactly; keep it free of markup characters.
+            name = re.sub(r"[<>\\*_~\[\]`#]", "", span.name).strip() or "someone"
+            self.seen[user_id] = f"<at>{name}</at>"
+        return self.seen[user_id]
+
+    def card_entities(self) -> list[CardMention]:
+        return [CardMention(text=tag, mentioned=MentionedEntity(id=uid, name=tag[4:-5]))
+                for uid, tag in self.seen.items()]
+
+    def activity_entities(self) -> list[MentionEntity]:
+        return [MentionEntity(text=tag, mentioned=Account(id=uid, name=tag[4:-5])) for uid, tag in self.seen.items()]
+
+
+def _markdown(text: Text, mentions: _Mentions) -> str:
+    parts: list[str] = []
+    for span in text:
+        if isinstance(span, Plain):
+            parts.append(escape(span.text).replace("\n", "\n\n"))
+        elif isinstance(span, Bold):
+            parts.append(f"**{escape(span.text)}**" if span.text.strip() else escape(span.text))
+        elif isinstance(span, Code):
+            parts.append("`" + span.text.replace("`", "'").replace("\n", " ") + "`" if span.text else "")
+        elif isinstance(span, Link):
+            url = _safe_url(span.url)
+            parts.append(f"[{escape(span.text)}]({url})" if url else escape(span.text))
+        elif isinstance(span, Mention):
+            tag = mentions.tag(span)
+            parts.append(tag if tag else "@" + escape(span.name))
+    return "".join(parts)
+
+
+def _bar_line(label: str, value: float, maximum: float, caption: str) -> str:
+    width = 12
+    filled = 0 if maximum <= 0 else max(0, min(width, round(width * value / maximum)))
+    suffix = f" {escape(caption)}" if caption else f" {value:g}"
+    return f"{escape(label)}: `{'█' * filled}{'░' * (width - filled)}`{suffix}"
+
+
+def _button_action(button: Button, outbox_id: int | None) -> SubmitAction | ShowCardAction:
+    data: dict[str, Any] = {COMMAND_KEY: button.command, LABEL_KEY: button.label}
+    if outbox_id is not None:
+        data[OUTBOX_KEY] = outbox_id
+    style = {"primary": "positive", "danger": "destructive"}.get(button.style or "")
+    if button.prompt:
+        required = "optional" not in button.prompt.lower()
+        inner = AdaptiveCard(body=[TextInput(id=INPUT_ID, label=button.prompt, is_multiline=True,
+                                             max_length=2000, is_required=required,
+                                             error_message="Please type a line first.")],
+                             actions=[SubmitAction(title="Send", data=data, style="positive")])
+        return ShowCardAction(title=button.label, card=inner)
+    action = SubmitAction(title=button.label, data=data)
+    if style:
+        action.style = style  # type: ignore[assignment]
+    return action
+
+
+def render_card(reply: Reply, *, outbox_id: int | None = None) -> tuple[AdaptiveCard, list[MentionEntity]]:
+    """The Adaptive Card for ``reply``; ``outbox_id`` travels in every button so a click can update the card."""
+    mentions = _Mentions()
+    body: list[CardElement] = []
+    actions: list[SubmitAction | ShowCardAction] = []
+    separator = False
+    for block in reply.blocks:
+        element: CardElement | None = None
+        if isinstance(block, Section):
+            element = TextBlock(text=_markdown(block.text, mentions), wrap=True)
+        elif isinstance(block, Context):
+            element = TextBlock(text=_markdown(block.text, mentions), wrap=True, is_subtle=True, size="small")
+        elif isinstance(block, Fields):
+            element = FactSet(facts=[Fact(title=escape(label), value=_markdown(value, mentions))
+                                     for label, value in block.items])
+        elif isinstance(block, Bars):
+            lines = [f"**{escape(block.title)}**"] + [_bar_line(b.label, b.value, b.maximum, b.caption)
+                                                     for b in block.bars]
+            element = TextBlock(text="\n\n".join(lines), wrap=True, font_type="monospace")
+        elif isinstance(block, Buttons):
+            buttons = [_button_action(button, outbox_id) for button in block.buttons]
+            if actions or body:
+                body.append(ActionSet(actions=buttons))  # type: ignore[arg-type]
+            else:
+                actions.extend(buttons)
+        elif isinstance(block, Divider):
+            separator = True
+            continue
+        if element is not None:
+            if separator:
+                element.separator = True  # type: ignore[attr-defined]
+                separator = False
+            body.append(element)
+    card = AdaptiveCard(body=body, version="1.5", fallback_text=plain_summary(reply))
+    if actions:
+        card.actions = actions  # type: ignore[assignment]
+    card.msteams = TeamsCardProperties(width="full")
+    if mentions.seen:
+        card.msteams.entities = mentions.card_entities()
+    return card, mentions.activity_entities()
+
+
+def plain_summary(reply: Reply) -> str | None:
+    """The notification preview / card fallback: plain text, with angle brackets neutralised."""
+    text = reply.summary.replace("<", "‹").replace(">", "›")[:300]
+    return text or None
+
+
+def is_simple(reply: Reply) -> bool:
+    """A short answer (text only) reads better as a chat message than as a card."""
+    return all(isinstance(block, Section | Context) for block in reply.blocks) and len(reply.blocks) <= 4
+
+
+def render_message(reply: Reply, *, outbox_id: int | None = None) -> MessageActivityInput:
+    """The activity to send for ``reply``."""
+    if is_simple(reply):
+        mentions = _Mentions()
+        lines = [_markdown(block.text, mentions) for block in reply.blocks]  # type: ignore[union-attr]
+        activity = MessageActivityInput(text="\n\n".join(lines) or " ", text_format="markdown")
+        for entity in mentions.activity_entities():
+            activity.add_entity(entity)
+        return activity
+    card, _entities = render_card(reply, outbox_id=outbox_id)
+    activity = MessageActivityInput(summary=plain_summary(reply))
+    return activity.add_card(card)
+
+
+def without_buttons(reply: Reply) -> Reply:
+    return reply.model_copy(update={"blocks": tuple(b for b in reply.blocks if not isinstance(b, Buttons))})
