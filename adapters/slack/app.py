@@ -1,0 +1,128 @@
+"""Slack wiring: one slack-bolt ``AsyncApp`` (``process_before_response=True``: no 10 ms ack-polling floor)
+mounted at ``POST /slack/events``, the OAuth routes in multi-workspace mode, and the outbox Sender."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.slack import actions, commands, events, home, submissions
+from adapters.slack.bridge import SlackBridge
+from adapters.slack.clients import TokenBook, web_client
+from adapters.slack.directory import Directory
+from adapters.slack.oauth import OAuthStores, oauth_settings
+from adapters.slack.sender import SlackSender
+from bot.runtime import Runtime
+
+log = logging.getLogger("tandem.slack")
+MAX_BODY = 1_000_000
+
+
+@dataclass
+class SlackAdapter:
+    bolt: AsyncApp
+    bridge: SlackBridge
+    sender: SlackSender
+    home: home.Home
+    oauth: OAuthStores | None
+
+    async def close(self) -> None:
+        await self.bridge.drain()
+        if self.oauth is not None:
+            await self.oauth.close()
+
+
+def build(runtime: Runtime) -> SlackAdapter:
+    settings = runtime.settings
+    oauth = OAuthStores(runtime) if settings.slack_client_id and settings.slack_client_secret else None
+    tokens = TokenBook(settings, oauth.installations if oauth else None)
+    bridge = SlackBridge(runtime=runtime, tokens=tokens, directory=Directory(runtime))
+    if oauth is not None:
+        bolt = AsyncApp(signing_secret=settings.slack_signing_secret, client=web_client(settings),
+                        oauth_settings=oauth_settings(runtime, oauth), process_before_response=True,
+                        installation_store_bot_only=True)
+    else:
+        bolt = AsyncApp(signing_secret=settings.slack_signing_secret,
+                        client=web_client(settings, settings.slack_bot_token), process_before_response=True)
+    page = home.Home(bridge)
+    commands.register(bolt, bridge)
+    actions.register(bolt, bridge, page.publish)
+    submissions.register(bolt, bridge, page.publish)
+    events.register(bolt, bridge)
+    home.register(bolt, page)
+    return SlackAdapter(bolt=bolt, bridge=bridge, sender=SlackSender(tokens), home=page, oauth=oauth)
+
+
+def malformed(request: Request, body: bytes) -> str | None:
+    """Why a signed body is not a Slack request we understand (→ 400), or None."""
+    if len(body) > MAX_BODY:
+        return "request too large"
+    content_type = request.headers.get("content-type", "")
+    try:
+        if "application/json" in content_type:
+            data: Any = json.loads(body or b"null")
+        else:
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
+            if "payload" in form:
+                data = json.loads(form["payload"][0])
+            elif "command" in form:
+                data = {key: values[0] for key, values in form.items()}
+                if not data.get("team_id") or not data.get("user_id"):
+                    return "a slash command needs team_id and user_id"
+                return None
+            else:
+                return "expected a slash command, a payload or a JSON event"
+    except (ValueError, UnicodeDecodeError):
+        return "the body is not valid form data or JSON"
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        return "the payload has no type"
+    return None
+
+
+def signed(verifier: SignatureVerifier, request: Request, body: bytes) -> bool:
+    """Slack's HMAC over ``v0:timestamp:body``, at most five minutes old; anything unreadable is unsigned."""
+    try:
+        return verifier.is_valid(body, request.headers.get("x-slack-request-timestamp"),
+                                 request.headers.get("x-slack-signature"))
+    except (ValueError, UnicodeDecodeError, OverflowError):
+        return False
+
+
+def mount(app: FastAPI, runtime: Runtime, startups: list[Callable[[], Awaitable[None]]],
+          shutdowns: list[Callable[[], Awaitable[None]]]) -> SlackAdapter:
+    adapter = build(runtime)
+    runtime.add_sender(adapter.sender)
+    handler = AsyncSlackRequestHandler(adapter.bolt)
+    verifier = SignatureVerifier(runtime.settings.slack_signing_secret or "")
+
+    @app.post("/slack/events", include_in_schema=False)
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        if not signed(verifier, request, body):
+            return JSONResponse({"error": "invalid or stale Slack signature"}, status_code=401)
+        problem = malformed(request, body)
+        if problem:
+            return JSONResponse({"error": problem}, status_code=400)
+        return await handler.handle(request)
+
+    if adapter.oauth is not None:
+        @app.get("/slack/install", include_in_schema=False)
+        async def slack_install(request: Request) -> Response:
+            return await handler.handle(request)
+
+        @app.get("/slack/oauth_redirect", include_in_schema=False)
+        async def slack_oauth_redirect(request: Request) -> Response:
+            return await handler.handle(request)
+
+    shutdowns.append(adapter.close)
+    return adapter

@@ -1,0 +1,64 @@
+"""The one path from a Slack user's action to the bot: build a Request, run dispatch in the thread pool,
+hand back the Reply. Shared by commands, buttons, modals and events."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.concurrency import run_in_threadpool
+
+from adapters.slack.clients import TokenBook
+from adapters.slack.directory import Directory
+from bot.replies import Reply
+from bot.request import Request
+from bot.runtime import Runtime
+
+log = logging.getLogger("tandem.slack")
+
+
+@dataclass
+class Asker:
+    """Who is talking to Tandem in Slack, and where."""
+
+    team_id: str
+    user_id: str
+    user_name: str | None = None
+    channel: str | None = None
+    team_name: str | None = None
+
+
+@dataclass
+class SlackBridge:
+    runtime: Runtime
+    tokens: TokenBook
+    directory: Directory
+    _follow_ups: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def run(self, client: AsyncWebClient, asker: Asker, text: str, *,
+                  source_message: int | None = None) -> Reply:
+        person, fetched = await self.directory.person(client, asker.team_id, asker.user_id, asker.user_name)
+        request = Request(person=person, team_id=asker.team_id, text=text, channel=asker.channel,
+                          team_name=asker.team_name, source_message=source_message)
+        reply = await run_in_threadpool(self.runtime.dispatcher.handle, request)
+        if fetched:
+            await self.directory.mark_enriched(asker.team_id, person)
+        return reply
+
+    def follow_up(self, work: Awaitable[None]) -> None:
+        """Work finished after Slack got its answer; tracked so shutdown can wait for it."""
+        task = asyncio.ensure_future(work)
+        self._follow_ups.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._follow_ups.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Slack follow-up failed: %s", type(task.exception()).__name__)
+
+    async def drain(self) -> None:
+        if self._follow_ups:
+            await asyncio.gather(*self._follow_ups, return_exceptions=True)

@@ -1,0 +1,47 @@
+"""App Home (``app_home_opened`` → ``views.publish``): the person's open leads, attention first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.concurrency import run_in_threadpool
+
+from adapters.slack.bridge import SlackBridge
+from adapters.slack.renderer import MAX_BLOCKS_VIEW, render_blocks
+from bot.replies import Reply
+from bot.request import Person
+from bot.services import people
+from bot.services.home import home_reply
+
+
+class Home:
+    def __init__(self, bridge: SlackBridge) -> None:
+        self.bridge = bridge
+
+    def _reply(self, person: Person, team_id: str) -> Reply:
+        runtime = self.bridge.runtime
+        with runtime.db.session() as session:
+            workspace = people.ensure_workspace(session, "slack", team_id, None, runtime.clock)
+            member = people.ensure_member(session, workspace, person, runtime.settings.admins, runtime.clock)
+            return home_reply(session, runtime.clock, member)
+
+    async def publish(self, client: AsyncWebClient, team_id: str, user_id: str) -> None:
+        person, fetched = await self.bridge.directory.person(client, team_id, user_id)
+        reply = await run_in_threadpool(self._reply, person, team_id)
+        if fetched:
+            await self.bridge.directory.mark_enriched(team_id, person)
+        view = {"type": "home", "blocks": render_blocks(reply, max_blocks=MAX_BLOCKS_VIEW)}
+        await client.views_publish(user_id=user_id, view=view)
+
+
+def register(app: AsyncApp, home: Home) -> None:
+    async def opened(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                     context: AsyncBoltContext) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        team_id = str(body.get("team_id") or context.team_id or "")
+        await home.publish(client, team_id, str(event["user"]))
+
+    app.event("app_home_opened")(opened)

@@ -1,0 +1,70 @@
+"""The Slack app manifest ``tandem slack manifest`` prints: paste it into "Create app → From a manifest"
+and the seven commands, interactivity, events and App Home are configured against TANDEM_BASE_URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from bot.config import Settings
+
+# The fewest bot scopes that cover commands, DMs, channel posts, mentions, App Home and enrichment.
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "im:history",
+    "app_mentions:read",
+    "users:read",
+    "users:read.email",
+)
+BOT_EVENTS = ("app_mention", "message.im", "app_home_opened")
+COMMAND_HELP = {
+    "lead": ("Hand off, accept and work leads", "handoff Acme email:ann@acme.com to:@rita"),
+    "campaign": ("Announce and explain campaigns", "why Q4 Webinar"),
+    "tool": ("Find decks, one-pagers and battlecards", "pricing deck"),
+    "intel": ("Log and read competitive intel", "Rivalsoft cut prices 20%"),
+    "stats": ("How sales and marketing work together", "30d"),
+    "meeting": ("The quarterly sales & marketing meeting", "next"),
+    "tandem": ("Help, roles and settings", "help"),
+}
+
+
+def manifest(settings: Settings, name: str = "Tandem") -> dict[str, Any]:
+    base = settings.base_url.rstrip("/")
+    events_url = f"{base}/slack/events"
+    oauth = bool(settings.slack_client_id)
+    settings_block: dict[str, Any] = {
+        "event_subscriptions": {"request_url": events_url, "bot_events": list(BOT_EVENTS)},
+        "interactivity": {"is_enabled": True, "request_url": events_url},
+        "org_deploy_enabled": False,
+        "socket_mode_enabled": False,
+        "token_rotation_enabled": False,
+    }
+    oauth_config: dict[str, Any] = {"scopes": {"bot": list(BOT_SCOPES)}}
+    if oauth:
+        oauth_config["redirect_urls"] = [f"{base}/slack/oauth_redirect"]
+    return {
+        "display_information": {
+            "name": name,
+            "description": "Sales and marketing, one team: lead hand-offs, feedback, nags and stats.",
+            "background_color": "#1f2937",
+        },
+        "features": {
+            "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
+                         "messages_tab_read_only_enabled": False},
+            "bot_user": {"display_name": name.lower(), "always_online": True},
+            "slash_commands": [
+                {"command": f"/{word}", "url": events_url, "description": summary, "usage_hint": hint,
+                 "should_escape": True}
+                for word, (summary, hint) in COMMAND_HELP.items()
+            ],
+        },
+        "oauth_config": oauth_config,
+        "settings": settings_block,
+    }
+
+
+def render_manifest(settings: Settings) -> str:
+    return yaml.safe_dump(manifest(settings), sort_keys=False, allow_unicode=True, width=120)
