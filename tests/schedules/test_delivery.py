@@ -1,0 +1,173 @@
+"""Outbox delivery: retries with back-off and Retry-After, exactly once, parked failures reported to the
+admins, rows surviving a crashed replica — through the real Slack Sender to a loopback fake Slack."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.server import build_runtime
+from bot.services.outbox import reply_of
+from schedules.jobs.delivery import CLAIM_TIMEOUT, MAX_ATTEMPTS, claim_due, deliver_due
+from storage.models import Outbox
+from tests.schedules.conftest import SlackTeam, text_of
+
+
+def _row(team: SlackTeam, row_id: int) -> Outbox:
+    with team.runtime.db.session() as s:
+        row = s.get(Outbox, row_id)
+        assert row is not None
+        return row
+
+
+def _dm_posts(team: SlackTeam, channel: str = "DURITA") -> list[dict]:
+    return [p for p in team.posts() if p.get("channel") == channel]
+
+
+async def test_a_sender_that_fails_twice_then_succeeds_delivers_exactly_once(slack_team: SlackTeam) -> None:
+    team = slack_team
+    team.handoff("Acme")
+    [card] = team.outbox("handoff")
+    team.slack.fail("chat.postMessage", 500, times=2)
+
+    await team.run("delivery")
+    row = _row(team, card.id)
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.next_attempt_at == team.clock.now() + timedelta(seconds=5)
+    await team.run("delivery")  # not due yet: nothing is tried
+    assert len(team.slack.calls_to("chat.postMessage")) == 1
+
+    team.later(seconds=5)
+    await team.run("delivery")
+    row = _row(team, card.id)
+    assert (row.status, row.attempts) == ("pending", 2)
+    assert row.next_attempt_at == team.clock.now() + timedelta(seconds=10)
+
+    team.later(seconds=10)
+    await team.run("delivery")
+    row = _row(team, card.id)
+    assert row.status == "sent" and row.delivered_ref and row.delivered_ref.startswith("DURITA:")
+    for _ in range(3):
+        team.later(minutes=10)
+        await team.run("delivery")
+    assert len(team.slack.calls_to("chat.postMessage")) == 3  # two failures, one success, nothing after
+    assert len(_dm_posts(team)) == 3 and row.attempts == 3
+
+
+async def test_retry_after_is_honoured_and_not_counted_as_a_failure(slack_team: SlackTeam) -> None:
+    team = slack_team
+    team.handoff("Acme")
+    [card] = team.outbox("handoff")
+    team.slack.fail("chat.postMessage", 429, times=1, retry_after=30)
+    await team.run("delivery")
+    row = _row(team, card.id)
+    assert (row.status, row.attempts) == ("pending", 0)
+    assert row.next_attempt_at == team.clock.now() + timedelta(seconds=30)
+    team.later(seconds=29)
+    await team.run("delivery")
+    assert _row(team, card.id).status == "pending"
+    team.later(seconds=1)
+    await team.run("delivery")
+    assert _row(team, card.id).status == "sent"
+
+
+async def test_rate_limited_channel_holds_its_later_messages_in_order(slack_team: SlackTeam) -> None:
+    team = slack_team
+    for name in ("One", "Two", "Three"):
+        team.handoff(name)
+    team.slack.fail("chat.postMessage", 429, times=1, retry_after=20)
+    await team.run("delivery")
+    assert len(team.slack.calls_to("chat.postMessage")) == 1  # the rest waited instead of hammering Slack
+    assert {r.status for r in team.outbox("handoff")} == {"pending"}
+    team.later(seconds=20)
+    await team.run("delivery")
+    companies = [next(n for n in ("One", "Two", "Three") if n in str(p.get("blocks"))) for p in _dm_posts(team)[1:]]
+    assert companies == ["One", "Two", "Three"]
+
+
+async def test_permanent_failure_is_parked_and_the_admins_are_told_who_was_missed(slack_team: SlackTeam) -> None:
+    team = slack_team
+    team.handoff("Acme")
+    team.slack.answer("chat.postMessage", lambda params: {"ok": False, "error": "channel_not_found"}
+                      if params.get("channel") == "DURITA" else {"ok": True, "channel": params.get("channel"),
+                                                                   "ts": "1.1"})
+    await team.run("delivery")
+    [card] = team.outbox("handoff")
+    row = _row(team, card.id)
+    assert row.status == "failed" and "channel_not_found" in (row.last_error or "")
+    [notice] = team.outbox("delivery_failed")
+    assert notice.target_member_id == team.member("mara").id
+    words = text_of(reply_of(notice))
+    assert "Rita" in words and "channel_not_found" in words
+    await team.run("delivery")
+    assert _row(team, notice.id).status == "sent"
+    assert any("couldn't deliver" in str(p.get("blocks")) for p in _dm_posts(team, "DUMARA"))
+
+
+async def test_too_many_failures_park_the_row(slack_team: SlackTeam) -> None:
+    team = slack_team
+    team.handoff("Acme")
+    [card] = team.outbox("handoff")
+    team.slack.fail("chat.postMessage", 500, times=100)
+    for _ in range(MAX_ATTEMPTS):
+        await team.run("delivery")
+        team.later(hours=2)
+    row = _row(team, card.id)
+    assert row.status == "failed" and row.attempts == MAX_ATTEMPTS and "gave up" in (row.last_error or "")
+    assert len(team.outbox("delivery_failed")) == 1
+
+
+async def test_a_row_for_a_platform_without_a_sender_waits(slack_team: SlackTeam) -> None:
+    team = slack_team
+    team.handoff("Acme")
+    slack = team.runtime.senders.pop("slack")
+    await team.run("delivery")
+    [card] = team.outbox("handoff")
+    row = _row(team, card.id)
+    assert row.status == "pending" and row.attempts == 0 and "waiting for a slack sender" in (row.last_error or "")
+    team.runtime.add_sender(slack)
+    team.later(seconds=30)
+    await team.run("delivery")
+    assert _row(team, card.id).status == "sent"
+
+
+async def test_rows_claimed_by_a_crashed_replica_are_delivered_once_after_the_timeout(slack_team: SlackTeam) -> None:
+    team = slack_team
+    team.handoff("Acme")
+    [card] = team.outbox("handoff")
+    claimed, _, _ = claim_due(team.runtime.db, team.clock.now(), "serve:dead-host:1", 50, frozenset({"slack"}))
+    assert [c.id for c in claimed] == [card.id]
+    team.runtime.db.dispose()  # the replica is gone; a fresh runtime opens the same database
+
+    fresh = build_runtime(team.runtime.settings, clock=team.clock)
+    fresh.senders.update(team.runtime.senders)
+    try:
+        await deliver_due(fresh, owner="serve:new-host:2")
+        assert team.posts() == [] and _row(team, card.id).status == "sending"
+        team.later(seconds=CLAIM_TIMEOUT.total_seconds() + 1)
+        await deliver_due(fresh, owner="serve:new-host:2")
+        await deliver_due(fresh, owner="serve:new-host:2")
+        assert len(_dm_posts(team)) == 1 and _row(team, card.id).status == "sent"
+    finally:
+        fresh.db.dispose()
+
+
+async def test_two_replicas_delivering_at_once_send_each_row_once(slack_team: SlackTeam) -> None:
+    team = slack_team
+    team.setting("quiet_hours", "none")
+    for n in range(40):
+        team.handoff(f"Company {n}", to="rita" if n % 2 else "sam")
+    other = build_runtime(team.runtime.settings, clock=team.clock)
+    other.senders.update(team.runtime.senders)
+    try:
+        await asyncio.gather(*(deliver_due(rt, owner=f"replica-{i}", batch=7)
+                               for i, rt in enumerate((team.runtime, other, team.runtime, other))))
+    finally:
+        other.db.dispose()
+    with team.runtime.db.session() as s:
+        statuses = set(s.exec(select(Outbox.status).where(Outbox.kind == "handoff")).all())
+    assert statuses == {"sent"}
+    assert len(team.posts()) == 40
+    assert len({str(p.get("blocks")) for p in team.posts()}) == 40
