@@ -141,14 +141,14 @@ def render_card(reply: Reply, *, outbox_id: int | None = None) -> tuple[Adaptive
         if isinstance(block, Section):
             element = TextBlock(text=_markdown(block.text, mentions), wrap=True)
         elif isinstance(block, Context):
-            element = TextBlock(text=_markdown(block.text, mentions), wrap=True, is_subtle=True, size="small")
+            element = TextBlock(text=_markdown(block.text, mentions), wrap=True, is_subtle=True, size="Small")
         elif isinstance(block, Fields):
             element = FactSet(facts=[Fact(title=escape(label), value=_markdown(value, mentions))
                                      for label, value in block.items])
         elif isinstance(block, Bars):
             lines = [f"**{escape(block.title)}**"] + [_bar_line(b.label, b.value, b.maximum, b.caption)
                                                      for b in block.bars]
-            element = TextBlock(text="\n\n".join(lines), wrap=True, font_type="monospace")
+            element = TextBlock(text="\n\n".join(lines), wrap=True, font_type="Monospace")
         elif isinstance(block, Buttons):
             buttons = [_button_action(button, outbox_id) for button in block.buttons]
             if actions or body:
