@@ -15,6 +15,8 @@ app = typer.Typer(help="Tandem — sales and marketing, one team, in Slack and M
                   no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+jobs_app = typer.Typer(help="Scheduled jobs: list them, or run one now.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 
 DEMO_DB = "tandem-demo.db"
 
@@ -36,6 +38,40 @@ def db_upgrade() -> None:
     settings = load_settings()
     upgrade(settings.database_url)
     typer.echo("Database is at the latest migration.")
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """Each job, its schedule, and its last run (any replica's): when, how long, what it did."""
+    from bot.server import build_runtime
+    from schedules.registry import describe, list_jobs
+
+    runtime = build_runtime(load_settings())
+    try:
+        for status in list_jobs(runtime):
+            typer.echo(describe(status))
+    finally:
+        runtime.db.dispose()
+
+
+@jobs_app.command("run")
+def jobs_run(name: Annotated[str, typer.Argument(help="delivery, nags, housekeeping, …")]) -> None:
+    """Run one job now, on this machine, through the senders this configuration enables."""
+    from bot.server import create_app
+    from schedules.registry import run_job
+
+    fastapi_app = create_app(load_settings())
+    runtime = fastapi_app.state.runtime
+    try:
+        firing = run_job(runtime, name)
+    except LookupError as error:
+        _fail(str(error))
+        return
+    finally:
+        runtime.db.dispose()
+    if firing.error:
+        _fail(f"{name} failed after {firing.seconds:.2f} s: {firing.error}")
+    typer.echo(f"{name}: {firing.result or 'done'} ({firing.seconds:.2f} s)")
 
 
 @app.command()
