@@ -1,0 +1,143 @@
+"""`tandem chat --as <person>`: the same bot in a terminal. Reply → plain text, and a REPL that also reads
+piped lines, so scripts and tests can drive it. Buttons print as the command they run."""
+
+from __future__ import annotations
+
+import re
+from typing import TextIO
+
+from sqlmodel import col, select
+
+from bot.demo import DEMO_PLATFORM, DEMO_TEAM, DemoPerson, demo_people, find_demo_person
+from bot.replies import Bars, Bold, Buttons, Code, Context, Divider, Fields, Link, Mention, Plain, Reply, Section, Text
+from bot.request import Person, Request
+from bot.runtime import Runtime
+from bot.services.outbox import reply_of
+from storage.models import Outbox
+
+QUIT = {"quit", "exit", ":q"}
+# C0/C1 control characters other than newline and tab: stored text must not drive the terminal (ANSI escapes).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BAR_WIDTH = 20
+
+
+def render_text(reply: Reply) -> str:
+    lines: list[str] = []
+    for block in reply.blocks:
+        if isinstance(block, Section):
+            lines.append(text_of(block.text))
+        elif isinstance(block, Context):
+            lines.append(_indent(text_of(block.text)))
+        elif isinstance(block, Fields):
+            lines.extend(f"  {_safe(label)}: {text_of(value)}" for label, value in block.items)
+        elif isinstance(block, Buttons):
+            for button in block.buttons:
+                extra = f" <{_safe(button.prompt)}>" if button.prompt else ""
+                lines.append(f"  [{_safe(button.label)}] {_safe(button.command)}{extra}")
+        elif isinstance(block, Bars):
+            lines.append(_safe(block.title))
+            for bar in block.bars:
+                share = 0.0 if bar.maximum <= 0 else max(0.0, min(1.0, bar.value / bar.maximum))
+                filled = round(share * _BAR_WIDTH)
+                caption = bar.caption or (f"{bar.value:g}")
+                lines.append(f"  {_safe(bar.label)[:24]:<24} {'█' * filled}{'░' * (_BAR_WIDTH - filled)} "
+                             f"{_safe(caption)}")
+        elif isinstance(block, Divider):
+            lines.append("─" * 40)
+    return "\n".join(lines)
+
+
+def text_of(text: Text) -> str:
+    parts: list[str] = []
+    for span in text:
+        if isinstance(span, Plain | Bold | Code):
+            parts.append(span.text)
+        elif isinstance(span, Link):
+            parts.append(f"{span.text} ({span.url})" if span.url != span.text else span.url)
+        elif isinstance(span, Mention):
+            parts.append("@" + span.name)
+    return _safe("".join(parts))
+
+
+def _safe(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.split("\n"))
+
+
+class Inbox:
+    """The person's DMs that arrived since the console started (outbox rows addressed to them)."""
+
+    def __init__(self, runtime: Runtime, person: DemoPerson) -> None:
+        self.runtime = runtime
+        self.person = person
+        self.seen = self._latest()
+        self.buttons: dict[str, int] = {}  # a button's command → the card it came from
+
+    def _latest(self) -> int:
+        with self.runtime.db.session() as session:
+            return session.exec(select(Outbox.id).where(Outbox.target_member_id == self.person.member_id)
+                                .order_by(col(Outbox.id).desc()).limit(1)).first() or 0
+
+    def new_messages(self) -> list[Outbox]:
+        with self.runtime.db.session() as session:
+            rows = list(session.exec(select(Outbox).where(Outbox.target_member_id == self.person.member_id,
+                                                          col(Outbox.id) > self.seen)
+                                     .order_by(col(Outbox.id))).all())
+        if rows:
+            self.seen = rows[-1].id or self.seen
+        return rows
+
+    def remember_buttons(self, row: Outbox, reply: Reply) -> None:
+        for block in reply.blocks:
+            if isinstance(block, Buttons):
+                for button in block.buttons:
+                    self.buttons[button.command] = row.id or 0
+
+    def source_of(self, line: str) -> int | None:
+        """Typing a card's button command counts as pressing that button on the card."""
+        for command, outbox_id in self.buttons.items():
+            if line == command or line.startswith(command + " "):
+                return outbox_id
+        return None
+
+
+def run_console(runtime: Runtime, person: str, stdin: TextIO, stdout: TextIO) -> int:
+    """Read commands until EOF or ``quit``; print each reply and any new DMs. Returns an exit code."""
+    who = find_demo_person(runtime.db, person)
+    if who is None:
+        known = ", ".join(p.key for p in demo_people(runtime.db)) or "nobody yet — run `tandem demo` first"
+        stdout.write(f"There is nobody called '{_safe(person)[:60]}' in the demo workspace. Try: {known}.\n")
+        stdout.flush()
+        return 2
+    interactive = stdin.isatty()
+    inbox = Inbox(runtime, who)
+    speaker = Person(DEMO_PLATFORM, who.key, who.name, who.email, who.timezone)
+    if interactive:
+        stdout.write(f"Tandem — you are {who.name} ({who.role}, {who.title}). "
+                     "Type `help` for commands, `quit` to leave.\n")
+    while True:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = stdin.readline()
+        if not line:
+            break
+        line = line.strip()
+        if not line:
+            continue
+        if line.lower() in QUIT:
+            break
+        request = Request(person=speaker, team_id=DEMO_TEAM, text=line, source_message=inbox.source_of(line))
+        reply = runtime.dispatcher.handle(request)
+        stdout.write(render_text(reply) + "\n")
+        for row in inbox.new_messages():
+            message = reply_of(row)
+            inbox.remember_buttons(row, message)
+            stdout.write(f"\n📬 New message from Tandem ({row.kind.replace('_', ' ')}):\n")
+            stdout.write(_indent(render_text(message)) + "\n")
+        stdout.write("\n")
+        stdout.flush()
+    return 0

@@ -1,0 +1,138 @@
+"""The web playground (``GET /`` when ``TANDEM_PLAYGROUND=1``): play any member of the demo workspace, type
+commands, press buttons — the same dispatch as Slack and Teams, rendered as escaped HTML."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Query
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from adapters.web.render import avatar_colour, initials, render_reply
+from adapters.web.sender import PlaygroundSender
+from adapters.web.views import Message, channel_names, channel_posts, example_commands, inbox
+from bot.demo import DEMO_PLATFORM, DEMO_TEAM, DEMO_WORKSPACE, DemoPerson, demo_people, demo_workspace_id
+from bot.grammar import MAX_TEXT
+from bot.replies import Reply
+from bot.request import Person, Request
+from bot.runtime import Runtime
+
+log = logging.getLogger("tandem.playground")
+HERE = Path(__file__).parent
+Deliver = Callable[[Runtime], Awaitable[Any]]
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+class CommandIn(BaseModel):
+    person: str = Field(min_length=1, max_length=200)
+    text: str = Field(max_length=MAX_TEXT)
+    source_message: int | None = None
+
+
+def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = None) -> None:
+    """Serve the playground and register the playground Sender. ``deliver`` (one delivery pass, from
+    ``schedules``) runs right after each command so DMs appear at once; without it the scheduler's next pass
+    delivers them and the page shows them as "sending…" meanwhile."""
+    runtime.add_sender(PlaygroundSender())
+    pages = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
+                        trim_blocks=True, lstrip_blocks=True)
+    app.mount("/static/playground", StaticFiles(directory=HERE / "static"), name="playground-static")
+
+    def people() -> list[DemoPerson]:
+        return demo_people(runtime.db)
+
+    def pick(everyone: list[DemoPerson], key: str | None) -> DemoPerson | None:
+        return next((p for p in everyone if p.key == key), None)
+
+    def panels(person: DemoPerson, everyone: list[DemoPerson]) -> dict[str, Any]:
+        workspace_id = demo_workspace_id(runtime.db)
+        now = runtime.clock.now()
+        with runtime.db.session() as session:
+            assert workspace_id is not None
+            dms = inbox(session, workspace_id, person.member_id, now)
+            posts = channel_posts(session, workspace_id, now)
+            examples = example_commands(session, workspace_id, person, everyone)
+            channels = channel_names(session, workspace_id, posts)
+        return {"inbox": dms, "posts": posts, "examples": examples, "channels": channels}
+
+    def fragments(person: DemoPerson, everyone: list[DemoPerson]) -> dict[str, Any]:
+        data = panels(person, everyone)
+        return {
+            "inbox_html": pages.get_template("_inbox.html").render(messages=data["inbox"], person=person),
+            "channels_html": pages.get_template("_channels.html").render(posts=data["posts"],
+                                                                         channels=data["channels"]),
+            "inbox_count": len(data["inbox"]),
+            "inbox_waiting": sum(1 for m in data["inbox"] if _waiting(m)),
+            "channel_count": len(data["posts"]),
+            "latest": max([m.id for m in data["inbox"]] + [m.id for m in data["posts"]] + [0]),
+        }
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page(as_: str | None = Query(None, alias="as", max_length=200)) -> Response:
+        everyone = await run_in_threadpool(people)
+        if not everyone:
+            html = pages.get_template("empty.html").render(workspace=DEMO_WORKSPACE)
+            return HTMLResponse(html, headers=SECURITY_HEADERS)
+        person = pick(everyone, as_) or everyone[0]
+        data = await run_in_threadpool(panels, person, everyone)
+        html = pages.get_template("playground.html").render(
+            person=person, people=everyone, workspace=DEMO_WORKSPACE, initials=initials, colour=avatar_colour,
+            waiting=sum(1 for m in data["inbox"] if _waiting(m)), messages=data["inbox"], **data)
+        return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+    @app.get("/playground/people", include_in_schema=False)
+    async def list_people() -> JSONResponse:
+        everyone = await run_in_threadpool(people)
+        return JSONResponse([{"key": p.key, "name": p.name, "role": p.role, "title": p.title,
+                              "initials": initials(p.name)} for p in everyone], headers=SECURITY_HEADERS)
+
+    @app.get("/playground/inbox", include_in_schema=False)
+    async def state(person: str = Query(..., max_length=200)) -> JSONResponse:
+        everyone = await run_in_threadpool(people)
+        who = pick(everyone, person)
+        if who is None:
+            return _unknown_person(person)
+        return JSONResponse(await run_in_threadpool(fragments, who, everyone), headers=SECURITY_HEADERS)
+
+    @app.post("/playground/command", include_in_schema=False)
+    async def command(body: CommandIn) -> JSONResponse:
+        everyone = await run_in_threadpool(people)
+        who = pick(everyone, body.person)
+        if who is None:
+            return _unknown_person(body.person)
+        request = Request(person=Person(DEMO_PLATFORM, who.key, who.name, who.email, who.timezone),
+                          team_id=DEMO_TEAM, text=body.text, source_message=body.source_message)
+        reply: Reply = await run_in_threadpool(runtime.dispatcher.handle, request)
+        if deliver is not None:
+            try:
+                await deliver(runtime)
+            except Exception:  # the scheduler's next pass delivers; the answer must not fail for it
+                log.exception("playground delivery pass failed")
+        payload = {"ok": reply.ok, "reply_html": str(render_reply(reply)), "summary": reply.summary,
+                   "visibility": reply.visibility}
+        payload.update(await run_in_threadpool(fragments, who, everyone))
+        return JSONResponse(payload, headers=SECURITY_HEADERS)
+
+
+def _waiting(message: Message) -> bool:
+    """A card still asking its reader to act: it has buttons and nobody pressed one."""
+    return message.answered is None and 'data-command="' in message.html
+
+
+def _unknown_person(key: str) -> JSONResponse:
+    return JSONResponse({"ok": False, "error": f"There is nobody called '{key[:60]}' in the demo workspace. "
+                                               "Pick someone from the list."}, status_code=404,
+                        headers=SECURITY_HEADERS)

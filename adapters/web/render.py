@@ -1,0 +1,194 @@
+"""Reply → HTML for the playground. Every user string goes through ``markupsafe.escape``: a note holding
+``<script>`` or ``<!channel>`` is shown as text, never as markup."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+from bot.cards import STATUS_ICONS
+from bot.replies import (
+    Bar,
+    Bars,
+    Block,
+    Bold,
+    Buttons,
+    Code,
+    Context,
+    Divider,
+    Fields,
+    Link,
+    Mention,
+    Plain,
+    Reply,
+    Section,
+    Span,
+    Text,
+    plain_text,
+)
+
+# Lead states (SPEC §3 lifecycle) → chip colour. Anything else renders as a neutral chip.
+STATUS_CHIPS = {
+    "handed_off": "chip-amber", "handed off": "chip-amber", "waiting": "chip-amber",
+    "accepted": "chip-green", "open": "chip-green",
+    "rejected": "chip-red", "lost": "chip-grey",
+    "won": "chip-gold", "unassigned": "chip-neutral",
+}
+_STATUS_LABELS = {"status", "state"}
+_ICON_STATUS = {icon: status for status, icon in STATUS_ICONS.items()}
+_AVATAR_COLOURS = 8
+_TICKED = re.compile(r"`([^`\n]+)`")
+
+
+def render_reply(reply: Reply) -> Markup:
+    """The whole reply as one ``<div class="reply">``; refusals get the ``reply-refused`` style."""
+    inner = Markup("").join(render_block(block) for block in reply.blocks)
+    css = "reply" if reply.ok else "reply reply-refused"
+    return Markup('<div class="{}">{}</div>').format(css, inner)
+
+
+def render_block(block: Block) -> Markup:
+    if isinstance(block, Section):
+        return Markup('<div class="r-section">{}</div>').format(render_text(block.text))
+    if isinstance(block, Fields):
+        return _fields(block)
+    if isinstance(block, Buttons):
+        return _buttons(block)
+    if isinstance(block, Bars):
+        return _bars(block)
+    if isinstance(block, Context):
+        return Markup('<div class="r-context">{}</div>').format(render_text(block.text))
+    if isinstance(block, Divider):
+        return Markup('<hr class="r-divider">')
+    return Markup("")
+
+
+def render_text(text: Text) -> Markup:
+    return Markup("").join(render_span(span) for span in text)
+
+
+def render_span(span: Span) -> Markup:
+    """Plain text keeps its line breaks through CSS ``white-space: pre-wrap``, so no ``<br>`` is built."""
+    if isinstance(span, Plain):
+        return _plain(span.text)
+    if isinstance(span, Bold):
+        return Markup("<strong>{}</strong>").format(span.text)
+    if isinstance(span, Code):
+        return Markup("<code>{}</code>").format(span.text)
+    if isinstance(span, Link):
+        href = safe_href(span.url)
+        if href is None:
+            return Markup('<span class="r-link-broken">{}</span>').format(span.text)
+        return Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(href, span.text)
+    if isinstance(span, Mention):
+        return Markup('<span class="mention">@{}</span>').format(span.name)
+    return Markup("")
+
+
+def _plain(text: str) -> Markup:
+    """Plain text, escaped. A line that starts with a lead-status icon (``🟢 Accepted``) becomes a coloured
+    status chip, and a command quoted in backticks (``Type `help` ``) is shown as code."""
+    if not any(icon in text for icon in _ICON_STATUS) and "`" not in text:
+        return Markup("<span>{}</span>").format(text)
+    out = Markup("")
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            out += Markup("<span>\n</span>")
+        icon, _, rest = line.partition(" ")
+        if icon in _ICON_STATUS and rest:
+            out += status_chip(rest, status=_ICON_STATUS[icon])
+        elif line:
+            out += _ticks(line)
+    return out
+
+
+def _ticks(line: str) -> Markup:
+    parts = _TICKED.split(line)
+    out = Markup("")
+    for index, part in enumerate(parts):
+        if index % 2:
+            out += Markup("<code>{}</code>").format(part)
+        elif part:
+            out += Markup("<span>{}</span>").format(part)
+    return out
+
+
+def safe_href(url: str) -> str | None:
+    """Only web links and site-relative paths become ``href``s; ``javascript:`` and friends do not."""
+    url = url.strip()
+    if url.startswith("/") and not url.startswith("//"):
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme in ("http", "https", "mailto") and (parts.netloc or parts.scheme == "mailto"):
+        return url
+    return None
+
+
+def _fields(block: Fields) -> Markup:
+    items = Markup("")
+    for label, value in block.items:
+        is_status = label.strip().lower() in _STATUS_LABELS
+        rendered = status_chip(plain_text(value)) if is_status else render_text(value)
+        items += Markup('<div class="r-field"><dt>{}</dt><dd>{}</dd></div>').format(label, rendered)
+    return Markup('<dl class="r-fields">{}</dl>').format(items)
+
+
+def status_chip(label: str, *, status: str | None = None) -> Markup:
+    """``label`` is shown; ``status`` (or the label itself) picks the colour."""
+    key = re.sub(r"[^a-z_ ]", "", (status or label).strip().lower()).strip()
+    colour = STATUS_CHIPS.get(key) or STATUS_CHIPS.get(key.split(" ")[0] if key else "", "chip-neutral")
+    if key.startswith(("stage", "at stage")):
+        colour = "chip-green"
+    return Markup('<span class="chip {}" data-status="{}">{}</span>').format(colour, key.replace(" ", "_"),
+                                                                            label.replace("_", " "))
+
+
+def _buttons(block: Buttons) -> Markup:
+    out = Markup("")
+    for button in block.buttons:
+        style = {"primary": "btn-primary", "danger": "btn-danger"}.get(button.style or "", "btn-secondary")
+        prompt = Markup(' data-prompt="{}"').format(button.prompt) if button.prompt else Markup("")
+        out += Markup('<button type="button" class="btn {}" data-command="{}"{}>{}</button>').format(
+            style, button.command, prompt, button.label)
+    return Markup('<div class="r-buttons">{}</div>').format(out)
+
+
+def _bars(block: Bars) -> Markup:
+    rows = Markup("").join(_bar(bar) for bar in block.bars)
+    return Markup('<div class="r-bars"><div class="r-bars-title">{}</div>{}</div>').format(block.title, rows)
+
+
+def _bar(bar: Bar) -> Markup:
+    share = 0.0 if bar.maximum <= 0 else max(0.0, min(1.0, bar.value / bar.maximum))
+    width = f"{share * 100:.1f}"
+    caption = bar.caption or _number(bar.value)
+    return Markup(
+        '<div class="r-bar"><span class="r-bar-label">{}</span>'
+        '<svg class="r-bar-track" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true">'
+        '<rect class="r-bar-bg" x="0" y="0" width="100" height="8" rx="4"></rect>'
+        '<rect class="r-bar-fill" x="0" y="0" width="{}" height="8" rx="4"></rect></svg>'
+        '<span class="r-bar-caption">{}</span></div>'
+    ).format(bar.label, width, caption)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def initials(name: str) -> str:
+    """Two letters for an avatar: first and last word of the name."""
+    words = [w for w in re.split(r"\s+", name.strip()) if w]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+def avatar_colour(member_id: int) -> str:
+    """A stable colour class per person (neighbours in the team never share one)."""
+    return f"av-{member_id % _AVATAR_COLOURS}"

@@ -1,0 +1,258 @@
+// Tandem playground front-end: vanilla JS, no build step, no network beyond this server.
+// Every piece of HTML it inserts was rendered (and escaped) by the server; user text is set with textContent.
+(function () {
+  "use strict";
+  const body = document.body;
+  const person = body.dataset.person;
+  if (!person) return;
+  const thread = document.getElementById("thread");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("command");
+  const sendButton = document.getElementById("send");
+  const panels = { inbox: document.getElementById("inbox"), channels: document.getElementById("channels") };
+  const store = window.sessionStorage;
+  const threadKey = "tandem.thread." + person;
+  const seenKey = "tandem.seen." + person;
+  let busy = false;
+  let recall = [];
+  let recallAt = -1;
+
+  function load(key, fallback) {
+    try { return JSON.parse(store.getItem(key)) ?? fallback; } catch (e) { return fallback; }
+  }
+  function save(key, value) {
+    try { store.setItem(key, JSON.stringify(value)); } catch (e) { /* storage full or disabled: fine */ }
+  }
+
+  // ---- the conversation with Tandem ---------------------------------------------------------------------
+  function turn(text, html, ok, visibility) {
+    const welcome = document.getElementById("welcome");
+    if (welcome) welcome.remove();
+    const you = document.createElement("div");
+    you.className = "turn turn-you";
+    const bubble = document.createElement("div");
+    bubble.className = "bubble-you";
+    bubble.textContent = text;
+    you.appendChild(bubble);
+    const bot = document.createElement("div");
+    bot.className = "turn turn-bot";
+    bot.innerHTML = '<span class="bot-avatar" aria-hidden="true"><svg viewBox="0 0 24 24"><circle cx="9" cy="12" r="6"/>' +
+      '<circle cx="15" cy="12" r="6"/></svg></span><div class="card"></div>';
+    const card = bot.querySelector(".card");
+    thread.appendChild(you);
+    thread.appendChild(bot);
+    fill(bot, card, html, ok, visibility);
+    thread.scrollTop = thread.scrollHeight;
+    return { bot, card };
+  }
+
+  function fill(bot, card, html, ok, visibility) {
+    if (html === null) {
+      bot.classList.add("is-pending");
+      card.innerHTML = '<span class="spinner" aria-hidden="true"></span>';
+      return;
+    }
+    bot.classList.remove("is-pending");
+    card.classList.toggle("is-refused", ok === false);
+    card.innerHTML = html;
+    const meta = document.createElement("div");
+    meta.className = "turn-meta";
+    meta.textContent = visibility === "in_channel" ? "Posted to the channel" : "Only visible to you";
+    card.appendChild(meta);
+  }
+
+  function restore() {
+    for (const t of load(threadKey, [])) turn(t.text, t.html, t.ok, t.visibility);
+  }
+
+  async function send(text, sourceMessage, origin) {
+    text = text.trim();
+    if (!text || busy) return;
+    busy = true;
+    sendButton.disabled = true;
+    if (origin) origin.querySelectorAll("button[data-command]").forEach((b) => (b.disabled = true));
+    const { bot, card } = turn(text, null);
+    recall.push(text);
+    recallAt = -1;
+    try {
+      const response = await fetch("/playground/command", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ person, text, source_message: sourceMessage ?? null }),
+      });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        const message = data.error || "The playground could not run that. Try again.";
+        fill(bot, card, "", false, "ephemeral");
+        card.insertAdjacentText("afterbegin", message);
+        if (origin) origin.querySelectorAll("button[data-command]").forEach((b) => (b.disabled = false));
+        return;
+      }
+      fill(bot, card, data.reply_html, data.ok, data.visibility);
+      const history = load(threadKey, []);
+      history.push({ text, html: data.reply_html, ok: data.ok, visibility: data.visibility });
+      save(threadKey, history.slice(-30));
+      apply(data);
+    } catch (error) {
+      fill(bot, card, "", false, "ephemeral");
+      card.insertAdjacentText("afterbegin", "Could not reach the Tandem server. Is it still running?");
+      if (origin) origin.querySelectorAll("button[data-command]").forEach((b) => (b.disabled = false));
+    } finally {
+      busy = false;
+      sendButton.disabled = false;
+      thread.scrollTop = thread.scrollHeight;
+    }
+  }
+
+  // ---- inbox and channels ---------------------------------------------------------------------------------
+  let lastInbox = null;
+  let lastChannels = null;
+
+  function apply(data) {
+    if (data.inbox_html !== lastInbox && !panels.inbox.querySelector(".prompt-form")) {
+      panels.inbox.innerHTML = data.inbox_html;
+      lastInbox = data.inbox_html;
+      markNew();
+    }
+    if (data.channels_html !== lastChannels && !panels.channels.querySelector(".prompt-form")) {
+      panels.channels.innerHTML = data.channels_html;
+      lastChannels = data.channels_html;
+      filterChannel(currentChannel);
+    }
+    const count = document.getElementById("inbox-count");
+    count.textContent = String(data.inbox_waiting);
+    count.classList.toggle("is-zero", !data.inbox_waiting);
+    document.getElementById("channel-count").textContent = String(data.channel_count);
+  }
+
+  function markNew() {
+    const ids = [...panels.inbox.querySelectorAll(".msg[data-outbox-id]")].map((m) => Number(m.dataset.outboxId));
+    const latest = Math.max(0, ...ids);
+    const seen = load(seenKey, null);
+    if (seen !== null) {
+      panels.inbox.querySelectorAll(".msg[data-outbox-id]").forEach((m) => {
+        if (Number(m.dataset.outboxId) > seen) m.classList.add("is-new");
+      });
+    }
+    save(seenKey, Math.max(latest, seen ?? 0));
+  }
+
+  async function poll() {
+    if (busy || document.visibilityState !== "visible") return;
+    try {
+      const response = await fetch("/playground/inbox?person=" + encodeURIComponent(person), { headers: { Accept: "application/json" } });
+      if (response.ok) apply(await response.json());
+    } catch (error) { /* the server may be restarting; the next poll retries */ }
+  }
+
+  let currentChannel = "";
+  function filterChannel(name) {
+    currentChannel = name;
+    panels.channels.querySelectorAll(".channel-post").forEach((post) => {
+      post.hidden = Boolean(name) && post.dataset.channel !== name;
+    });
+    panels.channels.querySelectorAll(".pill[data-channel]").forEach((pill) => {
+      pill.classList.toggle("is-active", pill.dataset.channel === name);
+    });
+  }
+
+  function showTab(name) {
+    document.querySelectorAll(".tab").forEach((tab) => {
+      const active = tab.dataset.tab === name;
+      tab.classList.toggle("is-active", active);
+      tab.setAttribute("aria-selected", String(active));
+    });
+    for (const [key, panel] of Object.entries(panels)) panel.hidden = key !== name;
+  }
+
+  // ---- buttons: a button is a command run as the person who clicks --------------------------------------
+  function ask(button) {
+    const row = button.closest(".r-buttons");
+    row.parentElement.querySelectorAll(".prompt-form").forEach((f) => f.remove());
+    const prompt = document.createElement("form");
+    prompt.className = "prompt-form";
+    const label = document.createElement("label");
+    label.textContent = button.dataset.prompt;
+    const field = document.createElement("input");
+    field.type = "text";
+    field.maxLength = 2000;
+    field.name = "prompt";
+    label.appendChild(document.createElement("br"));
+    label.appendChild(field);
+    const actions = document.createElement("div");
+    actions.className = "prompt-actions";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "btn";
+    cancel.textContent = "Cancel";
+    const ok = document.createElement("button");
+    ok.type = "submit";
+    ok.className = "btn " + (button.classList.contains("btn-danger") ? "btn-danger" : "btn-primary");
+    ok.textContent = button.textContent;
+    actions.append(cancel, ok);
+    prompt.append(label, actions);
+    row.insertAdjacentElement("afterend", prompt);
+    field.focus();
+    cancel.addEventListener("click", () => prompt.remove());
+    prompt.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const extra = field.value.trim();
+      const command = button.dataset.command + (extra ? " " + extra : "");
+      prompt.remove();
+      run(button, command);
+    });
+  }
+
+  function run(button, command) {
+    const message = button.closest("[data-outbox-id]");
+    const source = message ? Number(message.dataset.outboxId) : null;
+    send(command, source, button.closest(".r-buttons"));
+  }
+
+  document.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    const commandButton = target.closest("button[data-command]");
+    if (commandButton) {
+      if (commandButton.dataset.prompt) ask(commandButton);
+      else run(commandButton, commandButton.dataset.command);
+      return;
+    }
+    const example = target.closest("[data-example]");
+    if (example) {
+      input.value = example.dataset.example;
+      input.focus();
+      return;
+    }
+    const tab = target.closest(".tab[data-tab]");
+    if (tab) { showTab(tab.dataset.tab); return; }
+    const channel = target.closest(".channel-link[data-channel], .pill[data-channel]");
+    if (channel) { showTab("channels"); filterChannel(channel.dataset.channel); }
+  });
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value;
+    input.value = "";
+    send(text, null, null);
+  });
+
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowUp" && recall.length) {
+      recallAt = recallAt < 0 ? recall.length - 1 : Math.max(0, recallAt - 1);
+      input.value = recall[recallAt];
+      event.preventDefault();
+    } else if (event.key === "ArrowDown" && recallAt >= 0) {
+      recallAt = Math.min(recall.length, recallAt + 1);
+      input.value = recall[recallAt] ?? "";
+      event.preventDefault();
+    }
+  });
+
+  recall = load(threadKey, []).map((t) => t.text);
+  restore();
+  lastInbox = null;
+  markNew();
+  window.setInterval(poll, 2500);
+  input.focus();
+})();

@@ -1,0 +1,138 @@
+"""What the playground shows besides the reply: a person's DMs, the channel posts and example commands —
+read straight from the outbox, because for the playground the outbox row is the message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from markupsafe import Markup
+from sqlmodel import Session, col, select
+
+from adapters.web.render import render_reply
+from bot.demo import DemoPerson
+from bot.services.outbox import reply_of
+from bot.services.workspace_settings import CHANNEL_KEYS, get_setting
+from storage.models import Lead, Outbox
+
+CHANNEL_PREFIX = "playground:"
+KIND_TITLES = {
+    "handoff": "New lead for you", "unassigned": "Unassigned lead", "nag": "Reminder", "escalation": "Escalation",
+    "accepted": "Lead accepted", "accept": "Lead accepted", "rejected": "Lead returned", "reject": "Lead returned",
+    "feedback": "Lead feedback", "won": "Deal won", "lost": "Deal lost", "reassign": "Lead reassigned",
+    "reassigned": "Lead reassigned", "touch": "Lead update", "stage": "Lead update",
+}
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class Message:
+    """One DM or channel post as the page shows it."""
+
+    id: int
+    title: str
+    kind: str
+    html: Markup
+    when: str
+    when_iso: str
+    status: str  # "sent" | "sending" | "failed"
+    channel: str | None
+    answered: str | None  # the card's response_note once a button on it was clicked
+
+
+def inbox(session: Session, workspace_id: int, member_id: int, now: datetime) -> list[Message]:
+    rows = session.exec(select(Outbox).where(Outbox.workspace_id == workspace_id,
+                                             Outbox.target_member_id == member_id)
+                        .order_by(col(Outbox.id).desc()).limit(PAGE)).all()
+    return [_message(row, now) for row in rows]
+
+
+def channel_posts(session: Session, workspace_id: int, now: datetime) -> list[Message]:
+    rows = session.exec(select(Outbox).where(Outbox.workspace_id == workspace_id,
+                                             col(Outbox.target_channel).startswith(CHANNEL_PREFIX + "#"))
+                        .order_by(col(Outbox.id).desc()).limit(PAGE)).all()
+    return [_message(row, now) for row in rows]
+
+
+def channel_names(session: Session, workspace_id: int, posts: list[Message]) -> list[tuple[str, int]]:
+    """The workspace's playground channels (from its settings, plus any with posts) and their post counts."""
+    counts: dict[str, int] = {}
+    for key in CHANNEL_KEYS:
+        value = get_setting(session, workspace_id, key)
+        if value.startswith(CHANNEL_PREFIX + "#"):
+            counts[value[len(CHANNEL_PREFIX):]] = 0
+    for post in posts:
+        if post.channel:
+            counts[post.channel] = counts.get(post.channel, 0) + 1
+    return sorted(counts.items())
+
+
+def _message(row: Outbox, now: datetime) -> Message:
+    assert row.id is not None
+    if row.status == "sent":
+        status = "sent"
+    elif row.status in ("failed", "parked", "dead"):
+        status = "failed"
+    else:
+        status = "sending"
+    channel = row.target_channel[len(CHANNEL_PREFIX):] if row.target_channel else None
+    try:
+        html = render_reply(reply_of(row))
+    except ValueError:
+        html = Markup('<div class="reply"><div class="r-context">This message could not be shown.</div></div>')
+    moment = row.created_at
+    return Message(id=row.id, title=KIND_TITLES.get(row.kind, row.kind.replace("_", " ").capitalize()),
+                   kind=row.kind, html=html, when=ago(moment, now), when_iso=moment.isoformat(), status=status,
+                   channel=channel, answered=row.response_note)
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """'just now', '5 min ago', '3 h ago', 'yesterday', 'Tue 12 Mar'."""
+    delta = now - moment
+    if delta < timedelta(minutes=1):
+        return "just now"
+    if delta < timedelta(hours=1):
+        return f"{int(delta.total_seconds() // 60)} min ago"
+    if delta < timedelta(hours=24):
+        return f"{int(delta.total_seconds() // 3600)} h ago"
+    if delta < timedelta(hours=48):
+        return "yesterday"
+    if delta < timedelta(days=7):
+        return f"{delta.days} days ago"
+    return moment.strftime("%a %d %b")
+
+
+def example_commands(session: Session, workspace_id: int, person: DemoPerson,
+                     everyone: list[DemoPerson]) -> list[str]:
+    """A few commands worth trying as this person, using real lead ids from the workspace."""
+    reps = [p for p in everyone if p.role == "rep"]
+    rep = next((p for p in reps if p.key != person.key), None)
+    if person.role == "rep":
+        own = session.exec(select(Lead.number, Lead.status).where(Lead.workspace_id == workspace_id,
+                                                                  Lead.owner_id == person.member_id,
+                                                                  col(Lead.status).in_(("handed_off", "accepted")))
+                           .order_by(col(Lead.id).desc()).limit(5)).all()
+        waiting = next((n for n, s in own if s == "handed_off"), None)
+        working = next((n for n, s in own if s == "accepted"), None)
+        out = ["lead list mine"]
+        if waiting:
+            out.append(f"lead accept L-{waiting}")
+        if working:
+            out += [f'lead touch L-{working} "Discovery call booked for Thursday"', f"lead stage L-{working} 2",
+                    f"lead feedback L-{working} 4 great-fit"]
+        out += ['lead add "Initech" email:bill@initech.example name:"Bill Lumbergh" note:"Met at the meetup"',
+                "lead criteria", "help"]
+        return out
+    if person.role == "marketer":
+        target = f" to:@{rep.name.split(' ')[0].lower()}" if rep else ""
+        return [f'lead handoff "Globex Corp" email:hank@globex.example name:"Hank Scorpio"{target} '
+                'note:"Asked for a demo at the webinar"',
+                'lead handoff "Umbrella Health" email:alice@umbrella.example source:webinar',
+                "lead list open", "lead list unworked", "lead criteria", "help"]
+    latest = session.exec(select(Lead.number).where(Lead.workspace_id == workspace_id)
+                          .order_by(col(Lead.id).desc()).limit(1)).first()
+    out = ["lead list all", "lead list unworked"]
+    if latest:
+        out.append(f"lead show L-{latest}")
+    out += ["lead criteria", 'lead criteria set "Budget confirmed, 50+ seats, a decision this quarter"', "help"]
+    return out
