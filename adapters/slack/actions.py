@@ -23,7 +23,7 @@ from adapters.slack.renderer import (
     parse_button_value,
     render_blocks,
 )
-from bot.replies import Reply
+from bot.replies import Buttons, Fields, Reply
 
 ACTION_PATTERN = re.compile(rf"^{ACTION_PREFIX}:\d+$")
 HomeRefresh = Callable[[AsyncWebClient, str, str], Awaitable[None]]
@@ -77,7 +77,8 @@ def click_of(body: dict[str, Any], action: dict[str, Any]) -> Click:
 
 
 async def show_outcome(client: AsyncWebClient, click: Click, reply: Reply, refresh_home: HomeRefresh) -> None:
-    """Tell the clicker (and, in a DM, rewrite the card) what the click did."""
+    """Tell the clicker (and, in a DM, rewrite the card) what the click did. A reply that is itself a card
+    replaces the old card; a short answer is added under it."""
     reply_blocks = render_blocks(reply)
     if click.in_home:
         await refresh_home(client, click.team_id, click.user_id)
@@ -89,7 +90,9 @@ async def show_outcome(client: AsyncWebClient, click: Click, reply: Reply, refre
     if reply.ok and click.replace:
         done = {"type": "context", "elements": [{"type": "mrkdwn", "text": f"✅ *{escape(click.label)}* — by "
                                                                           f"<@{click.user_id}>"}]}
-        blocks = (click.kept_blocks + [{"type": "divider"}] + reply_blocks)[: MAX_BLOCKS_MESSAGE - 1] + [done]
+        fresh_card = any(isinstance(block, Buttons | Fields) for block in reply.blocks)
+        before = [] if fresh_card else click.kept_blocks + [{"type": "divider"}]
+        blocks = (before + reply_blocks)[: MAX_BLOCKS_MESSAGE - 1] + [done]
         await webhook.send(text=fallback_text(reply), blocks=blocks, replace_original=True)
         return
     await webhook.send(text=fallback_text(reply), blocks=reply_blocks, response_type="ephemeral",

@@ -168,11 +168,12 @@ def compose(form: Form, values: dict[str, str]) -> str:
 def field_errors(form: Form, message: str) -> dict[str, str]:
     """Put a refusal under the field it is about (the first field when none is named)."""
     lowered = message.lower()
-    target = form.fields[0]
-    for field in form.fields:
-        if any(word in lowered for word in field.error_words):
-            target = field
-            break
+    target, earliest = form.fields[0], len(lowered) + 1
+    for field in form.fields:  # the field named first in the message is the one it is about
+        for word in field.error_words:
+            at = lowered.find(word)
+            if 0 <= at < earliest:
+                target, earliest = field, at
     return {target.block_id: message[:1900]}
 
 
