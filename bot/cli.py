@@ -143,6 +143,25 @@ def _demo_runtime(database: Path, *, fresh: bool):  # type: ignore[no-untyped-de
     return runtime
 
 
+teams_app = typer.Typer(help="Microsoft Teams.", no_args_is_help=True)
+app.add_typer(teams_app, name="teams")
+
+
+@teams_app.command("package")
+def teams_package(
+        output: Annotated[Path, typer.Option("--output", "-o", help="where to write the zip")] = Path("tandem-teams.zip"),  # noqa: E501
+) -> None:
+    """Build the Teams app zip (manifest with the bot id and commands, icons) to upload in Teams."""
+    from adapters.teams.package import build_package
+
+    try:
+        path = build_package(load_settings(), output)
+    except ValueError as error:
+        _fail(str(error))
+        return
+    typer.echo(f"Wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app) or the Teams admin center.")
+
+
 def _configure_logging() -> None:
     level = "INFO"
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
