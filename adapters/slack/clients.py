@@ -3,6 +3,8 @@ and each team's bot token comes from one place (the single token, or the OAuth i
 
 from __future__ import annotations
 
+import asyncio
+import random
 from typing import Any
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -48,6 +50,14 @@ class ShortRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
             return False
         wait = retry_after_of(response.headers)
         return wait is not None and wait <= self.max_wait
+
+    async def prepare_for_next_attempt_async(self, *, state: RetryState, request: HttpRequest,
+                                             response: HttpResponse | None = None,
+                                             error: Exception | None = None) -> None:
+        wait = retry_after_of(response.headers if response is not None else None) or 0.0
+        state.next_attempt_requested = True
+        await asyncio.sleep(wait + random.random() * 0.1)  # Slack's wait plus a little jitter
+        state.increment_current_attempt()
 
 
 def retry_handlers() -> list[AsyncRetryHandler]:
