@@ -46,14 +46,20 @@ LABEL_KEY = "tandem_label"
 INPUT_ID = "tandem_text"
 
 _ALWAYS = re.compile(r"([\\`*_~\[\]()<>#|!{}])")
-_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])", re.M)
+_LINE_START = re.compile(r"^(\s*)(?:([-+=>])|(\d+)([.)]))", re.M)
 
 
 def escape(text: str) -> str:
     """Teams markdown escape: punctuation that could become formatting, links, HTML or ``<at>`` tags is
     backslash-escaped, and so are list/heading/quote markers at the start of a line."""
     text = _ALWAYS.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _LINE_START.sub(_escape_marker, text)
+
+
+def _escape_marker(match: re.Match[str]) -> str:
+    if match.group(2):
+        return match.group(1) + "\\" + match.group(2)
+    return match.group(1) + match.group(3) + "\\" + match.group(4)
 
 
 def _safe_url(url: str) -> str | None:
