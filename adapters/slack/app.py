@@ -49,8 +49,7 @@ def build(runtime: Runtime) -> SlackAdapter:
     bridge = SlackBridge(runtime=runtime, tokens=tokens, directory=Directory(runtime))
     if oauth is not None:
         bolt = AsyncApp(signing_secret=settings.slack_signing_secret, client=web_client(settings),
-                        oauth_settings=oauth_settings(runtime, oauth), process_before_response=True,
-                        installation_store_bot_only=True)
+                        oauth_settings=oauth_settings(runtime, oauth), process_before_response=True)
     else:
         bolt = AsyncApp(signing_secret=settings.slack_signing_secret,
                         client=web_client(settings, settings.slack_bot_token), process_before_response=True)

@@ -76,7 +76,7 @@ def oauth_settings(runtime: Runtime, stores: OAuthStores) -> AsyncOAuthSettings:
 
     return AsyncOAuthSettings(
         client_id=settings.slack_client_id, client_secret=settings.slack_client_secret, scopes=list(BOT_SCOPES),
-        installation_store=stores.installations, state_store=stores.states,
+        installation_store=stores.installations, installation_store_bot_only=True, state_store=stores.states,
         redirect_uri=f"{settings.base_url.rstrip('/')}/slack/oauth_redirect",
         install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect",
         callback_options=AsyncCallbackOptions(success=installed, failure=failed),

@@ -1,0 +1,64 @@
+"""Slash commands: every one of the seven reaches dispatch; slow work is acknowledged at once and finished
+through response_url; the manifest configures the same seven."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from adapters.slack import commands
+from adapters.slack.manifest import BOT_EVENTS, render_manifest
+from bot.config import Settings
+from tests.adapters.slack.conftest import SlackWire
+
+
+def test_every_command_answers_through_dispatch(wire: SlackWire) -> None:
+    for word in ("lead", "campaign", "tool", "intel", "meeting", "tandem"):
+        response = wire.command("rita", f"/{word}", "help")
+        assert response.status_code == 200, word
+        body = response.json()
+        assert body["response_type"] == "ephemeral" and body["blocks"] and body["text"], word
+
+
+def test_stats_is_acknowledged_at_once_and_answered_through_response_url(wire: SlackWire) -> None:
+    response = wire.command("rita", "/stats", "30d")
+    assert response.status_code == 200 and not response.content
+    [answer] = wire.fake.wait_for("response")
+    assert answer.path.startswith("/response/cmd") and answer.params["blocks"]
+
+
+def test_work_past_the_time_budget_finishes_through_response_url(wire: SlackWire,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(commands, "BUDGET_SECONDS", 0.0)
+    response = wire.command("rita", "/lead", "list mine")
+    assert "Working on it" in json.dumps(response.json())
+    [answer] = wire.fake.wait_for("response")
+    assert answer.params["replace_original"] is True and "Your open leads" in json.dumps(answer.params["blocks"])
+
+
+def test_an_empty_command_gets_help_not_an_error(wire: SlackWire) -> None:
+    body = wire.command("rita", "/lead", "").json()
+    assert "lead handoff" in json.dumps(body["blocks"])
+
+
+def test_the_manifest_configures_commands_urls_scopes_and_home() -> None:
+    settings = Settings(TANDEM_BASE_URL="https://tandem.acme.test/", _env_file=None)  # type: ignore[call-arg]
+    manifest = yaml.safe_load(render_manifest(settings))
+    events = "https://tandem.acme.test/slack/events"
+    commands_ = manifest["features"]["slash_commands"]
+    assert [c["command"] for c in commands_] == ["/lead", "/campaign", "/tool", "/intel", "/stats", "/meeting",
+                                                 "/tandem"]
+    assert all(c["url"] == events and c["should_escape"] for c in commands_)
+    assert manifest["settings"]["interactivity"] == {"is_enabled": True, "request_url": events}
+    assert manifest["settings"]["event_subscriptions"]["request_url"] == events
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == list(BOT_EVENTS)
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "im:write", "app_mentions:read", "im:history"} <= scopes
+    assert not scopes & {"channels:history", "chat:write.public", "admin"}
+    assert "redirect_urls" not in manifest["oauth_config"]
+    oauth = Settings(TANDEM_BASE_URL="https://t.test", SLACK_CLIENT_ID="1.2", _env_file=None)  # type: ignore[call-arg]
+    assert yaml.safe_load(render_manifest(oauth))["oauth_config"]["redirect_urls"] == [
+        "https://t.test/slack/oauth_redirect"]
