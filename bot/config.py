@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     playground: bool = Field(False, alias="TANDEM_PLAYGROUND")
     delivery_interval_seconds: float = Field(2.0, alias="TANDEM_DELIVERY_INTERVAL")
     nag_interval_seconds: float = Field(300.0, alias="TANDEM_NAG_INTERVAL")
+    delivery_claim_timeout_seconds: float = Field(120.0, alias="TANDEM_DELIVERY_CLAIM_TIMEOUT")
 
     slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")
     slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")

@@ -245,8 +245,9 @@ def _escalate(session: Session, clock: Clock, lead: Lead, owner: Member, markete
     """Managers (channel, or each manager by DM when no channel is set) and the marketer who handed it off."""
     ref = f"L-{lead.number}"
     problem = _reason(lead, settings, now)
+    reminders = f"{nags} reminder{'s' if nags != 1 else ''}"
     intro: tuple[Span | str, ...] = ("🚨 ", b(f"{ref} · {lead.company}"), p(" — "), mention(session, owner),
-                                     p(f" has had {nags} reminder{'s' if nags != 1 else ''}: {problem}."))
+                                     p(f" has had {reminders}: {problem}." if nags else f" is overdue: {problem}."))
     card = lead_blocks(session, lead, intro=intro, with_buttons=False)
     show = Buttons(buttons=(Button(label="Show lead", command=f"lead show {ref}"),))
     told: list[str] = []
@@ -265,8 +266,9 @@ def _escalate(session: Session, clock: Clock, lead: Lead, owner: Member, markete
         if managers:
             told.append("the managers")
     if marketer is not None and marketer.id != owner.id:
+        after = f", after {reminders}." if nags else "."
         heads_up = ("👀 ", b(f"Heads-up on {ref} · {lead.company}"), p(", which you handed to "),
-                    mention(session, owner), p(f": {problem}, after {nags} reminders. Managers have been told."))
+                    mention(session, owner), p(f": {problem}{after} Managers have been told."))
         enqueue_dm(session, clock, member=marketer, kind="escalation", key=key,
                    reply=Reply(blocks=tuple(lead_blocks(session, lead, viewer=marketer, intro=heads_up,
                                                         with_buttons=False))))

@@ -24,7 +24,7 @@ from storage.models import Outbox
 
 log = logging.getLogger("tandem.delivery")
 
-CLAIM_TIMEOUT = timedelta(minutes=2)  # a claim older than this belongs to a replica that died
+CLAIM_TIMEOUT = timedelta(minutes=2)  # default: a claim older than this belongs to a replica that died
 SEND_TIMEOUT_SECONDS = 30.0
 MAX_ATTEMPTS = 8  # failures (not rate limits) before a row is parked and the admins are told
 BACKOFF_BASE_SECONDS = 5.0
@@ -69,10 +69,12 @@ async def deliver_due(runtime: Runtime, *, owner: str, batch: int = 200, concurr
     """Send everything due now (bounded by ``max_rounds`` batches per firing)."""
     report = DeliveryReport()
     gate = asyncio.Semaphore(concurrency)
+    timeout = timedelta(seconds=runtime.settings.delivery_claim_timeout_seconds)
     for _ in range(max_rounds):
         platforms = frozenset(runtime.senders)
+        claimed_at = runtime.clock.now()
         claimed, waiting, parked = await asyncio.to_thread(
-            claim_due, runtime.db, runtime.clock.now(), owner, batch, platforms)
+            claim_due, runtime.db, claimed_at, owner, batch, platforms, timeout)
         report.waiting_for_sender += waiting
         report.parked += parked
         if not claimed:
@@ -81,19 +83,21 @@ async def deliver_due(runtime: Runtime, *, owner: str, batch: int = 200, concurr
         for row in claimed:
             t = row.target
             groups[(t.platform, t.team_id, t.kind, t.address)].append(row)
-        await asyncio.gather(*(_send_group(runtime, owner, rows, gate, report) for rows in groups.values()))
+        lease = _ClaimLease(runtime, owner, claimed_at, timeout / 3)
+        await asyncio.gather(*(_send_group(runtime, lease, rows, gate, report) for rows in groups.values()))
         if len(claimed) < batch:
             break
     return report
 
 
-def claim_due(db: Database, now: datetime, owner: str, limit: int,
-              platforms: frozenset[str]) -> tuple[list[Claimed], int, int]:
-    """Claim up to ``limit`` due rows this replica can send; returns (claimed, waiting-for-sender, parked)."""
+def claim_due(db: Database, now: datetime, owner: str, limit: int, platforms: frozenset[str],
+              claim_timeout: timedelta = CLAIM_TIMEOUT) -> tuple[list[Claimed], int, int]:
+    """Claim up to ``limit`` due rows this replica can send; returns (claimed, waiting-for-sender, parked).
+    Rows another replica claimed more than ``claim_timeout`` ago are taken over (it died mid-send)."""
     claimed: list[Claimed] = []
     waiting = parked = 0
     with db.session() as session:
-        stale = (select(Outbox).where(Outbox.status == "sending", Outbox.claimed_at < now - CLAIM_TIMEOUT)
+        stale = (select(Outbox).where(Outbox.status == "sending", Outbox.claimed_at < now - claim_timeout)
                  .order_by(Outbox.id).limit(limit).with_for_update(skip_locked=True))
         due = (select(Outbox).where(Outbox.status == "pending", Outbox.next_attempt_at <= now)
                .order_by(Outbox.next_attempt_at, Outbox.id).limit(limit).with_for_update(skip_locked=True))
@@ -126,13 +130,43 @@ def claim_due(db: Database, now: datetime, owner: str, limit: int,
     return claimed, waiting, parked
 
 
-async def _send_group(runtime: Runtime, owner: str, rows: list[Claimed], gate: asyncio.Semaphore,
+class _ClaimLease:
+    """Keeps a batch's claims fresh while it is being sent (a long batch, or groups queued behind the
+    concurrency gate), so no other replica mistakes this one for dead and sends the same rows again."""
+
+    def __init__(self, runtime: Runtime, owner: str, claimed_at: datetime, every: timedelta) -> None:
+        self.runtime, self.owner, self.every = runtime, owner, every
+        self.renewed: dict[int, datetime] = {}
+        self.claimed_at = claimed_at
+
+    async def still_mine(self, rows: list[Claimed]) -> list[Claimed]:
+        """``rows`` unchanged when their claim is fresh; else renewed, minus any another replica took over."""
+        now = self.runtime.clock.now()
+        if now - self.renewed.get(rows[0].id, self.claimed_at) < self.every:
+            return rows
+        mine = await asyncio.to_thread(renew_claims, self.runtime.db, now, [r.id for r in rows], self.owner)
+        for row in rows:
+            self.renewed[row.id] = now
+        return [r for r in rows if r.id in mine]
+
+
+async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed], gate: asyncio.Semaphore,
                       report: DeliveryReport) -> None:
     """One target's rows, in order. A failure holds the rest of the group back so order is kept and a
     rate-limited channel is not hammered."""
+    owner = lease.owner
     async with gate:
         sender: Sender = runtime.senders[rows[0].target.platform]
-        for index, row in enumerate(rows):
+        index = 0
+        while index < len(rows):
+            kept = await lease.still_mine(rows[index:])
+            if len(kept) < len(rows) - index:
+                log.warning("%d outbox rows were taken over by another replica", len(rows) - index - len(kept))
+                rows, index = kept, 0
+                if not rows:
+                    return
+            row = rows[index]
+            index += 1
             try:
                 ref = await asyncio.wait_for(sender.send(row.target, row.reply), SEND_TIMEOUT_SECONDS)
             except DeliveryFailed as failure:
@@ -142,7 +176,7 @@ async def _send_group(runtime: Runtime, owner: str, rows: list[Claimed], gate: a
                     report.parked += 1
                 else:
                     report.retrying += 1
-                rest = [r.id for r in rows[index + 1:]]
+                rest = [r.id for r in rows[index:]]
                 if rest and not failure.permanent:
                     wait = failure.retry_after or 0.0
                     await asyncio.to_thread(release, runtime.db, runtime.clock.now() + timedelta(seconds=wait),
@@ -193,6 +227,15 @@ def record_failure(db: Database, now: datetime, row_id: int, owner: str, failure
         row.last_error = reason[:2000]
         session.add(row)
         return "retry"
+
+
+def renew_claims(db: Database, now: datetime, row_ids: list[int], owner: str) -> set[int]:
+    """Refresh this replica's claims; returns the ids that are still this replica's to send."""
+    with db.session() as session:
+        result = session.execute(update(Outbox).where(
+            Outbox.id.in_(row_ids), Outbox.status == "sending", Outbox.claimed_by == owner  # type: ignore[attr-defined]
+        ).values(claimed_at=now).returning(Outbox.id))
+        return {int(row_id) for row_id in result.scalars()}
 
 
 def release(db: Database, when: datetime, row_ids: list[int], owner: str) -> None:
