@@ -162,6 +162,18 @@ def teams_package(
     typer.echo(f"Wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app) or the Teams admin center.")
 
 
+slack_app = typer.Typer(help="Slack.", no_args_is_help=True)
+app.add_typer(slack_app, name="slack")
+
+
+@slack_app.command("manifest")
+def slack_manifest() -> None:
+    """Print the Slack app manifest (YAML) for "Create app → From a manifest" at api.slack.com/apps."""
+    from adapters.slack.manifest import render_manifest
+
+    typer.echo(render_manifest(load_settings()), nl=False)
+
+
 def _configure_logging() -> None:
     level = "INFO"
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

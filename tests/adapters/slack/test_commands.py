@@ -62,3 +62,15 @@ def test_the_manifest_configures_commands_urls_scopes_and_home() -> None:
     oauth = Settings(TANDEM_BASE_URL="https://t.test", SLACK_CLIENT_ID="1.2", _env_file=None)  # type: ignore[call-arg]
     assert yaml.safe_load(render_manifest(oauth))["oauth_config"]["redirect_urls"] == [
         "https://t.test/slack/oauth_redirect"]
+
+
+def test_tandem_slack_manifest_prints_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    monkeypatch.setenv("TANDEM_BASE_URL", "https://cli.acme.test")
+    result = CliRunner().invoke(app, ["slack", "manifest"])
+    assert result.exit_code == 0, result.output
+    manifest = yaml.safe_load(result.output)
+    assert manifest["settings"]["interactivity"]["request_url"] == "https://cli.acme.test/slack/events"
