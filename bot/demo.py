@@ -165,9 +165,8 @@ def _weekday(day: date) -> date:
 def seed_demo(runtime: Runtime) -> DemoSummary:
     """Seed the demo workspace (a no-op when it already exists). Times are in the recent past, so SLA timers,
     lists and stats look like a team three weeks into using Tandem."""
-    with runtime.db.session() as session:
-        if people.find_workspace(session, DEMO_PLATFORM, DEMO_TEAM) is not None:
-            return _summary(runtime.db, seeded=False)
+    if demo_workspace_id(runtime.db) is not None:
+        return _summary(runtime.db, seeded=False)
     now = runtime.clock.now()
     today = now.date()
 
