@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -55,6 +56,24 @@ def _sqlite_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+_UNIT_CACHE = "tandem.unit_cache"
+
+
+def unit_cache(session: OrmSession, name: str) -> dict[Any, Any]:
+    """A dict that lives as long as the session's current transaction: rows one command reads many times
+    (a member's accounts, the workspace's settings) are fetched once. Cleared on commit and rollback."""
+    caches: dict[str, dict[Any, Any]] = session.info.setdefault(_UNIT_CACHE, {})
+    return caches.setdefault(name, {})
+
+
+def _forget_unit_cache(session: OrmSession, *_args: Any) -> None:
+    session.info.pop(_UNIT_CACHE, None)
+
+
+for _moment in ("after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(OrmSession, _moment, _forget_unit_cache)
 
 
 class Database:

@@ -10,16 +10,17 @@ from bot.errors import NotFound, UsageError
 from bot.grammar import UserRef, parse_user
 from bot.replies import Mention
 from bot.request import Person
+from storage.db import unit_cache
 from storage.models import ROLES, Member, MemberAccount, Workspace, WorkspaceAccount
 
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 
 
 def find_workspace(session: Session, platform: str, team_id: str) -> Workspace | None:
-    account = session.exec(
-        select(WorkspaceAccount).where(WorkspaceAccount.platform == platform, WorkspaceAccount.external_id == team_id)
+    return session.exec(
+        select(Workspace).join(WorkspaceAccount, WorkspaceAccount.workspace_id == Workspace.id)  # type: ignore[arg-type]
+        .where(WorkspaceAccount.platform == platform, WorkspaceAccount.external_id == team_id)
     ).first()
-    return session.get(Workspace, account.workspace_id) if account else None
 
 
 def ensure_workspace(session: Session, platform: str, team_id: str, name: str | None, clock: Clock) -> Workspace:
@@ -36,14 +37,13 @@ def ensure_workspace(session: Session, platform: str, team_id: str, name: str | 
 
 
 def find_member_by_account(session: Session, workspace_id: int, platform: str, user_id: str) -> Member | None:
-    account = session.exec(
-        select(MemberAccount).where(
+    return session.exec(
+        select(Member).join(MemberAccount, MemberAccount.member_id == Member.id).where(  # type: ignore[arg-type]
             MemberAccount.workspace_id == workspace_id,
             MemberAccount.platform == platform,
             MemberAccount.external_id == user_id,
         )
     ).first()
-    return session.get(Member, account.member_id) if account else None
 
 
 def ensure_member(
@@ -98,11 +98,16 @@ def add_account(session: Session, member: Member, platform: str, user_id: str) -
     session.add(MemberAccount(workspace_id=member.workspace_id, member_id=member.id, platform=platform,
                               external_id=user_id))
     session.flush()
+    unit_cache(session, "accounts").pop(member.id, None)
 
 
 def accounts_of(session: Session, member_id: int) -> dict[str, str]:
-    rows = session.exec(select(MemberAccount).where(MemberAccount.member_id == member_id)).all()
-    return {row.platform: row.external_id for row in rows}
+    """Read once per transaction: a card mentions the same few people many times."""
+    cache = unit_cache(session, "accounts")
+    if member_id not in cache:
+        rows = session.exec(select(MemberAccount).where(MemberAccount.member_id == member_id)).all()
+        cache[member_id] = {row.platform: row.external_id for row in rows}
+    return dict(cache[member_id])
 
 
 def mention(session: Session, member: Member | None) -> Mention:

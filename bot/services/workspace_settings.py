@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session, select
 
 from bot.errors import UsageError
+from storage.db import unit_cache
 from storage.models import WorkspaceSetting
 
 CHANNEL_KEYS = ("sales_channel", "marketing_channel", "managers_channel")
@@ -88,17 +89,24 @@ SPECS: dict[str, SettingSpec] = {
 
 
 def all_settings(session: Session, workspace_id: int) -> dict[str, str]:
-    values = {key: spec.default for key, spec in SPECS.items()}
-    rows = session.exec(select(WorkspaceSetting).where(WorkspaceSetting.workspace_id == workspace_id)).all()
-    for row in rows:
-        if row.key in values:
-            values[row.key] = row.value
-    return values
+    return dict(_settings(session, workspace_id))
+
+
+def _settings(session: Session, workspace_id: int) -> dict[str, str]:
+    """Read once per transaction (a hand-off needs routing, SLA and channel settings); cleared by set_setting."""
+    cache = unit_cache(session, "settings")
+    if workspace_id not in cache:
+        values = {key: spec.default for key, spec in SPECS.items()}
+        rows = session.exec(select(WorkspaceSetting).where(WorkspaceSetting.workspace_id == workspace_id)).all()
+        for row in rows:
+            if row.key in values:
+                values[row.key] = row.value
+        cache[workspace_id] = values
+    return cache[workspace_id]
 
 
 def get_setting(session: Session, workspace_id: int, key: str) -> str:
-    row = session.get(WorkspaceSetting, (workspace_id, key))
-    return row.value if row else SPECS[key].default
+    return _settings(session, workspace_id)[key]
 
 
 def get_int(session: Session, workspace_id: int, key: str) -> int:
@@ -123,4 +131,5 @@ def set_setting(session: Session, workspace_id: int, key: str, value: str) -> st
     else:
         row.value = value
         session.add(row)
+    unit_cache(session, "settings").pop(workspace_id, None)
     return value
