@@ -171,3 +171,27 @@ async def test_two_replicas_delivering_at_once_send_each_row_once(slack_team: Sl
     assert statuses == {"sent"}
     assert len(team.posts()) == 40
     assert len({str(p.get("blocks")) for p in team.posts()}) == 40
+
+
+async def test_a_long_batch_keeps_its_claims_so_no_other_replica_sends_them_again(slack_team: SlackTeam) -> None:
+    """Each send takes 50 s on the moved clock (a slow platform); the batch takes far longer than the claim
+    timeout, yet a rival replica polling in between never takes a row over."""
+    team = slack_team
+    for n in range(6):
+        team.handoff(f"Slow {n}")
+    slack = team.runtime.senders["slack"]
+    rival_took: list[int] = []
+
+    class SlowPlatform:
+        platform = "slack"
+
+        async def send(self, target, reply):  # type: ignore[no-untyped-def]
+            team.later(seconds=50)
+            claimed, _, _ = claim_due(team.runtime.db, team.clock.now(), "rival", 50, frozenset({"slack"}))
+            rival_took.extend(c.id for c in claimed)
+            return await slack.send(target, reply)
+
+    team.runtime.add_sender(SlowPlatform())  # type: ignore[arg-type]
+    report = await deliver_due(team.runtime, owner="slow-replica")
+    assert report.sent == 6 and rival_took == []
+    assert len(_dm_posts(team)) == 6
