@@ -34,9 +34,9 @@ def connector() -> Iterator[FakeConnector]:
         yield fake
 
 
-def teams_settings(database_url: str, **extra: str) -> Settings:
+def teams_settings(database_url: str, *, admins: str = MARKETER, **extra: str) -> Settings:
     return Settings(DATABASE_URL=database_url, TANDEM_SECRET_KEY="test-secret-key-0123456789",  # type: ignore[call-arg]
-                    TANDEM_SCHEDULER="off", TEAMS_ENABLED="1", TANDEM_ADMINS=MARKETER, _env_file=None, **extra)
+                    TANDEM_SCHEDULER="off", TEAMS_ENABLED="1", TANDEM_ADMINS=admins, _env_file=None, **extra)
 
 
 @pytest.fixture
