@@ -3,6 +3,7 @@ when ``MICROSOFT_APP_ID`` is set, handling messages, card submits and installs b
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -17,6 +18,7 @@ from adapters.teams.cards import render_message
 from adapters.teams.contacts import Contact, Sighting
 from adapters.teams.http_guard import GuardedFastAPIAdapter
 from adapters.teams.references import workspace_of
+from adapters.teams.roster import Profile
 from adapters.teams.sender import TeamsSender
 from adapters.teams.submits import answer_submit
 from adapters.teams.translate import (
@@ -36,6 +38,7 @@ from bot.runtime import Runtime
 log = logging.getLogger("tandem.teams")
 
 LOCAL_TENANT = "local"
+MAX_ROSTER_LOOKUPS = 6  # per message: the speaker and up to five people they mention
 LOCAL_MODE_WARNING = ("!" * 72 + "\n  TEAMS LOCAL MODE: TEAMS_ENABLED=1 without MICROSOFT_APP_ID, so POST /api/messages"
                       " accepts UNAUTHENTICATED requests.\n  Use it only with the Bot Framework Emulator or tests;"
                       " set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD in production.\n" + "!" * 72)
@@ -117,7 +120,9 @@ class TeamsBot:
             await ctx.send(REFUSED_TENANT)
             return
         kind = conversation_kind(activity)
-        profile = await self._profile_if_needed(ctx, tenant)
+        named = mentioned_users(activity)[:MAX_ROSTER_LOOKUPS - 1]
+        profiles = await self._profiles(ctx, tenant, [activity.from_.id, *(m.user_id for m in named)])
+        profile = profiles.get(activity.from_.id)
         person = person_of(activity, email=profile.email if profile else None, name=profile.name if profile else None)
         try:
             request, submit = request_of(activity, tenant, person)
@@ -126,8 +131,7 @@ class TeamsBot:
             notice = str(reason)
         speaker = Contact(person=person, profile=profile, aad_object_id=activity.from_.aad_object_id,
                           chat_id=activity.conversation.id if kind == "personal" else None)
-        mentioned = tuple(Contact(person=Person(platform="teams", user_id=m.user_id, display_name=m.name))
-                          for m in mentioned_users(activity))
+        mentioned = tuple(_contact_of(m.user_id, m.name, profiles.get(m.user_id)) for m in named)
         members = await run_in_threadpool(self._record, self._sighting(activity, tenant, kind, (speaker, *mentioned)))
         if request is None:
             await ctx.send(notice)
@@ -138,14 +142,17 @@ class TeamsBot:
             return
         await ctx.send(render_message(reply))
 
-    async def _profile_if_needed(self, ctx: ActivityContext[Any], tenant: str) -> roster.Profile | None:
-        def check() -> bool:
+    async def _profiles(self, ctx: ActivityContext[Any], tenant: str, user_ids: list[str]) -> dict[str, Profile]:
+        """Roster entries for the speaker and the people they mention, fetched only for members not yet enriched."""
+        def wanted() -> list[str]:
             with self.runtime.db.session() as session:
-                return roster.needs_profile(session, workspace_of(session, tenant), ctx.activity.from_.id)
+                workspace_id = workspace_of(session, tenant)
+                return [u for u in dict.fromkeys(user_ids) if roster.needs_profile(session, workspace_id, u)]
 
-        if not await run_in_threadpool(check):
-            return None
-        return await roster.fetch_member(ctx.api, ctx.activity.conversation.id, ctx.activity.from_.id)
+        lookups = await run_in_threadpool(wanted)
+        found = await asyncio.gather(*(roster.fetch_member(ctx.api, ctx.activity.conversation.id, user_id)
+                                       for user_id in lookups))
+        return {profile.user_id: profile for profile in found if profile is not None}
 
     async def _on_conversation_update(self, ctx: ActivityContext[ConversationUpdateActivity]) -> None:
         try:
@@ -187,6 +194,12 @@ class TeamsBot:
     def _record(self, sighting: Sighting) -> dict[str, Any]:
         with self.runtime.db.session() as session:
             return contacts.record(session, self.runtime.clock, self.runtime.settings.admins, sighting)
+
+
+def _contact_of(user_id: str, name: str, profile: Profile | None) -> Contact:
+    person = Person(platform="teams", user_id=user_id, display_name=(profile.name if profile else None) or name,
+                    email=profile.email if profile else None)
+    return Contact(person=person, profile=profile)
 
 
 async def _quietly(ctx: ActivityContext[Any], text: str) -> None:

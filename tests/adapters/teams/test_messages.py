@@ -45,6 +45,7 @@ def test_channel_message_with_mentions_hands_off_and_replies_in_the_thread(
         rita = session.exec(select(Member).join(MemberAccount, MemberAccount.member_id == Member.id)
                             .where(MemberAccount.external_id == REP)).one()
         assert lead.company == "Acme" and lead.owner_id == rita.id
+        assert rita.email == "rita@acme.test" and rita.display_name == "Rita Rep"  # enriched from the roster
         assert session.exec(select(Outbox).where(Outbox.target_member_id == rita.id)).first() is not None
         channel = session.exec(select(ConversationRef).where(
             ConversationRef.address == "19:sales@thread.tacv2")).one()

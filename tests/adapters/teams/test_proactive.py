@@ -152,3 +152,24 @@ async def _try(sender: object, target: Target) -> DeliveryFailed | None:
     except DeliveryFailed as failure:
         return failure
     return None
+
+
+def test_channel_set_with_here_receives_channel_posts(teams_client: TestClient, connector: FakeConnector,
+                                                      teams_runtime: Runtime, clock: FakeClock) -> None:
+    from bot.services.outbox import enqueue_channel
+    from bot.services.workspace_settings import all_settings
+
+    thread = "19:sales@thread.tacv2;messageid=1700000000002"
+    activity = message(connector, "<at>Tandem</at> tandem settings sales_channel here", user=MARKETER,
+                       name="Marta Marketer", conversation=thread, kind="channel", entities=[mention(BOT, "Tandem")])
+    assert teams_client.post("/api/messages", json=activity).status_code == 200
+    with teams_runtime.db.session() as session:
+        row = session.exec(select(ConversationRef).where(ConversationRef.member_id.is_(None))).one()  # type: ignore[union-attr]
+        channel = dict(all_settings(session, row.workspace_id))["sales_channel"]
+        assert channel == "teams:19:sales@thread.tacv2"
+        enqueue_channel(session, clock, workspace_id=row.workspace_id, channel=channel, reply=say("📣 New campaign"),
+                        kind="announce", key="c1")
+    connector.calls.clear()
+    assert asyncio.run(deliver_due(teams_runtime, owner="test")).sent == 1
+    [post] = connector.sent()
+    assert post.conversation == "19:sales@thread.tacv2" and "New campaign" in post.body["text"]
