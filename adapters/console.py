@@ -75,6 +75,21 @@ class Inbox:
         self.person = person
         self.seen = self._latest()
         self.buttons: dict[str, int] = {}  # a button's command → the card it came from
+        self.waiting = self._waiting()
+
+    def _waiting(self) -> list[Reply]:
+        """Cards sent before this session that still wait for an answer: their buttons work when typed."""
+        with self.runtime.db.session() as session:
+            rows = list(session.exec(select(Outbox).where(Outbox.target_member_id == self.person.member_id,
+                                                          col(Outbox.response_note).is_(None))
+                                     .order_by(col(Outbox.id).desc()).limit(50)).all())
+        waiting = []
+        for row in reversed(rows):
+            reply = reply_of(row)
+            if any(isinstance(block, Buttons) for block in reply.blocks):
+                self.remember_buttons(row, reply)
+                waiting.append(reply)
+        return waiting
 
     def _latest(self) -> int:
         with self.runtime.db.session() as session:
@@ -118,6 +133,10 @@ def run_console(runtime: Runtime, person: str, stdin: TextIO, stdout: TextIO) ->
     if interactive:
         stdout.write(f"Tandem — you are {who.name} ({who.role}, {who.title}). "
                      "Type `help` for commands, `quit` to leave.\n")
+        if inbox.waiting:
+            stdout.write(f"📬 {len(inbox.waiting)} card(s) wait for you; type a button's command to answer one:\n")
+            for card in inbox.waiting[-5:]:
+                stdout.write(_indent(render_text(card)) + "\n\n")
     while True:
         if interactive:
             stdout.write("> ")

@@ -136,3 +136,17 @@ def test_a_terminal_gets_a_greeting_and_a_prompt(demo_runtime: Runtime) -> None:
     text = out.getvalue()
     assert text.startswith("Tandem — you are Diana Okafor (manager, Head of revenue)")
     assert text.count("> ") >= 2 and "Students and agencies are not qualified" in text
+
+
+def test_cards_waiting_from_before_are_answered_by_typing_their_button(demo_runtime: Runtime) -> None:
+    out = io.StringIO()
+    assert run_console(demo_runtime, "rita", Terminal("lead accept L-13"), out) == 0
+    text = out.getvalue()
+    assert "📬 1 card(s) wait for you" in text and "[Accept] lead accept L-13" in text
+    from sqlmodel import select
+
+    from storage.models import Outbox
+    with demo_runtime.db.session() as session:
+        notes = session.exec(select(Outbox.response_note).where(Outbox.kind == "handoff",
+                                                                Outbox.response_note.like("%L-13%"))).all()  # type: ignore[union-attr]
+    assert len(notes) == 1 and "Accepted by @Rita Alvarez" in notes[0]
