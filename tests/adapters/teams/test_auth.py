@@ -4,6 +4,7 @@ validates against the OpenID/JWKS document — here served from loopback with lo
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -124,3 +125,14 @@ def test_app_type_settings_map_to_sdk_credentials(database_url: str) -> None:
         app_options(_secured(database_url, MICROSOFT_APP_TYPE="SingleTenant"))
     with pytest.raises(ValueError, match="MICROSOFT_APP_TYPE"):
         app_options(_secured(database_url, MICROSOFT_APP_TYPE="Sideways"))
+
+
+def test_local_mode_warns_loudly_and_secured_mode_does_not(teams_runtime: Runtime, secured_runtime: Runtime,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="tandem.teams"):
+        with TestClient(create_app(secured_runtime.settings, runtime=secured_runtime)):
+            pass
+        assert "UNAUTHENTICATED" not in caplog.text
+        with TestClient(create_app(teams_runtime.settings, runtime=teams_runtime)):
+            pass
+    assert "TEAMS LOCAL MODE" in caplog.text and "UNAUTHENTICATED" in caplog.text
