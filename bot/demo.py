@@ -74,7 +74,8 @@ def demo_people(db: Database) -> list[DemoPerson]:
         if workspace is None:
             return []
         rows = session.exec(
-            select(Member, MemberAccount.external_id).join(MemberAccount, MemberAccount.member_id == Member.id)
+            select(Member, MemberAccount.external_id)
+            .join(MemberAccount, col(MemberAccount.member_id) == col(Member.id))
             .where(MemberAccount.workspace_id == workspace.id, MemberAccount.platform == DEMO_PLATFORM)
         ).all()
     found = [DemoPerson(key=key, member_id=m.id or 0, name=m.display_name, email=m.email, timezone=m.timezone,

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from adapters.web.render import avatar_colour, initials, render_reply
 from adapters.web.sender import PlaygroundSender
-from adapters.web.views import Message, channel_names, channel_posts, example_commands, inbox
+from adapters.web.views import channel_names, channel_posts, example_commands, inbox
 from bot.demo import DEMO_PLATFORM, DEMO_TEAM, DEMO_WORKSPACE, DemoPerson, demo_people, demo_workspace_id
 from bot.grammar import MAX_TEXT
 from bot.replies import Reply
@@ -75,7 +75,7 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
             "channels_html": pages.get_template("_channels.html").render(posts=data["posts"],
                                                                          channels=data["channels"]),
             "inbox_count": len(data["inbox"]),
-            "inbox_waiting": sum(1 for m in data["inbox"] if _waiting(m)),
+            "inbox_waiting": sum(1 for m in data["inbox"] if m.waiting),
             "channel_count": len(data["posts"]),
             "latest": max([m.id for m in data["inbox"]] + [m.id for m in data["posts"]] + [0]),
         }
@@ -90,7 +90,7 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
         data = await run_in_threadpool(panels, person, everyone)
         html = pages.get_template("playground.html").render(
             person=person, people=everyone, workspace=DEMO_WORKSPACE, initials=initials, colour=avatar_colour,
-            waiting=sum(1 for m in data["inbox"] if _waiting(m)), messages=data["inbox"], **data)
+            waiting=sum(1 for m in data["inbox"] if m.waiting), messages=data["inbox"], **data)
         return HTMLResponse(html, headers=SECURITY_HEADERS)
 
     @app.get("/playground/people", include_in_schema=False)
@@ -125,11 +125,6 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
                    "visibility": reply.visibility}
         payload.update(await run_in_threadpool(fragments, who, everyone))
         return JSONResponse(payload, headers=SECURITY_HEADERS)
-
-
-def _waiting(message: Message) -> bool:
-    """A card still asking its reader to act: it has buttons and nobody pressed one."""
-    return message.answered is None and 'data-command="' in message.html
 
 
 def _unknown_person(key: str) -> JSONResponse:

@@ -3,14 +3,17 @@ read straight from the outbox, because for the playground the outbox row is the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
-from adapters.web.render import render_reply
+from adapters.web.render import render_reply, status_chip
 from bot.demo import DemoPerson
+from bot.replies import Buttons, Reply
+from bot.services.leads import describe_status
 from bot.services.outbox import reply_of
 from bot.services.workspace_settings import CHANNEL_KEYS, get_setting
 from storage.models import Lead, Outbox
@@ -23,6 +26,9 @@ KIND_TITLES = {
     "reassigned": "Lead reassigned", "touch": "Lead update", "stage": "Lead update",
 }
 PAGE = 50
+_LEAD_BUTTON = re.compile(r"^lead (\w+) L-(\d+)\b", re.I)
+_OWNER_MOVES = {"accept": ("handed_off",), "reject": ("handed_off",), "touch": ("accepted",),
+                "stage": ("accepted",), "won": ("accepted",), "lost": ("accepted",)}
 
 
 @dataclass(frozen=True)
@@ -38,13 +44,19 @@ class Message:
     status: str  # "sent" | "sending" | "failed"
     channel: str | None
     answered: str | None  # the card's response_note once a button on it was clicked
+    settled: Markup | None = None  # the lead's state now, when it moved on without this card's buttons
+
+    @property
+    def waiting(self) -> bool:
+        """Still asking its reader to act: it has buttons, nobody pressed one and they still apply."""
+        return self.answered is None and self.settled is None and 'data-command="' in self.html
 
 
 def inbox(session: Session, workspace_id: int, member_id: int, now: datetime) -> list[Message]:
     rows = session.exec(select(Outbox).where(Outbox.workspace_id == workspace_id,
                                              Outbox.target_member_id == member_id)
                         .order_by(col(Outbox.id).desc()).limit(PAGE)).all()
-    return [_message(row, now) for row in rows]
+    return [_message(row, now, session=session, member_id=member_id) for row in rows]
 
 
 def channel_posts(session: Session, workspace_id: int, now: datetime) -> list[Message]:
@@ -67,7 +79,7 @@ def channel_names(session: Session, workspace_id: int, posts: list[Message]) -> 
     return sorted(counts.items())
 
 
-def _message(row: Outbox, now: datetime) -> Message:
+def _message(row: Outbox, now: datetime, *, session: Session | None = None, member_id: int | None = None) -> Message:
     assert row.id is not None
     if row.status == "sent":
         status = "sent"
@@ -76,14 +88,40 @@ def _message(row: Outbox, now: datetime) -> Message:
     else:
         status = "sending"
     channel = row.target_channel[len(CHANNEL_PREFIX):] if row.target_channel else None
+    settled = None
     try:
-        html = render_reply(reply_of(row))
+        reply = reply_of(row)
+        html = render_reply(reply)
+        if session is not None and member_id is not None and row.response_note is None:
+            settled = _settled(session, row.workspace_id, member_id, reply)
     except ValueError:
         html = Markup('<div class="reply"><div class="r-context">This message could not be shown.</div></div>')
     moment = row.created_at
     return Message(id=row.id, title=KIND_TITLES.get(row.kind, row.kind.replace("_", " ").capitalize()),
                    kind=row.kind, html=html, when=ago(moment, now), when_iso=moment.isoformat(), status=status,
-                   channel=channel, answered=row.response_note)
+                   channel=channel, answered=row.response_note, settled=settled)
+
+
+def _settled(session: Session, workspace_id: int, member_id: int, reply: Reply) -> Markup | None:
+    """A card's buttons are commands on a lead; when the lead has moved on by another route (typed in chat,
+    another card), the card says where the lead is now instead of offering buttons that no longer apply."""
+    moves: dict[int, set[str]] = {}
+    for block in reply.blocks:
+        if isinstance(block, Buttons):
+            for button in block.buttons:
+                match = _LEAD_BUTTON.match(button.command.strip())
+                if match and match.group(1).lower() in _OWNER_MOVES:
+                    moves.setdefault(int(match.group(2)), set()).add(match.group(1).lower())
+    if len(moves) != 1:
+        return None
+    number, actions = next(iter(moves.items()))
+    lead = session.exec(select(Lead).where(Lead.workspace_id == workspace_id, Lead.number == number)).first()
+    if lead is None:
+        return None
+    applies = lead.owner_id == member_id and any(lead.status in _OWNER_MOVES[action] for action in actions)
+    if applies:
+        return None
+    return status_chip(describe_status(lead).capitalize(), status=lead.status)
 
 
 def ago(moment: datetime, now: datetime) -> str:

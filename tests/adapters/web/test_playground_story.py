@@ -118,3 +118,25 @@ def test_bad_payloads_are_refused_without_a_500(client: TestClient) -> None:
     assert client.post("/playground/command", json={"person": "rita", "text": "x" * 50_000}).status_code == 422
     assert client.post("/playground/command",
                        json={"person": "rita", "text": "lead show L-1", "source_message": 10**12}).status_code == 200
+
+
+def test_a_card_whose_lead_moved_on_stops_offering_its_buttons(playground: Playground) -> None:
+    before = playground.inbox("rita")["inbox_waiting"]
+    lead = lead_id(playground.say("maya", 'lead handoff "Typed Accept Ltd" to:@rita')["reply_html"])
+    card = playground.card_with("rita", f"lead accept {lead}")
+    assert playground.inbox("rita")["inbox_waiting"] == before + 1
+
+    typed = playground.say("rita", f"lead accept {lead}")  # typed in the chat, not pressed on the card
+    assert typed["ok"] is True
+    settled = article(typed["inbox_html"], card)
+    assert "is-settled" in settled and "This lead has moved on — now" in settled
+    assert 'data-status="accepted"' in settled.split("msg-settled", 1)[1]
+    assert typed["inbox_waiting"] == before
+
+    other = lead_id(playground.say("leo", 'lead handoff "Moved Away GmbH" to:@sam')["reply_html"])
+    sams_card = playground.card_with("sam", f"lead accept {other}")
+    playground.say("sam", f"lead reject {other} Wrong territory", source_message=sams_card)
+    playground.say("leo", f"lead reassign {other} to:@jonas")
+    jonas_card = playground.card_with("jonas", f"lead accept {other}")
+    assert "is-settled" not in article(playground.inbox("jonas")["inbox_html"], jonas_card)
+    assert "is-answered" in article(playground.inbox("sam")["inbox_html"], sams_card)
