@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from microsoft_teams.api import MessageActivityInput
 from microsoft_teams.apps import ActivityContext
 from starlette.concurrency import run_in_threadpool
 
-from adapters.teams.cards import render_message, without_buttons
+from adapters.teams.cards import plain_summary, render_card, render_message, without_buttons
 from adapters.teams.references import workspace_of
 from adapters.teams.translate import Submit, base_conversation_id
-from bot.replies import Buttons, Fields, Reply, b, context, p
+from bot.replies import Buttons, Fields, Reply, context, p
 from bot.runtime import Runtime
 from bot.services.outbox import reply_of
 from storage.models import Member, Outbox
@@ -35,8 +36,13 @@ def original_card(runtime: Runtime, tenant: str, outbox_id: int, clicker_id: int
 
 
 def outcome_card(original: Reply, submit: Submit, reply: Reply, clicker: str) -> Reply:
+    """What the clicked card becomes: the command's own card when it answered with one (the lead's fresh state
+    and next steps), otherwise the original without its buttons plus the outcome."""
+    said = reply.summary or f"{submit.label or 'Done'}."
+    line = context(p(said if clicker in said else f"{said} — {clicker}"))
+    if any(isinstance(block, Buttons | Fields) for block in reply.blocks):
+        return reply if clicker in reply.summary else reply.model_copy(update={"blocks": (*reply.blocks, line)})
     done = without_buttons(original)
-    line = context(b(f"{submit.label or 'Done'} — {clicker}"), p(": " + reply.summary if reply.summary else ""))
     return done.model_copy(update={"blocks": (*done.blocks, line)})
 
 
@@ -51,13 +57,16 @@ async def answer_submit(ctx: ActivityContext[Any], runtime: Runtime, submit: Sub
     if original is None:
         await ctx.send(render_message(reply))
         return
-    updated = render_message(outcome_card(original, submit, reply, clicker.display_name))
+    updated = render_card_message(outcome_card(original, submit, reply, clicker.display_name), submit.outbox_id)
     updated.id = card_id
     try:
         await ctx.send(updated)  # an activity with an id is an update of that activity
     except Exception as error:
         log.warning("could not update the clicked card: %s", type(error).__name__)
         await ctx.send(render_message(reply))
-        return
-    if any(isinstance(block, Buttons | Fields) for block in reply.blocks):
-        await ctx.send(render_message(reply))
+
+
+def render_card_message(reply: Reply, outbox_id: int | None) -> MessageActivityInput:
+    """A card stays a card when updated (Teams cannot turn a card message into plain text)."""
+    card, _ = render_card(reply, outbox_id=outbox_id)
+    return MessageActivityInput(summary=plain_summary(reply)).add_card(card)

@@ -116,3 +116,16 @@ def test_submit_payloads_are_checked() -> None:
             continue
         raise AssertionError(f"accepted {bad}")
     assert submit_of({"tandem_command": "help", "tandem_outbox": "7"}).outbox_id is None  # type: ignore[union-attr]
+
+
+def test_a_short_answer_to_a_click_keeps_the_card_and_adds_the_outcome() -> None:
+    from adapters.teams.submits import outcome_card
+    from adapters.teams.translate import Submit
+
+    original = Reply(blocks=(section("How much did marketing help you sell this quarter?"),
+                             buttons(Button(label="4", command="survey 4"), Button(label="5", command="survey 5"))))
+    after = outcome_card(original, Submit(command="survey 4", outbox_id=3, label="4"), say("Thanks, noted 4/5."),
+                         "Rita Rep")
+    card = _card_json(after)
+    assert [e["type"] for e in card["body"]] == ["TextBlock", "TextBlock"] and "actions" not in card
+    assert card["body"][1]["text"] == "Thanks, noted 4/5. — Rita Rep"

@@ -77,8 +77,11 @@ def test_handoff_card_opens_a_chat_with_the_rep_and_accept_updates_the_card(
     [update] = connector.updates()
     assert update.path == f"/v3/conversations/a:chat-{REP}/activities/{card_id}"
     rendered = json.dumps(update.body)
-    assert "Accept" in rendered and "Rita Rep" in rendered
-    assert _card_data(update.body) == []  # the buttons are gone: nobody clicks twice
+    assert "Accepted by" in rendered and "Rita Rep" in rendered and "Waiting to be accepted" not in rendered
+    next_steps = [d["tandem_command"] for d in _card_data(update.body)]
+    assert "lead accept L-1" not in next_steps and "lead reject L-1" not in next_steps  # nobody clicks twice
+    assert "lead touch L-1" in next_steps and all(d["tandem_outbox"] == accept["tandem_outbox"]
+                                                  for d in _card_data(update.body))
     with teams_runtime.db.session() as session:
         assert session.exec(select(Lead)).one().status == "accepted"
 
