@@ -37,13 +37,22 @@ class SlackBridge:
     tokens: TokenBook
     directory: Directory
     _follow_ups: set[asyncio.Task[None]] = field(default_factory=set)
+    _gate: asyncio.Semaphore | None = None
+
+    def gate(self) -> asyncio.Semaphore:
+        """SQLite has one writer connection: queue commands fairly (FIFO) here instead of letting pool
+        threads race for it, which keeps the tail short (BASELINES.md). PostgreSQL gets the pool's width."""
+        if self._gate is None:
+            self._gate = asyncio.Semaphore(1 if self.runtime.db.is_sqlite else 8)
+        return self._gate
 
     async def run(self, client: AsyncWebClient, asker: Asker, text: str, *,
                   source_message: int | None = None) -> Reply:
         person, fetched = await self.directory.person(client, asker.team_id, asker.user_id, asker.user_name)
         request = Request(person=person, team_id=asker.team_id, text=text, channel=asker.channel,
                           team_name=asker.team_name, source_message=source_message)
-        reply = await run_in_threadpool(self.runtime.dispatcher.handle, request)
+        async with self.gate():
+            reply = await run_in_threadpool(self.runtime.dispatcher.handle, request)
         if fetched:
             await self.directory.mark_enriched(asker.team_id, person)
         return reply

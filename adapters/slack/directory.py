@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -15,19 +16,21 @@ from bot.runtime import Runtime
 from bot.services import people
 
 log = logging.getLogger("tandem.slack.directory")
+RETRY_SECONDS = 3600.0
 
 
 class Directory:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self._enriched: set[tuple[str, str]] = set()
+        self._failed: dict[tuple[str, str], float] = {}  # users.info refused: ask again after RETRY_SECONDS
 
     async def person(self, client: AsyncWebClient, team_id: str, user_id: str,
                      name: str | None = None) -> tuple[Person, bool]:
         """The speaker, with users.info details when not enriched yet; the flag says "mark it enriched"."""
         basic = Person(platform="slack", user_id=user_id, display_name=name)
         key = (team_id, user_id)
-        if key in self._enriched:
+        if key in self._enriched or time.monotonic() - self._failed.get(key, -RETRY_SECONDS) < RETRY_SECONDS:
             return basic, False
         if await run_in_threadpool(self._is_enriched, team_id, user_id):
             self._enriched.add(key)
@@ -36,6 +39,7 @@ class Directory:
             response = await client.users_info(user=user_id)
         except (TimeoutError, SlackApiError, SlackClientError, aiohttp.ClientError, OSError) as error:
             log.info("users.info failed for %s: %s", user_id, type(error).__name__)
+            self._failed[key] = time.monotonic()
             return basic, False
         user = response.get("user") or {}
         profile = user.get("profile") or {}
