@@ -22,7 +22,7 @@ def rest(args: list[str], start: int) -> str | None:
 def find_campaign(session: Session, workspace_id: int, raw: str) -> Campaign:
     """A campaign by ``C-<n>``, exact name or unique prefix (case-insensitive)."""
     value = raw.strip()
-    if value.upper().startswith("C-") and value[2:].isdigit():
+    if value.upper().startswith("C-") and value[2:].isascii() and value[2:].isdigit():
         found = session.exec(select(Campaign).where(Campaign.workspace_id == workspace_id,
                                                     Campaign.number == int(value[2:]))).first()
         if found:

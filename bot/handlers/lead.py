@@ -128,7 +128,12 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
         query = query.where(Lead.owner_id == ctx.actor.id)
         title += " (yours)"
     total = ctx.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = list(ctx.session.exec(query.order_by(Lead.created_at.desc(), Lead.id.desc()).limit(PAGE)).all())  # type: ignore[attr-defined,union-attr]
+    newest = Lead.created_at
+    if scope == "mine" or opts.get("owner") or ctx.actor.role == "rep":
+        # One person's leads: sort their few rows found by the owner index. Ordering by the bare column lets
+        # SQLite (no statistics) walk the whole workspace's created-at index instead — 0.3 s at 1M leads.
+        newest = func.coalesce(Lead.created_at, Lead.created_at)
+    rows = list(ctx.session.exec(query.order_by(newest.desc(), Lead.id.desc()).limit(PAGE)).all())  # type: ignore[attr-defined,union-attr]
     return Reply(blocks=tuple(list_blocks(ctx.session, rows, max(0, total - len(rows)), f"{title} ({total})")))
 
 

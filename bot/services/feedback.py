@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from bot.clock import Clock
 from bot.errors import UsageError
 from bot.services.leads import check_length
+from storage.db import unit_cache
 from storage.models import Feedback, Lead, Member
 
 QUALITY_TAGS = ("no-budget", "wrong-persona", "no-need", "bad-timing", "bad-contact", "duplicate", "competitor",
@@ -54,10 +55,18 @@ def give(
     row.created_at = clock.now()
     session.add(row)
     session.flush()
+    unit_cache(session, "quality").pop(lead.id, None)
     return row, replaced
 
 
+_AVERAGE = select(func.avg(Feedback.score), func.count(Feedback.id)).where(  # type: ignore[arg-type]
+    Feedback.workspace_id == bindparam("workspace"), Feedback.lead_id == bindparam("lead"))
+
+
 def average(session: Session, lead: Lead) -> tuple[float | None, int]:
-    avg, count = session.execute(select(func.avg(Feedback.score), func.count(Feedback.id)).where(
-        Feedback.workspace_id == lead.workspace_id, Feedback.lead_id == lead.id)).one()
-    return (float(avg) if avg is not None else None), int(count)
+    """Once per transaction per lead (a card goes to the actor and a notice to the marketer); give() clears it."""
+    cache = unit_cache(session, "quality")
+    if lead.id not in cache:
+        avg, count = session.execute(_AVERAGE, params={"workspace": lead.workspace_id, "lead": lead.id}).one()
+        cache[lead.id] = ((float(avg) if avg is not None else None), int(count))
+    return cache[lead.id]

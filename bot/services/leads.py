@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from bot.clock import Clock
@@ -103,14 +103,17 @@ def parse_id(raw: str) -> int:
         text = text[2:]
     elif text.startswith("L"):
         text = text[1:]
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
         raise UsageError(f"`{raw[:40]}` is not a lead id; lead ids look like `L-7`.")
     return int(text)
 
 
+_BY_NUMBER = select(Lead).where(Lead.workspace_id == bindparam("workspace"), Lead.number == bindparam("number"))
+
+
 def get(session: Session, workspace_id: int, raw_id: str) -> Lead:
     number = parse_id(raw_id)
-    lead = session.exec(select(Lead).where(Lead.workspace_id == workspace_id, Lead.number == number)).first()
+    lead = session.exec(_BY_NUMBER, params={"workspace": workspace_id, "number": number}).first()
     if lead is None:
         raise NotFound(f"There is no lead L-{number} here. `lead list` shows yours.")
     return lead
@@ -169,7 +172,7 @@ def touch(session: Session, clock: Clock, lead: Lead, actor: Member, note: str |
 
 def parse_stage(raw: str) -> int:
     value = raw.strip().lower()
-    if value.isdigit() and 1 <= int(value) <= 7:
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= 7:
         return int(value)
     for index, name in enumerate(STAGES, start=1):
         if name == value or (len(value) >= 3 and name.startswith(value)):

@@ -3,6 +3,7 @@ only at delivery time (a member may have moved from Slack to Teams meanwhile).""
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from bot.clock import Clock
@@ -27,8 +28,11 @@ def enqueue_channel(session: Session, clock: Clock, *, workspace_id: int, channe
                                            next_attempt_at=clock.now(), created_at=clock.now()))
 
 
+_BY_KEY = select(Outbox.id).where(Outbox.dedupe_key == bindparam("key"))
+
+
 def _enqueue(session: Session, clock: Clock, row: Outbox) -> Outbox | None:
-    if session.exec(select(Outbox.id).where(Outbox.dedupe_key == row.dedupe_key)).first() is not None:
+    if session.exec(_BY_KEY, params={"key": row.dedupe_key}).first() is not None:
         return None
     session.add(row)
     session.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from bot.clock import Clock
@@ -14,13 +14,21 @@ from storage.db import unit_cache
 from storage.models import ROLES, Member, MemberAccount, Workspace, WorkspaceAccount
 
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+# Built once: every command runs these, and a prebuilt statement skips SQLAlchemy's per-call construction.
+_WORKSPACE_BY_ACCOUNT = (
+    select(Workspace).join(WorkspaceAccount, WorkspaceAccount.workspace_id == Workspace.id)  # type: ignore[arg-type]
+    .where(WorkspaceAccount.platform == bindparam("platform"), WorkspaceAccount.external_id == bindparam("team"))
+)
+_MEMBER_BY_ACCOUNT = (
+    select(Member).join(MemberAccount, MemberAccount.member_id == Member.id)  # type: ignore[arg-type]
+    .where(MemberAccount.workspace_id == bindparam("workspace"), MemberAccount.platform == bindparam("platform"),
+           MemberAccount.external_id == bindparam("user"))
+)
+_ACCOUNTS = select(MemberAccount).where(MemberAccount.member_id == bindparam("member"))
 
 
 def find_workspace(session: Session, platform: str, team_id: str) -> Workspace | None:
-    return session.exec(
-        select(Workspace).join(WorkspaceAccount, WorkspaceAccount.workspace_id == Workspace.id)  # type: ignore[arg-type]
-        .where(WorkspaceAccount.platform == platform, WorkspaceAccount.external_id == team_id)
-    ).first()
+    return session.exec(_WORKSPACE_BY_ACCOUNT, params={"platform": platform, "team": team_id}).first()
 
 
 def ensure_workspace(session: Session, platform: str, team_id: str, name: str | None, clock: Clock) -> Workspace:
@@ -37,13 +45,8 @@ def ensure_workspace(session: Session, platform: str, team_id: str, name: str | 
 
 
 def find_member_by_account(session: Session, workspace_id: int, platform: str, user_id: str) -> Member | None:
-    return session.exec(
-        select(Member).join(MemberAccount, MemberAccount.member_id == Member.id).where(  # type: ignore[arg-type]
-            MemberAccount.workspace_id == workspace_id,
-            MemberAccount.platform == platform,
-            MemberAccount.external_id == user_id,
-        )
-    ).first()
+    return session.exec(_MEMBER_BY_ACCOUNT, params={"workspace": workspace_id, "platform": platform,
+                                                    "user": user_id}).first()
 
 
 def ensure_member(
@@ -105,7 +108,7 @@ def accounts_of(session: Session, member_id: int) -> dict[str, str]:
     """Read once per transaction: a card mentions the same few people many times."""
     cache = unit_cache(session, "accounts")
     if member_id not in cache:
-        rows = session.exec(select(MemberAccount).where(MemberAccount.member_id == member_id)).all()
+        rows = session.exec(_ACCOUNTS, params={"member": member_id}).all()
         cache[member_id] = {row.platform: row.external_id for row in rows}
     return dict(cache[member_id])
 

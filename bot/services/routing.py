@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from bot.services.workspace_settings import get_setting
 from storage.models import Member, Workspace
+
+_REPS = select(Member).where(Member.workspace_id == bindparam("workspace"), Member.role == "rep").order_by(
+    Member.id)  # type: ignore[arg-type]
 
 
 def next_rep(session: Session, workspace: Workspace) -> Member | None:
@@ -14,8 +18,7 @@ def next_rep(session: Session, workspace: Workspace) -> Member | None:
     assert workspace.id is not None
     if get_setting(session, workspace.id, "routing") == "manual":
         return None
-    reps = list(session.exec(select(Member).where(Member.workspace_id == workspace.id, Member.role == "rep")
-                             .order_by(Member.id)).all())  # type: ignore[arg-type]
+    reps = list(session.exec(_REPS, params={"workspace": workspace.id}).all())
     if not reps:
         return None
     cursor = workspace.routing_cursor or 0

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from bot.errors import UsageError
@@ -92,12 +93,17 @@ def all_settings(session: Session, workspace_id: int) -> dict[str, str]:
     return dict(_settings(session, workspace_id))
 
 
+_ROWS = select(WorkspaceSetting).where(WorkspaceSetting.workspace_id == bindparam("workspace"))
+
+
 def _settings(session: Session, workspace_id: int) -> dict[str, str]:
-    """Read once per transaction (a hand-off needs routing, SLA and channel settings); cleared by set_setting."""
+    """Read once per transaction (a hand-off needs routing, SLA and channel settings); cleared by set_setting.
+    No autoflush: set_setting flushes its own row, and a lead half-way through a change need not be written first."""
     cache = unit_cache(session, "settings")
     if workspace_id not in cache:
         values = {key: spec.default for key, spec in SPECS.items()}
-        rows = session.exec(select(WorkspaceSetting).where(WorkspaceSetting.workspace_id == workspace_id)).all()
+        with session.no_autoflush:
+            rows = session.exec(_ROWS, params={"workspace": workspace_id}).all()
         for row in rows:
             if row.key in values:
                 values[row.key] = row.value
@@ -131,5 +137,6 @@ def set_setting(session: Session, workspace_id: int, key: str, value: str) -> st
     else:
         row.value = value
         session.add(row)
+    session.flush()
     unit_cache(session, "settings").pop(workspace_id, None)
     return value
