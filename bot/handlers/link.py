@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.commands import CommandSpec
 from bot.context import Context
-from bot.replies import Reply, b, code, context, p, section
+from bot.replies import Block, Reply, b, code, context, p, section
 from bot.services import linking
 
 USAGE = "tandem link [<code>]"
@@ -31,7 +31,7 @@ def _new_code(ctx: Context) -> Reply:
 def _join(ctx: Context, raw: str) -> Reply:
     result = linking.redeem(ctx.session, ctx.clock, code=raw, workspace_id=ctx.workspace_id)
     tools = " and ".join(_platform_name(p) for p in result.platforms) or "this workspace"
-    blocks = [section("✅ Linked: ", b(tools), p(" now works with "), b(result.workspace.name), p(" as one team.")),
+    blocks: list[Block] = [section("✅ Linked: ", b(tools), p(" now works with "), b(result.workspace.name), p(" as one team.")),
               section(f"{result.merged} people matched by e-mail became one person; "
                       f"{result.moved} more joined.")]
     if result.renumbered:

@@ -131,3 +131,14 @@ def test_typing_and_reactions_are_accepted_quietly(teams_client: TestClient, con
     typing.pop("text")
     assert teams_client.post("/api/messages", json=typing).status_code == 200
     assert connector.sent() == []
+
+
+def test_an_entra_object_id_in_tandem_admins_makes_an_admin(database_url: str, clock: FakeClock,
+                                                            connector: FakeConnector) -> None:
+    runtime = build_runtime(teams_settings(database_url, admins="aad-rita"), clock=clock)
+    with TestClient(create_app(runtime.settings, runtime=runtime)) as client:
+        assert client.post("/api/messages", json=message(connector, "tandem settings")).status_code == 200
+    assert "needs the admin role" not in connector.texts()[0] and "channel" in connector.texts()[0]
+    with runtime.db.session() as session:
+        assert session.exec(select(Member)).one().role == "admin"
+    runtime.db.dispose()
