@@ -78,6 +78,7 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
             "inbox_waiting": sum(1 for m in data["inbox"] if m.waiting),
             "channel_count": len(data["posts"]),
             "latest": max([m.id for m in data["inbox"]] + [m.id for m in data["posts"]] + [0]),
+            "examples": data["examples"],
         }
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -119,10 +119,27 @@
       lastChannels = data.channels_html;
       filterChannel(currentChannel);
     }
+    if (Array.isArray(data.examples)) showExamples(data.examples);
     const count = document.getElementById("inbox-count");
     count.textContent = String(data.inbox_waiting);
     count.classList.toggle("is-zero", !data.inbox_waiting);
     document.getElementById("channel-count").textContent = String(data.channel_count);
+  }
+
+  function showExamples(examples) {
+    const row = document.querySelector(".composer .chips");
+    if (!row) return;
+    const current = [...row.querySelectorAll("[data-example]")].map((chip) => chip.dataset.example);
+    if (current.join("\n") === examples.join("\n")) return;
+    row.replaceChildren(...examples.map((example) => {
+      const chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "chip-cmd";
+      chip.dataset.example = example;
+      chip.textContent = example;
+      chip.title = example;
+      return chip;
+    }));
   }
 
   function markNew() {
@@ -216,6 +233,13 @@
     if (commandButton) {
       if (commandButton.dataset.prompt) ask(commandButton);
       else run(commandButton, commandButton.dataset.command);
+      return;
+    }
+    const more = target.closest("[data-details]");
+    if (more) {
+      const message = more.closest(".msg");
+      const open = message.classList.toggle("is-open");
+      more.textContent = open ? "Hide details" : "Show details";
       return;
     }
     const example = target.closest("[data-example]");
