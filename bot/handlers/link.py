@@ -31,9 +31,10 @@ def _new_code(ctx: Context) -> Reply:
 def _join(ctx: Context, raw: str) -> Reply:
     result = linking.redeem(ctx.session, ctx.clock, code=raw, workspace_id=ctx.workspace_id)
     tools = " and ".join(_platform_name(p) for p in result.platforms) or "this workspace"
-    blocks: list[Block] = [section("✅ Linked: ", b(tools), p(" now works with "), b(result.workspace.name), p(" as one team.")),
-              section(f"{result.merged} people matched by e-mail became one person; "
-                      f"{result.moved} more joined.")]
+    blocks: list[Block] = [
+        section("✅ Linked: ", b(tools), p(" now works with "), b(result.workspace.name), p(" as one team.")),
+        section(f"{result.merged} people matched by e-mail became one person; {result.moved} more joined."),
+    ]
     if result.renumbered:
         pairs = sorted(result.renumbered.items())
         shown = ", ".join(f"L-{old}→L-{new}" for old, new in pairs[:10])
