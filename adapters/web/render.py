@@ -40,6 +40,7 @@ _STATUS_LABELS = {"status", "state"}
 _ICON_STATUS = {icon: status for status, icon in STATUS_ICONS.items()}
 _AVATAR_COLOURS = 8
 _TICKED = re.compile(r"`([^`\n]+)`")
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
 
 
 def render_reply(reply: Reply) -> Markup:
@@ -90,6 +91,9 @@ def render_span(span: Span) -> Markup:
 def _plain(text: str) -> Markup:
     """Plain text, escaped. A line that starts with a lead-status icon (``🟢 Accepted``) becomes a coloured
     status chip, and a command quoted in backticks (``Type `help` ``) is shown as code."""
+    if _EMAIL.fullmatch(text):  # let long addresses wrap after the @ rather than mid-word
+        local, _, domain = text.partition("@")
+        return Markup("<span>{}@<wbr>{}</span>").format(local, domain)
     if not any(icon in text for icon in _ICON_STATUS) and "`" not in text:
         return Markup("<span>{}</span>").format(text)
     out = Markup("")

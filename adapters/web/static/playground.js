@@ -85,7 +85,6 @@
         const message = data.error || "The playground could not run that. Try again.";
         fill(bot, card, "", false, "ephemeral");
         card.insertAdjacentText("afterbegin", message);
-        if (origin) origin.querySelectorAll("button[data-command]").forEach((b) => (b.disabled = false));
         return;
       }
       fill(bot, card, data.reply_html, data.ok, data.visibility);
@@ -96,8 +95,8 @@
     } catch (error) {
       fill(bot, card, "", false, "ephemeral");
       card.insertAdjacentText("afterbegin", "Could not reach the Tandem server. Is it still running?");
-      if (origin) origin.querySelectorAll("button[data-command]").forEach((b) => (b.disabled = false));
     } finally {
+      if (origin) origin.querySelectorAll("button[data-command]").forEach((b) => (b.disabled = false));
       busy = false;
       sendButton.disabled = false;
       thread.scrollTop = thread.scrollHeight;

@@ -27,7 +27,7 @@ from bot.replies import (
     section,
 )
 
-TAGS = {"div", "span", "strong", "code", "a", "dl", "dt", "dd", "button", "hr", "svg", "rect"}
+TAGS = {"div", "span", "strong", "code", "a", "dl", "dt", "dd", "button", "hr", "svg", "rect", "wbr"}
 ATTRIBUTES = {"class", "href", "target", "rel", "type", "data-command", "data-prompt", "data-status", "viewbox",
               "preserveaspectratio", "aria-hidden", "x", "y", "width", "height", "rx"}
 
@@ -120,6 +120,12 @@ def test_status_lines_become_coloured_chips() -> None:
         assert f'<span class="chip {colour}" data-status="{status}">{line.split(" ", 1)[1]}</span>' in html
     html = str(render_reply(say(p("🟢 <b>x</b>"))))
     assert "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_email_addresses_may_wrap_after_the_at_sign() -> None:
+    html = str(render_reply(Reply(blocks=(fields(("E-mail", "richard@piedpiper.example")),))))
+    assert "<dd><span>richard@<wbr>piedpiper.example</span></dd>" in html
+    assert "&lt;b&gt;@<wbr>x" in str(render_reply(say("<b>@x")))
 
 
 def test_backticked_commands_render_as_code_and_stay_escaped() -> None:
