@@ -5,9 +5,11 @@ finishes through ``response_url``."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.bridge import Asker, SlackBridge
@@ -16,6 +18,7 @@ from adapters.slack.renderer import message
 from adapters.slack.text import to_command_text
 from bot.replies import Reply, say
 
+log = logging.getLogger("tandem.slack.commands")
 COMMANDS = ("lead", "campaign", "tool", "intel", "stats", "meeting", "tandem")
 LAZY_COMMANDS = frozenset({"stats"})  # reports over a workspace's whole history
 BUDGET_SECONDS = 2.0  # past this, answer "working on it" and finish through response_url
@@ -41,10 +44,14 @@ def register(app: AsyncApp, bridge: SlackBridge) -> None:
         text = command_text(body)
         form = form_for(text)
         if form is not None and body.get("trigger_id"):
-            await ack()
             metadata = {"r": body.get("response_url"), "c": body.get("channel_id")}
-            await client.views_open(trigger_id=body["trigger_id"], view=form_view(form, metadata))
-            return
+            try:
+                await client.views_open(trigger_id=body["trigger_id"], view=form_view(form, metadata))
+            except SlackApiError as error:  # an expired trigger: show the usage line instead of the form
+                log.info("views.open failed: %s", error.response.get("error"))
+            else:
+                await ack()
+                return
         work = asyncio.ensure_future(bridge.run(client, asker_of(body), text))
         done, _ = await asyncio.wait({work}, timeout=BUDGET_SECONDS)
         if work in done:

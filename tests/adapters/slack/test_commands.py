@@ -74,3 +74,9 @@ def test_tandem_slack_manifest_prints_it(monkeypatch: pytest.MonkeyPatch) -> Non
     assert result.exit_code == 0, result.output
     manifest = yaml.safe_load(result.output)
     assert manifest["settings"]["interactivity"]["request_url"] == "https://cli.acme.test/slack/events"
+
+
+def test_when_the_form_cannot_open_the_usage_line_answers(wire: SlackWire) -> None:
+    wire.fake.answer("views.open", {"ok": False, "error": "expired_trigger_id"})
+    body = wire.command("mara", "/lead", "handoff").json()
+    assert "lead handoff &lt;company&gt;" in json.dumps(body["blocks"])
