@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.commands import Registry
-from bot.handlers import admin, lead
+from bot.handlers import admin, lead, link
 
 
 def build_registry() -> Registry:
-    return Registry([*lead.specs(), *admin.specs()])
+    return Registry([*lead.specs(), *admin.specs(), *link.specs()])

@@ -81,14 +81,3 @@ def message(connector: FakeConnector, text: str = "", *, user: str = REP, name: 
 
 def mention(user_id: str, name: str) -> dict[str, Any]:
     return {"type": "mention", "text": f"<at>{name}</at>", "mentioned": {"id": user_id, "name": name}}
-
-
-def with_link(runtime: Runtime) -> Runtime:
-    """Make sure `tandem link` is in the runtime's command table (the lead wires it into build_registry)."""
-    from bot.commands import Registry
-    from bot.handlers import link
-
-    registry = runtime.dispatcher.registry
-    if ("tandem", "link") not in registry.specs:
-        runtime.dispatcher.registry = Registry([*registry.specs.values(), *link.specs()])
-    return runtime

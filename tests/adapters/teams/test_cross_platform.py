@@ -19,7 +19,7 @@ from bot.server import build_runtime, create_app
 from bot.services.outbox import resolve_target
 from schedules.jobs.delivery import deliver_due
 from storage.models import Lead, Member, Outbox
-from tests.adapters.teams.conftest import REP, message, teams_settings, with_link
+from tests.adapters.teams.conftest import REP, message, teams_settings
 from tests.adapters.teams.fake_connector import FakeConnector
 
 SLACK_TEAM = "T0ACME"
@@ -32,7 +32,7 @@ TEAMS_ADMIN = "29:tom-admin"
 @pytest.fixture
 def story(database_url: str, clock: FakeClock, connector: FakeConnector) -> Iterator[tuple[TestClient, Runtime]]:
     settings = teams_settings(database_url, admins=f"UADMIN001,{TEAMS_ADMIN}")
-    runtime = with_link(build_runtime(settings, clock=clock))
+    runtime = build_runtime(settings, clock=clock)
     with TestClient(create_app(settings, runtime=runtime)) as client:
         yield client, runtime
     runtime.db.dispose()

@@ -28,7 +28,6 @@ from storage.models import (
     Workspace,
     WorkspaceAccount,
 )
-from tests.adapters.teams.conftest import with_link
 
 
 @pytest.fixture
@@ -63,7 +62,7 @@ def _code(reply: Reply) -> str:
 
 
 def _two_workspaces(runtime: Runtime) -> None:
-    with_link(runtime)
+
     for person in (SLACK_MARTA, SLACK_RITA):
         _ask(runtime, person, "lead list")
     _ask(runtime, SLACK_ADMIN, "tandem role <@UMARTA001> marketer")
@@ -129,7 +128,7 @@ def test_link_codes_expire_work_once_and_need_an_admin(runtime: Runtime, clock: 
 
 
 def test_two_workspaces_of_the_same_tool_are_not_joined(runtime: Runtime) -> None:
-    with_link(runtime)
+
     code = _code(_ask(runtime, SLACK_ADMIN, "tandem link"))
     other = Person("slack", "UOTHER001", "Other Admin", "o@other.test")
     reply = runtime.dispatcher.handle(Request(person=other, team_id="T0OTHER", text=f"tandem link {code}"))
