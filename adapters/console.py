@@ -3,11 +3,15 @@ piped lines, so scripts and tests can drive it. Buttons print as the command the
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from sqlmodel import col, select
 
+from adapters.web.views import lead_moved_on
 from bot.demo import DEMO_PLATFORM, DEMO_TEAM, DemoPerson, demo_people, find_demo_person
 from bot.replies import Bars, Bold, Buttons, Code, Context, Divider, Fields, Link, Mention, Plain, Reply, Section, Text
 from bot.request import Person, Request
@@ -83,12 +87,13 @@ class Inbox:
             rows = list(session.exec(select(Outbox).where(Outbox.target_member_id == self.person.member_id,
                                                           col(Outbox.response_note).is_(None))
                                      .order_by(col(Outbox.id).desc()).limit(50)).all())
-        waiting = []
-        for row in reversed(rows):
-            reply = reply_of(row)
-            if any(isinstance(block, Buttons) for block in reply.blocks):
-                self.remember_buttons(row, reply)
-                waiting.append(reply)
+            waiting = []
+            for row in reversed(rows):
+                reply = reply_of(row)
+                has_buttons = any(isinstance(block, Buttons) for block in reply.blocks)
+                if has_buttons and lead_moved_on(session, row.workspace_id, self.person.member_id, reply) is None:
+                    self.remember_buttons(row, reply)
+                    waiting.append(reply)
         return waiting
 
     def _latest(self) -> int:
@@ -119,6 +124,30 @@ class Inbox:
         return None
 
 
+def _line_reader(stdin: TextIO, stdout: TextIO, interactive: bool) -> Callable[[], str | None]:
+    """On a real terminal, ``input()`` with readline gives line editing and ↑ history; otherwise plain lines."""
+    if interactive and stdin is sys.stdin and stdout is sys.stdout:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401  (enables editing and history for input())
+
+        def from_terminal() -> str | None:
+            try:
+                return input("> ")
+            except EOFError:
+                return None
+
+        return from_terminal
+
+    def from_stream() -> str | None:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = stdin.readline()
+        return line if line else None
+
+    return from_stream
+
+
 def run_console(runtime: Runtime, person: str, stdin: TextIO, stdout: TextIO) -> int:
     """Read commands until EOF or ``quit``; print each reply and any new DMs. Returns an exit code."""
     who = find_demo_person(runtime.db, person)
@@ -137,12 +166,10 @@ def run_console(runtime: Runtime, person: str, stdin: TextIO, stdout: TextIO) ->
             stdout.write(f"📬 {len(inbox.waiting)} card(s) wait for you; type a button's command to answer one:\n")
             for card in inbox.waiting[-5:]:
                 stdout.write(_indent(render_text(card)) + "\n\n")
+    read = _line_reader(stdin, stdout, interactive)
     while True:
-        if interactive:
-            stdout.write("> ")
-            stdout.flush()
-        line = stdin.readline()
-        if not line:
+        line = read()
+        if line is None:
             break
         line = line.strip()
         if not line:

@@ -93,7 +93,7 @@ def _message(row: Outbox, now: datetime, *, session: Session | None = None, memb
         reply = reply_of(row)
         html = render_reply(reply)
         if session is not None and member_id is not None and row.response_note is None:
-            settled = _settled(session, row.workspace_id, member_id, reply)
+            settled = lead_moved_on(session, row.workspace_id, member_id, reply)
     except ValueError:
         html = Markup('<div class="reply"><div class="r-context">This message could not be shown.</div></div>')
     moment = row.created_at
@@ -102,7 +102,7 @@ def _message(row: Outbox, now: datetime, *, session: Session | None = None, memb
                    channel=channel, answered=row.response_note, settled=settled)
 
 
-def _settled(session: Session, workspace_id: int, member_id: int, reply: Reply) -> Markup | None:
+def lead_moved_on(session: Session, workspace_id: int, member_id: int, reply: Reply) -> Markup | None:
     """A card's buttons are commands on a lead; when the lead has moved on by another route (typed in chat,
     another card), the card says where the lead is now instead of offering buttons that no longer apply."""
     moves: dict[int, set[str]] = {}

@@ -150,3 +150,10 @@ def test_cards_waiting_from_before_are_answered_by_typing_their_button(demo_runt
         notes = session.exec(select(Outbox.response_note).where(Outbox.kind == "handoff",
                                                                 Outbox.response_note.like("%L-13%"))).all()  # type: ignore[union-attr]
     assert len(notes) == 1 and "Accepted by @Rita Alvarez" in notes[0]
+
+
+def test_cards_whose_lead_moved_on_are_not_listed_as_waiting(demo_runtime: Runtime) -> None:
+    as_person(demo_runtime, "rita", "Rita Alvarez", "lead accept L-13")  # typed elsewhere, card not pressed
+    out = io.StringIO()
+    assert run_console(demo_runtime, "rita", Terminal("quit"), out) == 0
+    assert "card(s) wait for you" not in out.getvalue()
