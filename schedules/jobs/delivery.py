@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from bot.delivery import DeliveryFailed, Sender, Target
@@ -84,7 +84,10 @@ async def deliver_due(runtime: Runtime, *, owner: str, batch: int = 200, concurr
             t = row.target
             groups[(t.platform, t.team_id, t.kind, t.address)].append(row)
         lease = _ClaimLease(runtime, owner, claimed_at, timeout / 3)
-        await asyncio.gather(*(_send_group(runtime, lease, rows, gate, report) for rows in groups.values()))
+        try:
+            await asyncio.gather(*(_send_group(runtime, lease, rows, gate, report) for rows in groups.values()))
+        finally:
+            await lease.marker.drain()
         if len(claimed) < batch:
             break
     return report
@@ -104,9 +107,14 @@ def claim_due(db: Database, now: datetime, owner: str, limit: int, platforms: fr
         rows = list(session.exec(stale).all())
         if len(rows) < limit:
             rows += list(session.exec(due.limit(limit - len(rows))).all())
+        resolved: dict[tuple[int, int | None, str | None], Target | None] = {}
         for row in rows:
             assert row.id is not None
-            target = resolve_target(session, row)
+            key = (row.workspace_id, row.target_member_id, row.target_channel)
+            if key not in resolved:  # many rows share a target (a channel, a busy rep)
+                resolved[key] = resolve_target(session, row)
+            target = resolved[key]
+            target = replace(target, outbox_id=row.id) if target is not None else None
             if target is None:
                 _park(session, row, now, "nobody to deliver to: the member has no chat account I can reach, "
                                          "or the channel setting is not a known team")
@@ -138,23 +146,52 @@ class _ClaimLease:
         self.runtime, self.owner, self.every = runtime, owner, every
         self.renewed: dict[int, datetime] = {}
         self.claimed_at = claimed_at
+        self.marker = _SentMarker(runtime, owner)
 
     async def still_mine(self, rows: list[Claimed]) -> list[Claimed]:
         """``rows`` unchanged when their claim is fresh; else renewed, minus any another replica took over."""
         now = self.runtime.clock.now()
         if now - self.renewed.get(rows[0].id, self.claimed_at) < self.every:
             return rows
+        await self.marker.drain()  # sent rows are recorded before time is bought for the rest
         mine = await asyncio.to_thread(renew_claims, self.runtime.db, now, [r.id for r in rows], self.owner)
         for row in rows:
             self.renewed[row.id] = now
         return [r for r in rows if r.id in mine]
 
 
+class _SentMarker:
+    """Records sends as they complete, group-commit style: while one transaction marks rows sent, the next
+    completions queue and go in the following one. Idle, that is one row per transaction; busy, it keeps
+    the database from being the bottleneck, and the crash window stays one transaction wide."""
+
+    def __init__(self, runtime: Runtime, owner: str) -> None:
+        self.runtime, self.owner = runtime, owner
+        self.queue: list[tuple[int, str | None]] = []
+        self.writer: asyncio.Task[None] | None = None
+
+    async def sent(self, row_id: int, ref: str | None) -> None:
+        self.queue.append((row_id, ref))
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        while self.queue:
+            batch, self.queue = self.queue, []
+            await asyncio.to_thread(mark_sent_many, self.runtime.db, self.runtime.clock.now(), batch, self.owner)
+
+    async def drain(self) -> None:
+        while self.writer is not None and not self.writer.done():
+            await self.writer
+        if self.queue:  # a writer that failed leaves rows: they stay claimed and are retried after the timeout
+            await self._write()
+
+
 async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed], gate: asyncio.Semaphore,
                       report: DeliveryReport) -> None:
     """One target's rows, in order. A failure holds the rest of the group back so order is kept and a
     rate-limited channel is not hammered."""
-    owner = lease.owner
+    owner, marker = lease.owner, lease.marker
     async with gate:
         sender: Sender = runtime.senders[rows[0].target.platform]
         index = 0
@@ -190,7 +227,7 @@ async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed],
                 await asyncio.to_thread(record_failure, runtime.db, runtime.clock.now(), row.id, owner, failure)
                 report.retrying += 1
                 continue
-            await asyncio.to_thread(mark_sent, runtime.db, runtime.clock.now(), row.id, owner, ref)
+            await marker.sent(row.id, ref)
             report.sent += 1
             report.platforms[row.target.platform] = report.platforms.get(row.target.platform, 0) + 1
 
@@ -204,6 +241,19 @@ def mark_sent(db: Database, now: datetime, row_id: int, owner: str, ref: str | N
     if not done:
         log.warning("outbox row %s was sent after its claim expired; another replica may send it again", row_id)
     return bool(done)
+
+
+def mark_sent_many(db: Database, now: datetime, sent: list[tuple[int, str | None]], owner: str) -> None:
+    if len(sent) == 1:
+        mark_sent(db, now, sent[0][0], owner, sent[0][1])
+        return
+    statement = update(Outbox).where(
+        Outbox.id == bindparam("row_id"), Outbox.status == "sending", Outbox.claimed_by == owner
+    ).values(status="sent", sent_at=now, delivered_ref=bindparam("ref"), attempts=Outbox.attempts + 1,
+             last_error=None, claimed_at=None)
+    with db.session() as session:
+        session.connection().execute(statement, [{"row_id": row_id, "ref": (ref or None) and ref[:400]}
+                                                 for row_id, ref in sent])
 
 
 def record_failure(db: Database, now: datetime, row_id: int, owner: str, failure: DeliveryFailed) -> str:
