@@ -52,6 +52,7 @@ def build(runtime: Runtime) -> SlackAdapter:
         bolt = AsyncApp(signing_secret=settings.slack_signing_secret, client=web_client(settings),
                         oauth_settings=oauth_settings(runtime, oauth), process_before_response=True,
                         request_verification_enabled=False)
+        bolt.enable_token_revocation_listeners()  # an uninstall deletes the team's stored tokens
     else:
         bolt = AsyncApp(signing_secret=settings.slack_signing_secret,
                         client=web_client(settings, settings.slack_bot_token), process_before_response=True,

@@ -20,6 +20,7 @@ BOT_SCOPES = (
     "users:read.email",
 )
 BOT_EVENTS = ("app_mention", "message.im", "app_home_opened")
+OAUTH_EVENTS = ("app_uninstalled", "tokens_revoked")  # so an uninstall removes the stored tokens
 COMMAND_HELP = {
     "lead": ("Hand off, accept and work leads", "handoff Acme email:ann@acme.com to:@rita"),
     "campaign": ("Announce and explain campaigns", "why Q4 Webinar"),
@@ -36,7 +37,8 @@ def manifest(settings: Settings, name: str = "Tandem") -> dict[str, Any]:
     events_url = f"{base}/slack/events"
     oauth = bool(settings.slack_client_id)
     settings_block: dict[str, Any] = {
-        "event_subscriptions": {"request_url": events_url, "bot_events": list(BOT_EVENTS)},
+        "event_subscriptions": {"request_url": events_url,
+                                "bot_events": list(BOT_EVENTS) + (list(OAUTH_EVENTS) if oauth else [])},
         "interactivity": {"is_enabled": True, "request_url": events_url},
         "org_deploy_enabled": False,
         "socket_mode_enabled": False,

@@ -80,3 +80,14 @@ def test_when_the_form_cannot_open_the_usage_line_answers(wire: SlackWire) -> No
     wire.fake.answer("views.open", {"ok": False, "error": "expired_trigger_id"})
     body = wire.command("mara", "/lead", "handoff").json()
     assert "lead handoff &lt;company&gt;" in json.dumps(body["blocks"])
+
+
+def test_a_channel_mention_sets_where_tandem_posts(wire: SlackWire) -> None:
+    from bot.services.people import find_workspace
+    from bot.services.workspace_settings import get_setting
+
+    answer = wire.command("mara", "/tandem", "settings sales_channel <#C0SALES|sales>")
+    assert answer.status_code == 200 and "needs" not in answer.text
+    with wire.runtime.db.session() as session:
+        workspace = find_workspace(session, "slack", "T1")
+        assert workspace is not None and get_setting(session, workspace.id, "sales_channel") == "slack:C0SALES"

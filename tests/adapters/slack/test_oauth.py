@@ -85,3 +85,12 @@ def test_a_team_that_never_installed_gets_no_service(oauth_wire: SlackWire) -> N
     assert "Your open leads" not in answer.text
     with oauth_wire.runtime.db.session() as session:
         assert session.exec(select(WorkspaceAccount).where(WorkspaceAccount.external_id == "T404")).first() is None
+
+
+def test_uninstalling_deletes_the_stored_tokens(oauth_wire: SlackWire) -> None:
+    install(oauth_wire)
+    response = oauth_wire.event({"type": "app_uninstalled"}, event_id="EvBye")
+    assert response.status_code == 200
+    with oauth_wire.runtime.db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM slack_bots")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM slack_installations")).scalar() == 0
