@@ -4,7 +4,9 @@ user-fixable errors become friendly replies and anything else becomes a short ap
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
+from collections import Counter
 from difflib import get_close_matches
 
 from bot.clock import Clock, SystemClock
@@ -28,30 +30,40 @@ class Dispatcher:
         self.settings = settings
         self.registry = registry
         self.clock = clock or SystemClock()
+        self.counts: Counter[tuple[str, str]] = Counter()  # (command, outcome) → answers, for /metrics
+        self._count_lock = threading.Lock()
 
     def handle(self, request: Request) -> Reply:
+        name = ["unknown"]
         try:
-            return self._handle(request)
+            reply = self._handle(request, name)
+            outcome = "ok" if reply.ok else "refused"
         except TandemError as error:
-            return error_reply(error)
+            reply, outcome = error_reply(error), "refused"
         except Exception:
             request_id = uuid.uuid4().hex[:8]
             log.exception("command failed [request %s] platform=%s team=%s", request_id, request.platform,
                           request.team_id)
-            return say("Sorry — something went wrong on my side and nothing was changed. ",
-                       p("If it happens again, give your admin this reference: "), code(request_id), ok=False)
+            reply, outcome = say("Sorry — something went wrong on my side and nothing was changed. ",
+                                 p("If it happens again, give your admin this reference: "), code(request_id),
+                                 ok=False), "error"
+        with self._count_lock:
+            self.counts[(name[0], outcome)] += 1
+        return reply
 
-    def _handle(self, request: Request) -> Reply:
+    def _handle(self, request: Request, name: list[str]) -> Reply:
         text = request.text.strip()
         if text.startswith("/"):
             text = text[1:]
         command = parse(text)
         words = [w.text for w in command.words]
         if not words or words[0].lower() == "help":
+            name[0] = "help"
             return self._help(words[1:2])
         spec, used = self.registry.lookup(words)
         if spec is None:
             return self._unknown(words)
+        name[0] = spec.name
         args = words[used:]
         if args[:1] == ["help"] and not command.options:
             return usage_reply(spec)

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from adapters.metrics import mount_metrics
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dispatch import Dispatcher
@@ -64,7 +65,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         return JSONResponse({"status": "ready", "database": "ok"})
 
     _mount_adapters(app, runtime, startups, shutdowns)
-    _mount_schedules(runtime, startups, shutdowns)
+    job_counters = _mount_schedules(runtime, startups, shutdowns)
+    mount_metrics(app, runtime, job_counters)
     return app
 
 
@@ -89,14 +91,16 @@ def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list, shutdowns: l
         startups.append(teams.initialize)
 
 
-def _mount_schedules(runtime: Runtime, startups: list, shutdowns: list) -> None:
+def _mount_schedules(runtime: Runtime, startups: list, shutdowns: list) -> dict | None:
+    """Start the scheduler with the app; returns its per-job counters for /metrics."""
     if not runtime.settings.scheduler_on:
-        return
+        return None
     from schedules.scheduler import Scheduler
 
     scheduler = Scheduler(runtime)
     startups.append(scheduler.start)
     shutdowns.append(scheduler.stop)
+    return scheduler.counters
 
 
 def app_from_environment() -> FastAPI:

@@ -31,3 +31,18 @@ def test_readyz_reports_an_unreachable_database() -> None:
     with TestClient(create_app(settings)) as client:
         ready = client.get("/readyz")
     assert ready.status_code == 503 and ready.json()["database"] == "unreachable"
+
+
+def test_metrics_count_commands_jobs_and_the_outbox(settings: Settings) -> None:
+    from bot.request import Person, Request
+
+    app = create_app(settings)
+    runtime = app.state.runtime
+    person = Person("playground", "u-1", "Mara", "mara@acme.test")
+    runtime.dispatcher.handle(Request(person=person, team_id="T1", text="lead list"))
+    runtime.dispatcher.handle(Request(person=person, team_id="T1", text="lead handoff Acme"))
+    with TestClient(app) as client:
+        body = client.get("/metrics").text
+    assert 'tandem_commands_total{command="lead list",outcome="ok"} 1.0' in body
+    assert 'tandem_commands_total{command="lead handoff",outcome="refused"} 1.0' in body
+    assert "tandem_outbox_rows" in body

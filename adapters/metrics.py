@@ -1,0 +1,58 @@
+"""GET /metrics in Prometheus' text format: commands answered, job firings and the outbox backlog.
+A registry per app (no process-wide singletons), filled at scrape time from what the runtime already counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Protocol
+
+from fastapi import FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
+
+from bot.runtime import Runtime
+from storage.models import Outbox
+
+
+class JobCounts(Protocol):
+    ran: int
+    skipped: int
+    failed: int
+
+
+class TandemCollector(Collector):
+    def __init__(self, runtime: Runtime, jobs: Mapping[str, JobCounts] | None) -> None:
+        self.runtime = runtime
+        self.jobs = jobs or {}
+
+    def collect(self) -> Iterator[Metric]:
+        commands = CounterMetricFamily("tandem_commands", "Commands answered, by command and outcome",
+                                       labels=["command", "outcome"])
+        for (command, outcome), count in sorted(self.runtime.dispatcher.counts.items()):
+            commands.add_metric([command, outcome], count)
+        yield commands
+        jobs = CounterMetricFamily("tandem_job_firings", "Scheduled job firings on this replica, by result",
+                                   labels=["job", "result"])
+        for name, counts in sorted(self.jobs.items()):
+            for result in ("ran", "skipped", "failed"):
+                jobs.add_metric([name, result], getattr(counts, result))
+        yield jobs
+        outbox = GaugeMetricFamily("tandem_outbox_rows", "Outbox rows by status", labels=["status"])
+        with self.runtime.db.session() as session:
+            rows = session.execute(select(Outbox.status, func.count()).group_by(Outbox.status)).all()
+        for status, count in rows:
+            outbox.add_metric([status], count)
+        yield outbox
+
+
+def mount_metrics(app: FastAPI, runtime: Runtime, jobs: Mapping[str, JobCounts] | None = None) -> None:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(TandemCollector(runtime, jobs))
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        body = await run_in_threadpool(generate_latest, registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
