@@ -132,9 +132,13 @@ def claim_due(db: Database, now: datetime, owner: str, limit: int, platforms: fr
                 session.add(row)
                 waiting += 1
                 continue
-            row.status, row.claimed_at, row.claimed_by, row.platform = "sending", now, owner, target.platform
-            session.add(row)
             claimed.append(Claimed(id=row.id, target=target, reply=reply_of(row)))
+        by_platform: dict[str, list[int]] = defaultdict(list)
+        for item in claimed:
+            by_platform[item.target.platform].append(item.id)
+        for platform, ids in by_platform.items():  # one statement per platform, not one per row
+            session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(  # type: ignore[attr-defined]
+                status="sending", claimed_at=now, claimed_by=owner, platform=platform))
     return claimed, waiting, parked
 
 
