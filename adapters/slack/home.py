@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.concurrency import run_in_threadpool
 
@@ -44,4 +44,7 @@ def register(app: AsyncApp, home: Home) -> None:
         team_id = str(body.get("team_id") or context.team_id or "")
         await home.publish(client, team_id, str(event["user"]))
 
-    app.event("app_home_opened")(opened)
+    async def acknowledge(ack: AsyncAck) -> None:
+        await ack()
+
+    app.event("app_home_opened")(ack=acknowledge, lazy=[opened])

@@ -119,7 +119,7 @@ def read_values(state: dict[str, Any]) -> dict[str, str]:
     for block_id, actions in (state.get("values") or {}).items():
         if not isinstance(actions, dict):
             continue
-        element = actions.get("v") or next(iter(actions.values()), {})
+        element: Any = actions.get("v") or next(iter(actions.values()), {})
         if not isinstance(element, dict):
             continue
         value = (element.get("value") or element.get("selected_user") or element.get("selected_date")
