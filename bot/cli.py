@@ -175,8 +175,8 @@ def slack_manifest() -> None:
 
 
 def _configure_logging() -> None:
-    level = "INFO"
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per firing every 2 s is noise
 
 
 def main() -> None:
