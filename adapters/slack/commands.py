@@ -8,8 +8,9 @@ import asyncio
 import logging
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.bridge import Asker, SlackBridge
@@ -47,8 +48,9 @@ def register(app: AsyncApp, bridge: SlackBridge) -> None:
             metadata = {"r": body.get("response_url"), "c": body.get("channel_id")}
             try:
                 await client.views_open(trigger_id=body["trigger_id"], view=form_view(form, metadata))
-            except SlackApiError as error:  # an expired trigger: show the usage line instead of the form
-                log.info("views.open failed: %s", error.response.get("error"))
+            except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
+                # an expired trigger or a Slack hiccup: answer with the usage line instead of the form
+                log.info("views.open failed: %s", type(error).__name__)
             else:
                 await ack()
                 return
