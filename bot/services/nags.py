@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func
 from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.cards import lead_blocks
 from bot.clock import Clock
@@ -111,9 +112,12 @@ class NagRound:
 def due_leads(session: Session, now: datetime, limit: int) -> list[Lead]:
     """Leads whose nag is due, oldest first. Reads the partial index on ``nag_due_at``, so the cost follows
     the due leads, not the table; ``SKIP LOCKED`` lets a concurrent round on another replica take others."""
-    query = (select(Lead).where(Lead.nag_due_at <= now).order_by(Lead.nag_due_at)  # type: ignore[operator]
-             .limit(limit).with_for_update(skip_locked=True))
-    return list(session.exec(query).all())
+    return list(session.exec(due_query(now, limit)).all())
+
+
+def due_query(now: datetime, limit: int = 200) -> SelectOfScalar[Lead]:
+    return (select(Lead).where(Lead.nag_due_at <= now).order_by(Lead.nag_due_at)  # type: ignore[operator]
+            .limit(limit).with_for_update(skip_locked=True))
 
 
 def nag_due_leads(session: Session, clock: Clock, now: datetime, *, limit: int = 200,
