@@ -59,8 +59,9 @@ def give(
     return row, replaced
 
 
-_AVERAGE = select(func.avg(Feedback.score), func.count(Feedback.id)).where(  # type: ignore[arg-type]
-    Feedback.workspace_id == bindparam("workspace"), Feedback.lead_id == bindparam("lead"))
+_TABLE = Feedback.__table__  # type: ignore[attr-defined]
+_AVERAGE = select(func.avg(_TABLE.c.score), func.count(_TABLE.c.id)).where(
+    _TABLE.c.workspace_id == bindparam("workspace"), _TABLE.c.lead_id == bindparam("lead"))
 
 
 def average(session: Session, lead: Lead) -> tuple[float | None, int]:

@@ -74,6 +74,7 @@ def create(session: Session, clock: Clock, *, workspace_id: int, new: NewLead, a
                 marketer_id=actor.id if status != "accepted" else None, status=status, created_at=now,
                 handed_off_at=now if status == "handed_off" else None,
                 accepted_at=now if status == "accepted" else None)
+    refresh_sla(session, lead)  # before the INSERT, so the new row is written once
     session.add(lead)
     session.flush()
     return lead

@@ -28,11 +28,12 @@ def enqueue_channel(session: Session, clock: Clock, *, workspace_id: int, channe
                                            next_attempt_at=clock.now(), created_at=clock.now()))
 
 
-_BY_KEY = select(Outbox.id).where(Outbox.dedupe_key == bindparam("key"))
+_TABLE = Outbox.__table__  # type: ignore[attr-defined]
+_BY_KEY = select(_TABLE.c.id).where(_TABLE.c.dedupe_key == bindparam("key"))
 
 
 def _enqueue(session: Session, clock: Clock, row: Outbox) -> Outbox | None:
-    if session.exec(_BY_KEY, params={"key": row.dedupe_key}).first() is not None:
+    if session.execute(_BY_KEY, {"key": row.dedupe_key}).first() is not None:
         return None
     session.add(row)
     session.flush()

@@ -93,7 +93,8 @@ def all_settings(session: Session, workspace_id: int) -> dict[str, str]:
     return dict(_settings(session, workspace_id))
 
 
-_ROWS = select(WorkspaceSetting).where(WorkspaceSetting.workspace_id == bindparam("workspace"))
+_TABLE = WorkspaceSetting.__table__  # type: ignore[attr-defined]
+_ROWS = select(_TABLE.c.key, _TABLE.c.value).where(_TABLE.c.workspace_id == bindparam("workspace"))
 
 
 def _settings(session: Session, workspace_id: int) -> dict[str, str]:
@@ -103,10 +104,10 @@ def _settings(session: Session, workspace_id: int) -> dict[str, str]:
     if workspace_id not in cache:
         values = {key: spec.default for key, spec in SPECS.items()}
         with session.no_autoflush:
-            rows = session.exec(_ROWS, params={"workspace": workspace_id}).all()
-        for row in rows:
-            if row.key in values:
-                values[row.key] = row.value
+            rows = session.execute(_ROWS, {"workspace": workspace_id}).all()
+        for key, value in rows:
+            if key in values:
+                values[key] = value
         cache[workspace_id] = values
     return cache[workspace_id]
 
