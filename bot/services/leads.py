@@ -56,13 +56,16 @@ def validate(new: NewLead) -> NewLead:
                    note=check_length("note", new.note), campaign=new.campaign)
 
 
+_WORKSPACE = Workspace.__table__  # type: ignore[attr-defined]
+_NEXT_NUMBER = (update(_WORKSPACE).where(_WORKSPACE.c.id == bindparam("workspace"))
+                .values(lead_seq=_WORKSPACE.c.lead_seq + 1).returning(_WORKSPACE.c.lead_seq))
+
+
 def next_number(session: Session, workspace_id: int) -> int:
-    """Per-workspace lead numbers; the row update also serialises concurrent hand-offs on PostgreSQL."""
-    result = session.execute(
-        update(Workspace).where(Workspace.id == workspace_id)  # type: ignore[arg-type]
-        .values(lead_seq=Workspace.lead_seq + 1).returning(Workspace.lead_seq)
-    )
-    return int(result.scalar_one())
+    """Per-workspace lead numbers; the row update also serialises concurrent hand-offs on PostgreSQL.
+    A Core UPDATE without autoflush: pending changes (the routing cursor) go out with the new lead's INSERT."""
+    with session.no_autoflush:
+        return int(session.execute(_NEXT_NUMBER, {"workspace": workspace_id}).scalar_one())
 
 
 def create(session: Session, clock: Clock, *, workspace_id: int, new: NewLead, actor: Member, owner: Member | None,

@@ -8,8 +8,10 @@ from sqlmodel import Session, select
 from bot.services.workspace_settings import get_setting
 from storage.models import Member, Workspace
 
-_REPS = select(Member).where(Member.workspace_id == bindparam("workspace"), Member.role == "rep").order_by(
-    Member.id)  # type: ignore[arg-type]
+_MEMBER = Member.__table__  # type: ignore[attr-defined]
+# Only the ids: loading all reps as objects on every hand-off cost more than the rest of the routing.
+_REP_IDS = select(_MEMBER.c.id).where(_MEMBER.c.workspace_id == bindparam("workspace"),
+                                      _MEMBER.c.role == "rep").order_by(_MEMBER.c.id)
 
 
 def next_rep(session: Session, workspace: Workspace) -> Member | None:
@@ -18,11 +20,13 @@ def next_rep(session: Session, workspace: Workspace) -> Member | None:
     assert workspace.id is not None
     if get_setting(session, workspace.id, "routing") == "manual":
         return None
-    reps = list(session.exec(_REPS, params={"workspace": workspace.id}).all())
+    reps = list(session.execute(_REP_IDS, {"workspace": workspace.id}).scalars())
     if not reps:
         return None
     cursor = workspace.routing_cursor or 0
-    chosen = next((rep for rep in reps if (rep.id or 0) > cursor), reps[0])
+    chosen_id = next((rep for rep in reps if rep > cursor), reps[0])
+    chosen = session.get(Member, chosen_id)
+    assert chosen is not None
     workspace.routing_cursor = chosen.id
     session.add(workspace)
     return chosen
