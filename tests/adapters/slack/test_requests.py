@@ -51,3 +51,9 @@ def test_signed_garbage_gets_400_with_a_reason_never_500(wire: SlackWire) -> Non
 def test_an_unknown_interaction_type_is_a_4xx(wire: SlackWire) -> None:
     response = wire.interact({"type": "something_new", "team": {"id": "T1"}, "user": {"id": "URITA"}})
     assert 400 <= response.status_code < 500
+
+
+def test_start_up_leaves_the_heap_frozen_for_short_tails(wire: SlackWire) -> None:
+    import gc
+
+    assert gc.get_freeze_count() > 10_000
