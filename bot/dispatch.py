@@ -69,9 +69,12 @@ class Dispatcher:
             return usage_reply(spec)
         _check_options(spec, command)
         with self.db.session() as session:
-            workspace = people.ensure_workspace(session, request.platform, request.team_id, request.team_name,
-                                                self.clock)
-            actor = people.ensure_member(session, workspace, request.person, self.settings.admins, self.clock)
+            workspace, known = people.find_speaker(session, request.platform, request.team_id, request.person.user_id)
+            if workspace is None:
+                workspace = people.ensure_workspace(session, request.platform, request.team_id, request.team_name,
+                                                    self.clock)
+            actor = people.ensure_member(session, workspace, request.person, self.settings.admins, self.clock,
+                                         known=known)
             if not people.has_role(actor, spec.role):
                 raise NotAllowed(_refusal(session, workspace.id or 0, spec, actor.role))
             ctx = Context(session=session, settings=self.settings, clock=self.clock, workspace=workspace,

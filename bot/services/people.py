@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import and_, bindparam, func
 from sqlmodel import Session, select
 
 from bot.clock import Clock
@@ -24,6 +24,16 @@ _MEMBER_BY_ACCOUNT = (
     .where(MemberAccount.workspace_id == bindparam("workspace"), MemberAccount.platform == bindparam("platform"),
            MemberAccount.external_id == bindparam("user"))
 )
+# Who is speaking, in one round trip: the workspace of the platform team and (when known) the member.
+_SPEAKER = (
+    select(Workspace, Member).select_from(WorkspaceAccount)
+    .join(Workspace, Workspace.id == WorkspaceAccount.workspace_id)  # type: ignore[arg-type]
+    .outerjoin(MemberAccount, and_(MemberAccount.workspace_id == Workspace.id,  # type: ignore[arg-type]
+                                   MemberAccount.platform == bindparam("platform"),
+                                   MemberAccount.external_id == bindparam("user")))
+    .outerjoin(Member, Member.id == MemberAccount.member_id)  # type: ignore[arg-type]
+    .where(WorkspaceAccount.platform == bindparam("platform"), WorkspaceAccount.external_id == bindparam("team"))
+)
 _ACCOUNT_TABLE = MemberAccount.__table__  # type: ignore[attr-defined]
 # Plain rows, not entities: a Core statement costs a third of an ORM one, and accounts are only read here.
 _ACCOUNTS = select(_ACCOUNT_TABLE.c.platform, _ACCOUNT_TABLE.c.external_id).where(
@@ -32,6 +42,12 @@ _ACCOUNTS = select(_ACCOUNT_TABLE.c.platform, _ACCOUNT_TABLE.c.external_id).wher
 
 def find_workspace(session: Session, platform: str, team_id: str) -> Workspace | None:
     return session.exec(_WORKSPACE_BY_ACCOUNT, params={"platform": platform, "team": team_id}).first()
+
+
+def find_speaker(session: Session, platform: str, team_id: str, user_id: str) -> tuple[Workspace | None, Member | None]:
+    """The platform team's workspace and the member behind ``user_id`` there, either None when unknown."""
+    row = session.execute(_SPEAKER, {"platform": platform, "team": team_id, "user": user_id}).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def ensure_workspace(session: Session, platform: str, team_id: str, name: str | None, clock: Clock) -> Workspace:
@@ -53,12 +69,14 @@ def find_member_by_account(session: Session, workspace_id: int, platform: str, u
 
 
 def ensure_member(
-    session: Session, workspace: Workspace, person: Person, admins: frozenset[str], clock: Clock
+    session: Session, workspace: Workspace, person: Person, admins: frozenset[str], clock: Clock,
+    known: Member | None = None,
 ) -> Member:
     """The speaking member, created on first contact (role ``rep``, or ``admin`` when listed in
-    ``TANDEM_ADMINS``). A known e-mail joins the new platform account to the existing person."""
+    ``TANDEM_ADMINS``). A known e-mail joins the new platform account to the existing person.
+    ``known`` is the member find_speaker already found for this person's account."""
     assert workspace.id is not None
-    member = find_member_by_account(session, workspace.id, person.platform, person.user_id)
+    member = known or find_member_by_account(session, workspace.id, person.platform, person.user_id)
     if member is None and person.email:
         member = session.exec(
             select(Member).where(Member.workspace_id == workspace.id, func.lower(Member.email) == person.email.lower())
