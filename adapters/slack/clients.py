@@ -64,8 +64,13 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     return [AsyncConnectionErrorRetryHandler(max_retry_count=2), ShortRateLimitRetryHandler()]
 
 
+def api_base(settings: Settings) -> str:
+    """slack_sdk joins method names onto the base URL, so it must end with a slash."""
+    return settings.slack_api_url.rstrip("/") + "/"
+
+
 def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
-    return AsyncWebClient(token=token, base_url=settings.slack_api_url, retry_handlers=retry_handlers(), timeout=10)
+    return AsyncWebClient(token=token, base_url=api_base(settings), retry_handlers=retry_handlers(), timeout=10)
 
 
 class TokenBook:

@@ -76,7 +76,8 @@ def test_an_outage_delays_dms_but_none_is_lost_or_doubled(wire: SlackWire, clock
 @pytest.fixture
 def sender_and_fake() -> tuple[SlackSender, FakeSlack]:
     fake = FakeSlack().start()
-    settings = Settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_API_URL=fake.api_url, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_API_URL=fake.api_url.rstrip("/"),  # type: ignore[call-arg]
+                        _env_file=None)
     yield SlackSender(TokenBook(settings)), fake
     fake.stop()
 
