@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 
 from storage.db import Database
 from storage.models import JobLease, ProcessedEvent
@@ -29,7 +30,7 @@ def take_lease(db: Database, job: str, fire_time: datetime, owner: str, now: dat
 def finish_lease(db: Database, lease_id: int, now: datetime, *, result: str | None = None,
                  error: str | None = None) -> None:
     with db.session() as session:
-        session.execute(update(JobLease).where(JobLease.id == lease_id).values(
+        session.execute(update(JobLease).where(col(JobLease.id) == lease_id).values(
             finished_at=now, result=(result or "")[:400] or None, error=(error or "")[:2000] or None))
 
 
@@ -52,8 +53,8 @@ class LastRun:
 def last_run(db: Database, job: str) -> LastRun | None:
     """Reads the unique (job, fire_time) index backwards: one row, whatever the table's size."""
     with db.session() as session:
-        row = session.execute(select(JobLease).where(JobLease.job == job)
-                              .order_by(JobLease.fire_time.desc()).limit(1)).scalar_one_or_none()
+        row = session.execute(select(JobLease).where(col(JobLease.job) == job)
+                              .order_by(col(JobLease.fire_time).desc()).limit(1)).scalar_one_or_none()
         if row is None:
             return None
         return LastRun(row.fire_time, row.owner, row.started_at, row.finished_at, row.result, row.error)
@@ -63,11 +64,12 @@ def prune(db: Database, *, leases_before: datetime, events_before: datetime) -> 
     """Forget old firings (keeping each job's latest, so `jobs list` still knows it) and old platform
     event ids (re-deliveries come within minutes)."""
     with db.session() as session:
-        newest = (select(JobLease.job, func.max(JobLease.fire_time).label("newest"))
-                  .group_by(JobLease.job).subquery())
-        keep = select(JobLease.id).join(newest, (JobLease.job == newest.c.job)
-                                        & (JobLease.fire_time == newest.c.newest))
-        leases = session.execute(delete(JobLease).where(JobLease.fire_time < leases_before,
-                                                        JobLease.id.not_in(keep))).rowcount
-        events = session.execute(delete(ProcessedEvent).where(ProcessedEvent.created_at < events_before)).rowcount
+        newest = (select(col(JobLease.job), func.max(col(JobLease.fire_time)).label("newest"))
+                  .group_by(col(JobLease.job)).subquery())
+        keep = select(col(JobLease.id)).join(newest, (col(JobLease.job) == newest.c.job)
+                                             & (col(JobLease.fire_time) == newest.c.newest))
+        conn = session.connection()
+        leases = conn.execute(delete(JobLease).where(col(JobLease.fire_time) < leases_before,
+                                                     col(JobLease.id).not_in(keep))).rowcount
+        events = conn.execute(delete(ProcessedEvent).where(col(ProcessedEvent.created_at) < events_before)).rowcount
         return int(leases or 0), int(events or 0)

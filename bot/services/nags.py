@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.cards import lead_blocks
@@ -116,7 +116,7 @@ def due_leads(session: Session, now: datetime, limit: int) -> list[Lead]:
 
 
 def due_query(now: datetime, limit: int = 200) -> SelectOfScalar[Lead]:
-    return (select(Lead).where(Lead.nag_due_at <= now).order_by(Lead.nag_due_at)  # type: ignore[operator]
+    return (select(Lead).where(col(Lead.nag_due_at) <= now).order_by(col(Lead.nag_due_at))
             .limit(limit).with_for_update(skip_locked=True))
 
 
@@ -187,7 +187,7 @@ def phase_start(lead: Lead) -> datetime:
 def _phase_history(session: Session, lead: Lead, since: datetime) -> tuple[int, bool]:
     rows = session.exec(select(LeadEvent.kind, func.count()).where(
         LeadEvent.workspace_id == lead.workspace_id, LeadEvent.lead_id == lead.id,
-        LeadEvent.kind.in_(("nag", "escalation")), LeadEvent.created_at >= since,  # type: ignore[attr-defined]
+        col(LeadEvent.kind).in_(("nag", "escalation")), col(LeadEvent.created_at) >= since,
     ).group_by(LeadEvent.kind)).all()
     counts = dict(rows)
     return int(counts.get("nag", 0)), bool(counts.get("escalation", 0))

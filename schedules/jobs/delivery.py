@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.delivery import DeliveryFailed, Sender, Target
 from bot.replies import Reply
@@ -100,10 +100,10 @@ def claim_due(db: Database, now: datetime, owner: str, limit: int, platforms: fr
     claimed: list[Claimed] = []
     waiting = parked = 0
     with db.session() as session:
-        stale = (select(Outbox).where(Outbox.status == "sending", Outbox.claimed_at < now - claim_timeout)
-                 .order_by(Outbox.id).limit(limit).with_for_update(skip_locked=True))
-        due = (select(Outbox).where(Outbox.status == "pending", Outbox.next_attempt_at <= now)
-               .order_by(Outbox.next_attempt_at, Outbox.id).limit(limit).with_for_update(skip_locked=True))
+        stale = (select(Outbox).where(col(Outbox.status) == "sending", col(Outbox.claimed_at) < now - claim_timeout)
+                 .order_by(col(Outbox.id)).limit(limit).with_for_update(skip_locked=True))
+        due = (select(Outbox).where(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now)
+               .order_by(col(Outbox.next_attempt_at), col(Outbox.id)).limit(limit).with_for_update(skip_locked=True))
         rows = list(session.exec(stale).all())
         if len(rows) < limit:
             rows += list(session.exec(due.limit(limit - len(rows))).all())
@@ -137,7 +137,7 @@ def claim_due(db: Database, now: datetime, owner: str, limit: int, platforms: fr
         for item in claimed:
             by_platform[item.target.platform].append(item.id)
         for platform, ids in by_platform.items():  # one statement per platform, not one per row
-            session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(  # type: ignore[attr-defined]
+            session.execute(update(Outbox).where(col(Outbox.id).in_(ids)).values(
                 status="sending", claimed_at=now, claimed_by=owner, platform=platform))
     return claimed, waiting, parked
 
@@ -227,8 +227,8 @@ async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed],
                 continue
             except Exception as error:  # a Sender bug or a timeout must not lose the row
                 log.warning("send of outbox row %s failed unexpectedly: %s", row.id, type(error).__name__)
-                failure = DeliveryFailed(f"unexpected {type(error).__name__}")
-                await asyncio.to_thread(record_failure, runtime.db, runtime.clock.now(), row.id, owner, failure)
+                unexpected = DeliveryFailed(f"unexpected {type(error).__name__}")
+                await asyncio.to_thread(record_failure, runtime.db, runtime.clock.now(), row.id, owner, unexpected)
                 report.retrying += 1
                 continue
             await marker.sent(row.id, ref)
@@ -238,8 +238,8 @@ async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed],
 
 def mark_sent(db: Database, now: datetime, row_id: int, owner: str, ref: str | None) -> bool:
     with db.session() as session:
-        done = session.execute(update(Outbox).where(
-            Outbox.id == row_id, Outbox.status == "sending", Outbox.claimed_by == owner
+        done = session.connection().execute(update(Outbox).where(
+            col(Outbox.id) == row_id, col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
         ).values(status="sent", sent_at=now, delivered_ref=(ref or None) and ref[:400], attempts=Outbox.attempts + 1,
                  last_error=None, claimed_at=None)).rowcount
     if not done:
@@ -252,7 +252,7 @@ def mark_sent_many(db: Database, now: datetime, sent: list[tuple[int, str | None
         mark_sent(db, now, sent[0][0], owner, sent[0][1])
         return
     statement = update(Outbox).where(
-        Outbox.id == bindparam("row_id"), Outbox.status == "sending", Outbox.claimed_by == owner
+        col(Outbox.id) == bindparam("row_id"), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
     ).values(status="sent", sent_at=now, delivered_ref=bindparam("ref"), attempts=Outbox.attempts + 1,
              last_error=None, claimed_at=None)
     with db.session() as session:
@@ -287,8 +287,8 @@ def renew_claims(db: Database, now: datetime, row_ids: list[int], owner: str) ->
     """Refresh this replica's claims; returns the ids that are still this replica's to send."""
     with db.session() as session:
         result = session.execute(update(Outbox).where(
-            Outbox.id.in_(row_ids), Outbox.status == "sending", Outbox.claimed_by == owner  # type: ignore[attr-defined]
-        ).values(claimed_at=now).returning(Outbox.id))
+            col(Outbox.id).in_(row_ids), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
+        ).values(claimed_at=now).returning(col(Outbox.id)))
         return {int(row_id) for row_id in result.scalars()}
 
 
@@ -296,7 +296,7 @@ def release(db: Database, when: datetime, row_ids: list[int], owner: str) -> Non
     """Give claimed rows back untried (their target is rate limited or failing right now)."""
     with db.session() as session:
         session.execute(update(Outbox).where(
-            Outbox.id.in_(row_ids), Outbox.status == "sending", Outbox.claimed_by == owner  # type: ignore[attr-defined]
+            col(Outbox.id).in_(row_ids), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
         ).values(status="pending", claimed_at=None, claimed_by=None, next_attempt_at=when))
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.replies import Reply, b, code, context, p, section
+from bot.replies import Block, Reply, b, code, context, p, section
 from bot.services.outbox import enqueue_dm, reply_of
 from bot.services.people import members_with_role, mention
 from storage.models import Member, Outbox
@@ -42,7 +42,7 @@ def tell_admins_undeliverable(session: Session, now: datetime, row: Outbox, reas
         what = reply_of(row).summary
     except ValueError:
         what = ""
-    blocks = [section(p("⚠️ "), b("I couldn't deliver a message"), p(" to "), *who, p(".")),
+    blocks: list[Block] = [section(p("⚠️ "), b("I couldn't deliver a message"), p(" to "), *who, p(".")),
               section(b("Why: "), p(reason))]
     if what:
         blocks.append(section(b("It said: "), p(what[:300])))
