@@ -144,6 +144,13 @@ def nag_lead(session: Session, clock: Clock, lead: Lead, settings: dict[str, str
         return outcome
     zone = zone_of(owner, settings)
     quiet = QuietHours.parse(settings.get("quiet_hours", "18:00-09:00"))
+    every = max(timedelta(hours=int(settings.get("nag_every_hours", "24"))), MIN_NAG_GAP)
+    if lead.last_nag_at is not None and now < lead.last_nag_at + every:
+        # nagged recently (a settings change recomputed the due time): never more than once per interval
+        lead.nag_due_at = quiet.next_working(lead.last_nag_at + every, zone)
+        session.add(lead)
+        outcome.settled = 1
+        return outcome
     if quiet.is_quiet(now.astimezone(zone)):
         lead.nag_due_at = quiet.next_working(now, zone)
         session.add(lead)
@@ -166,7 +173,6 @@ def nag_lead(session: Session, clock: Clock, lead: Lead, settings: dict[str, str
         outcome.escalated = 1
     reply = nag_reply(session, lead, owner, settings, now, phase_nags + 1, threshold, escalate, marketer)
     enqueue_dm(session, clock, member=owner, reply=reply, kind="nag", key=key)
-    every = max(timedelta(hours=int(settings.get("nag_every_hours", "24"))), MIN_NAG_GAP)
     lead.nag_count = number
     lead.last_nag_at = now
     lead.nag_due_at = quiet.next_working(now + every, zone)

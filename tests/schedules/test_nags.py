@@ -207,3 +207,21 @@ def test_finding_due_leads_reads_the_nag_due_index(runtime: Runtime) -> None:
             rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()  # type: ignore[arg-type]
     plan = " ".join(str(row[-1]) for row in rows)
     assert "ix_lead_nag_due" in plan, plan
+
+
+async def test_changing_an_sla_setting_does_not_renag_a_lead_nagged_recently(slack_team: SlackTeam) -> None:
+    """`tandem settings accept_sla_hours …` recomputes every open lead's due time; a lead nagged an hour
+    ago still waits for `nag_every_hours`."""
+    team = slack_team
+    team.setting("quiet_hours", "none")
+    team.at(utc(2026, 3, 10, 10, 0))
+    lead = team.handoff("Umbrella")
+    team.at(utc(2026, 3, 10, 14, 0))
+    await team.run("nags")
+    assert len(team.outbox("nag")) == 1
+    team.at(utc(2026, 3, 10, 15, 0))
+    assert team.say("mara", "tandem settings accept_sla_hours 2").ok
+    assert team.lead(lead.id).nag_due_at == utc(2026, 3, 10, 12, 0)  # recomputed from the hand-off
+    await team.run("nags")
+    assert len(team.outbox("nag")) == 1
+    assert team.lead(lead.id).nag_due_at == utc(2026, 3, 11, 14, 0)  # 24 h after the last nag
