@@ -210,27 +210,23 @@ async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed],
             index += 1
             try:
                 ref = await asyncio.wait_for(sender.send(row.target, row.reply), SEND_TIMEOUT_SECONDS)
-            except DeliveryFailed as failure:
-                outcome = await asyncio.to_thread(record_failure, runtime.db, runtime.clock.now(), row.id,
-                                                  owner, failure)
+            except Exception as error:  # DeliveryFailed, or a Sender bug / timeout: the row must not be lost
+                if isinstance(error, DeliveryFailed):
+                    failure = error
+                else:
+                    log.warning("send of outbox row %s failed unexpectedly: %s", row.id, type(error).__name__)
+                    failure = DeliveryFailed(f"unexpected {type(error).__name__}")
+                outcome, retry_at = await asyncio.to_thread(record_failure, runtime.db, runtime.clock.now(),
+                                                            row.id, owner, failure)
                 if outcome == "parked":
                     report.parked += 1
-                else:
-                    report.retrying += 1
-                rest = [r.id for r in rows[index:]]
-                if rest and not failure.permanent:
-                    wait = failure.retry_after or 0.0
-                    await asyncio.to_thread(release, runtime.db, runtime.clock.now() + timedelta(seconds=wait),
-                                            rest, owner)
-                    report.retrying += len(rest)
-                    return
-                continue
-            except Exception as error:  # a Sender bug or a timeout must not lose the row
-                log.warning("send of outbox row %s failed unexpectedly: %s", row.id, type(error).__name__)
-                unexpected = DeliveryFailed(f"unexpected {type(error).__name__}")
-                await asyncio.to_thread(record_failure, runtime.db, runtime.clock.now(), row.id, owner, unexpected)
+                    continue  # a message that can never go does not hold back the ones after it
                 report.retrying += 1
-                continue
+                rest = [r.id for r in rows[index:]]
+                if rest:  # the target is failing: the rest wait for the same moment, in order
+                    await asyncio.to_thread(release, runtime.db, retry_at or runtime.clock.now(), rest, owner)
+                    report.retrying += len(rest)
+                return
             await marker.sent(row.id, ref)
             report.sent += 1
             report.platforms[row.target.platform] = report.platforms.get(row.target.platform, 0) + 1
@@ -260,12 +256,13 @@ def mark_sent_many(db: Database, now: datetime, sent: list[tuple[int, str | None
                                                  for row_id, ref in sent])
 
 
-def record_failure(db: Database, now: datetime, row_id: int, owner: str, failure: DeliveryFailed) -> str:
-    """Back off (honouring ``retry_after``) or park; returns "retry", "parked" or "lost-claim"."""
+def record_failure(db: Database, now: datetime, row_id: int, owner: str,
+                   failure: DeliveryFailed) -> tuple[str, datetime | None]:
+    """Back off (honouring ``retry_after``) or park; returns ("retry", when) / ("parked" | "lost-claim", None)."""
     with db.session() as session:
         row = session.get(Outbox, row_id)
         if row is None or row.status != "sending" or row.claimed_by != owner:
-            return "lost-claim"
+            return "lost-claim", None
         rate_limited = failure.retry_after is not None and not failure.permanent
         attempts = row.attempts + (0 if rate_limited else 1)
         reason = str(failure) or type(failure).__name__
@@ -273,14 +270,14 @@ def record_failure(db: Database, now: datetime, row_id: int, owner: str, failure
             row.attempts = attempts
             why = reason if failure.permanent else f"{reason} (gave up after {attempts} attempts)"
             _park(session, row, now, why)
-            return "parked"
+            return "parked", None
         delay = failure.retry_after if rate_limited else max(failure.retry_after or 0.0, backoff_seconds(attempts))
         row.attempts = attempts
         row.status, row.claimed_at, row.claimed_by = "pending", None, None
         row.next_attempt_at = now + timedelta(seconds=float(delay or 0.0))
         row.last_error = reason[:2000]
         session.add(row)
-        return "retry"
+        return "retry", row.next_attempt_at
 
 
 def renew_claims(db: Database, now: datetime, row_ids: list[int], owner: str) -> set[int]:

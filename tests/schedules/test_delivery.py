@@ -195,3 +195,18 @@ async def test_a_long_batch_keeps_its_claims_so_no_other_replica_sends_them_agai
     report = await deliver_due(team.runtime, owner="slow-replica")
     assert report.sent == 6 and rival_took == []
     assert len(_dm_posts(team)) == 6
+
+
+async def test_a_failing_target_keeps_its_messages_in_order_across_back_off(slack_team: SlackTeam) -> None:
+    team = slack_team
+    for name in ("First", "Second", "Third"):
+        team.handoff(name)
+    team.slack.fail("chat.postMessage", 500, times=1)
+    await team.run("delivery")
+    assert {r.next_attempt_at for r in team.outbox("handoff")} == {team.clock.now() + timedelta(seconds=5)}
+    await team.run("delivery")  # the later cards wait for the first one's retry instead of overtaking it
+    assert len(team.slack.calls_to("chat.postMessage")) == 1
+    team.later(seconds=5)
+    await team.run("delivery")
+    order = [next(n for n in ("First", "Second", "Third") if n in str(p.get("blocks"))) for p in _dm_posts(team)]
+    assert order == ["First", "First", "Second", "Third"]
