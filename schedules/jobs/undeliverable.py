@@ -47,10 +47,13 @@ def tell_admins_undeliverable(session: Session, now: datetime, row: Outbox, reas
     if what:
         blocks.append(section(b("It said: "), p(what[:300])))
     blocks.append(context("Check their chat account or the channel setting (`tandem settings`). "
-                          f"The message is kept (outbox #{row.id}, {row.kind})."))
+                          f"The message is kept (outbox #{row.id}, {row.kind}); I tell you once a day per person."))
     notice = Reply(blocks=tuple(blocks))
+    # one notice per unreachable person or channel per day, however many messages were waiting for them
+    missed = f"m{row.target_member_id}" if row.target_member_id else f"c{row.target_channel}"
+    key = f"{now.date().isoformat()}:{missed}"[:150]
     told = 0
     for admin in admins:
-        if enqueue_dm(session, _At(now), member=admin, reply=notice, kind=NOTICE_KIND, key=f"o{row.id}") is not None:
+        if enqueue_dm(session, _At(now), member=admin, reply=notice, kind=NOTICE_KIND, key=key) is not None:
             told += 1
     return told

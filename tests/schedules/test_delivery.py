@@ -90,14 +90,15 @@ async def test_rate_limited_channel_holds_its_later_messages_in_order(slack_team
 async def test_permanent_failure_is_parked_and_the_admins_are_told_who_was_missed(slack_team: SlackTeam) -> None:
     team = slack_team
     team.handoff("Acme")
+    team.handoff("Beta")
     team.slack.answer("chat.postMessage", lambda params: {"ok": False, "error": "channel_not_found"}
                       if params.get("channel") == "DURITA" else {"ok": True, "channel": params.get("channel"),
                                                                    "ts": "1.1"})
     await team.run("delivery")
-    [card] = team.outbox("handoff")
-    row = _row(team, card.id)
-    assert row.status == "failed" and "channel_not_found" in (row.last_error or "")
-    [notice] = team.outbox("delivery_failed")
+    cards = team.outbox("handoff")
+    assert [_row(team, c.id).status for c in cards] == ["failed", "failed"]
+    assert "channel_not_found" in (_row(team, cards[0].id).last_error or "")
+    [notice] = team.outbox("delivery_failed")  # one notice about Rita, not one per message
     assert notice.target_member_id == team.member("mara").id
     words = text_of(reply_of(notice))
     assert "Rita" in words and "channel_not_found" in words
