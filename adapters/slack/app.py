@@ -4,12 +4,9 @@ mounted at ``POST /slack/events``, the OAuth routes in multi-workspace mode, and
 from __future__ import annotations
 
 import gc
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -17,7 +14,7 @@ from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack import actions, commands, events, home, submissions
+from adapters.slack import actions, commands, events, home, shapes, submissions
 from adapters.slack.bridge import SlackBridge
 from adapters.slack.clients import TokenBook, web_client
 from adapters.slack.directory import Directory
@@ -26,7 +23,6 @@ from adapters.slack.sender import SlackSender
 from bot.runtime import Runtime
 
 log = logging.getLogger("tandem.slack")
-MAX_BODY = 1_000_000
 
 
 @dataclass
@@ -67,32 +63,6 @@ def build(runtime: Runtime) -> SlackAdapter:
     return SlackAdapter(bolt=bolt, bridge=bridge, sender=SlackSender(tokens), home=page, oauth=oauth)
 
 
-def malformed(request: Request, body: bytes) -> str | None:
-    """Why a signed body is not a Slack request we understand (→ 400), or None."""
-    if len(body) > MAX_BODY:
-        return "request too large"
-    content_type = request.headers.get("content-type", "")
-    try:
-        if "application/json" in content_type:
-            data: Any = json.loads(body or b"null")
-        else:
-            form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
-            if "payload" in form:
-                data = json.loads(form["payload"][0])
-            elif "command" in form:
-                data = {key: values[0] for key, values in form.items()}
-                if not data.get("team_id") or not data.get("user_id"):
-                    return "a slash command needs team_id and user_id"
-                return None
-            else:
-                return "expected a slash command, a payload or a JSON event"
-    except (ValueError, UnicodeDecodeError):
-        return "the body is not valid form data or JSON"
-    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        return "the payload has no type"
-    return None
-
-
 def signed(verifier: SignatureVerifier, request: Request, body: bytes) -> bool:
     """Slack's HMAC over ``v0:timestamp:body``, at most five minutes old; anything unreadable is unsigned."""
     try:
@@ -114,9 +84,9 @@ def mount(app: FastAPI, runtime: Runtime, startups: list[Callable[[], Awaitable[
         body = await request.body()
         if not signed(verifier, request, body):
             return JSONResponse({"error": "invalid or stale Slack signature"}, status_code=401)
-        problem = malformed(request, body)
-        if problem:
-            return JSONResponse({"error": problem}, status_code=400)
+        reason = shapes.problem(body, request.headers.get("content-type", ""))
+        if reason:
+            return JSONResponse({"error": reason}, status_code=400)
         return await handler.handle(request)
 
     if adapter.oauth is not None:
