@@ -1,5 +1,6 @@
-"""Events: ``app_mention`` and direct messages take the same grammar and are answered in thread. Bot
-messages are ignored; a re-delivered event (same ``event_id``) is processed once, across replicas."""
+"""Events: ``app_mention`` and direct messages take the same grammar and are answered in thread (a private
+answer to a channel mention is shown only to the asker). Bot messages are ignored; a re-delivered event
+(same ``event_id``) is processed once, across replicas."""
 
 from __future__ import annotations
 
@@ -54,9 +55,13 @@ def register(app: AsyncApp, bridge: SlackBridge) -> None:
         team_id = str(body.get("team_id") or event.get("team") or context.team_id or "")
         asker = Asker(team_id=team_id, user_id=str(event["user"]), channel=event.get("channel"))
         reply = await bridge.run(client, asker, text)
-        await client.chat_postMessage(channel=str(event.get("channel")),
-                                      thread_ts=event.get("thread_ts") or event.get("ts"),
-                                      unfurl_links=False, **message(reply))
+        thread = event.get("thread_ts") or event.get("ts")
+        channel = str(event.get("channel"))
+        if reply.visibility == "ephemeral" and event.get("channel_type") != "im":
+            # a private answer asked for in a channel: only the asker sees it, still in the thread
+            await client.chat_postEphemeral(channel=channel, user=asker.user_id, thread_ts=thread, **message(reply))
+            return
+        await client.chat_postMessage(channel=channel, thread_ts=thread, unfurl_links=False, **message(reply))
 
     app.event("app_mention")(ack=acknowledge, lazy=[answer])
     app.event("message")(ack=acknowledge, lazy=[answer])

@@ -17,16 +17,18 @@ def mention(text: str, user: str = "URITA", ts: str = "1700000001.000100", **ext
             "event_ts": ts, **extra}
 
 
-def test_app_mention_is_answered_in_thread(wire: SlackWire) -> None:
+def test_app_mention_is_answered_in_thread_privately_when_the_answer_is_private(wire: SlackWire) -> None:
     assert wire.event(mention("<@UBOT> lead list mine")).status_code == 200
-    [answer] = wire.fake.wait_for("chat.postMessage")
+    [answer] = wire.fake.wait_for("chat.postEphemeral")
     assert answer.params["channel"] == "C0SALES" and answer.params["thread_ts"] == "1700000001.000100"
+    assert answer.params["user"] == "URITA"
     assert "Your open leads" in json.dumps(answer.params["blocks"])
+    assert wire.fake.calls_to("chat.postMessage") == []  # nothing private posted for the whole channel
 
 
 def test_a_mention_inside_a_thread_answers_in_that_thread(wire: SlackWire) -> None:
     wire.event(mention("<@UBOT> help", ts="1700000002.000200", thread_ts="1700000000.000001"))
-    [answer] = wire.fake.wait_for("chat.postMessage")
+    [answer] = wire.fake.wait_for("chat.postEphemeral")
     assert answer.params["thread_ts"] == "1700000000.000001"
 
 
@@ -42,15 +44,15 @@ def test_direct_messages_use_the_same_grammar(wire: SlackWire) -> None:
 def test_a_redelivered_event_is_processed_once(wire: SlackWire) -> None:
     event = mention("<@UBOT> lead list mine")
     wire.event(event, event_id="EvSAME")
-    wire.fake.wait_for("chat.postMessage")
+    wire.fake.wait_for("chat.postEphemeral")
     for retry in ("1", "2"):
         response = wire.event(event, event_id="EvSAME", headers={"X-Slack-Retry-Num": retry,
                                                                  "X-Slack-Retry-Reason": "http_timeout"})
         assert response.status_code == 200
     wire.event(mention("<@UBOT> help", ts="1700000009.0"), event_id="EvOTHER")
-    wire.fake.wait_for("chat.postMessage", 2)
+    wire.fake.wait_for("chat.postEphemeral", 2)
     time.sleep(0.2)  # give a wrongly re-processed retry time to show up
-    assert len(wire.fake.calls_to("chat.postMessage")) == 2
+    assert len(wire.fake.calls_to("chat.postEphemeral")) == 2
     with wire.runtime.db.session() as session:
         ids = sorted(row.event_id for row in session.exec(select(ProcessedEvent)).all())
     assert ids == ["EvOTHER", "EvSAME"]
@@ -67,8 +69,9 @@ def test_bot_messages_and_edits_are_ignored(wire: SlackWire) -> None:
     ]):
         assert wire.event(event, event_id=f"EvIgnored{event_id}").status_code == 200
     wire.event(mention("<@UBOT> help", ts="1700000010.0"), event_id="EvReal")
-    [only] = wire.fake.wait_for("chat.postMessage")
+    [only] = wire.fake.wait_for("chat.postEphemeral")
     assert only.params["channel"] == "C0SALES"
+    assert wire.fake.calls_to("chat.postMessage") == []
 
 
 def test_app_home_lists_open_leads_attention_first(wire: SlackWire) -> None:
@@ -111,7 +114,7 @@ def test_members_are_enriched_once_from_users_info(wire: SlackWire) -> None:
     wire.command("rita", "/lead", "list")
     wire.command("rita", "/lead", "list")
     wire.event(mention("<@UBOT> help"), event_id="EvEnrich")
-    wire.fake.wait_for("chat.postMessage")
+    wire.fake.wait_for("chat.postEphemeral")
     assert len(wire.fake.calls_to("users.info")) == 1
     with wire.runtime.db.session() as session:
         rita = session.exec(select(Member).where(Member.display_name == "Rita Moreno")).one()
