@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -18,6 +18,7 @@ from schedules.registry import ANCHOR, JOBS, JobSpec, fire, replica_id
 
 log = logging.getLogger("tandem.scheduler")
 STOP_GRACE_SECONDS = 10.0
+STARTUP_DELAY_SECONDS = 3.0
 
 
 @dataclass
@@ -44,9 +45,13 @@ class Scheduler:
             "max_instances": 1,
             "misfire_grace_time": 30,
         })
+        soon = datetime.now(UTC) + timedelta(seconds=STARTUP_DELAY_SECONDS)
         for job in self.jobs:
+            # interval jobs also fire once just after start (a restarted server catches up at once; the
+            # lease makes it a no-op when another replica already ran this slot), then on their grid
+            first = {"next_run_time": soon} if job.every is not None else {}
             scheduler.add_job(self._fire, self._trigger(job), args=(job,), id=job.name, name=job.name,
-                              replace_existing=True)
+                              replace_existing=True, **first)
         scheduler.start()
         self._scheduler = scheduler
         log.info("scheduler started as %s: %s", self.owner,
