@@ -4,7 +4,6 @@ mounted at ``POST /slack/events``, the OAuth routes in multi-workspace mode, and
 from __future__ import annotations
 
 import gc
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -21,8 +20,6 @@ from adapters.slack.directory import Directory
 from adapters.slack.oauth import OAuthStores, oauth_settings
 from adapters.slack.sender import SlackSender
 from bot.runtime import Runtime
-
-log = logging.getLogger("tandem.slack")
 
 
 @dataclass
