@@ -187,7 +187,9 @@ class _SentMarker:
     async def drain(self) -> None:
         while self.writer is not None and not self.writer.done():
             await self.writer
-        if self.queue:  # a writer that failed leaves rows: they stay claimed and are retried after the timeout
+        # A writer that raised (database gone) propagates here and the firing fails; its rows stay claimed
+        # and are sent again after the claim timeout — delivered at least once, never lost.
+        if self.queue:
             await self._write()
 
 
