@@ -145,8 +145,9 @@ def nag_lead(session: Session, clock: Clock, lead: Lead, settings: dict[str, str
     zone = zone_of(owner, settings)
     quiet = QuietHours.parse(settings.get("quiet_hours", "18:00-09:00"))
     every = max(timedelta(hours=int(settings.get("nag_every_hours", "24"))), MIN_NAG_GAP)
-    if lead.last_nag_at is not None and now < lead.last_nag_at + every:
-        # nagged recently (a settings change recomputed the due time): never more than once per interval
+    if lead.last_nag_at is not None and phase_start(lead) <= lead.last_nag_at and now < lead.last_nag_at + every:
+        # nagged recently for this same overdue step (a settings change recomputed the due time): wait.
+        # A new step (accepted, touched, reassigned to someone else) starts its own clock.
         lead.nag_due_at = quiet.next_working(lead.last_nag_at + every, zone)
         session.add(lead)
         outcome.settled = 1

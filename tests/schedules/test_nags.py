@@ -225,3 +225,17 @@ async def test_changing_an_sla_setting_does_not_renag_a_lead_nagged_recently(sla
     await team.run("nags")
     assert len(team.outbox("nag")) == 1
     assert team.lead(lead.id).nag_due_at == utc(2026, 3, 11, 14, 0)  # 24 h after the last nag
+
+
+async def test_a_reassigned_lead_is_nagged_on_its_new_owners_own_sla(slack_team: SlackTeam) -> None:
+    team = slack_team
+    team.setting("quiet_hours", "none")
+    team.at(utc(2026, 3, 10, 10, 0))
+    lead = team.handoff("Soylent")
+    team.at(utc(2026, 3, 10, 14, 0))
+    await team.run("nags")  # Rita is reminded at 14:00
+    team.at(utc(2026, 3, 10, 15, 0))
+    assert team.say("mara", f"lead reassign L-{lead.number} to:<@USAM>").ok
+    team.at(utc(2026, 3, 10, 19, 0))  # Sam's 4 hours are up; Rita's reminder 5 hours ago does not hold it back
+    await team.run("nags")
+    assert [n.target_member_id for n in team.outbox("nag")] == [team.member("rita").id, team.member("sam").id]
