@@ -3,6 +3,7 @@ schedules to the bot."""
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,9 +40,14 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         for start in startups:
             await start()
+        # Freeze what start-up left alive (modules, models, SDKs) out of the collector's reach: otherwise a
+        # full collection walks all of it and stalls a command for 10–100 ms (bench/README_slack.md).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             for stop in reversed(shutdowns):
                 await stop()
 

@@ -3,7 +3,6 @@ mounted at ``POST /slack/events``, the OAuth routes in multi-workspace mode, and
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -95,19 +94,5 @@ def mount(app: FastAPI, runtime: Runtime, startups: list[Callable[[], Awaitable[
         async def slack_oauth_redirect(request: Request) -> Response:
             return await handler.handle(request)
 
-    startups.append(settle_heap)
     shutdowns.append(adapter.close)
-    shutdowns.append(release_heap)
     return adapter
-
-
-async def settle_heap() -> None:
-    """Freeze what start-up left alive (modules, models, bolt) out of the collector's reach: otherwise a full
-    collection walks all of it and stalls a command for 10–100 ms (bench/README_slack.md: p99 129–231 ms →
-    50–54 ms for `/lead list mine` at 16 connections)."""
-    gc.collect()
-    gc.freeze()
-
-
-async def release_heap() -> None:
-    gc.unfreeze()

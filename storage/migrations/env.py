@@ -25,12 +25,18 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
+def _ours(name: str | None, type_: str, parent_names: object) -> bool:
+    """slack_sdk's installation and state store tables (migration 0002) are not described by our models."""
+    return not (type_ == "table" and (name or "").startswith("slack_"))
+
+
 def _run(connection: object) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=_ours,
     )
     with context.begin_transaction():
         context.run_migrations()
