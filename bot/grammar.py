@@ -13,6 +13,8 @@ _QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”", "'": "'", "‘": 
 _OPTION = re.compile(r"^([A-Za-z][A-Za-z_-]{0,30}):(.*)$", re.S)
 _SLACK_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$")
 _TEAMS_AT = re.compile(r"^<at>(.*?)</at>$", re.S)
+_SLACK_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
+_TEAMS_CHANNEL = re.compile(r"^19:\S+$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _PLATFORM_ID = re.compile(
     r"^(?:[UW][A-Z0-9]{6,}|29:[A-Za-z0-9_\-:.]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
@@ -142,6 +144,26 @@ def parse_user(raw: str) -> UserRef:
     if raw.startswith("@") and len(raw) > 1:
         return UserRef(raw=raw, name=raw[1:])
     return UserRef(raw=raw, name=raw)
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A channel named in a command: ``platform`` is known for native mentions (``<#C123|sales>`` is Slack's,
+    ``19:…`` a Teams channel id) and None for a plain ``#name``, which lives where it was typed."""
+
+    address: str
+    platform: str | None = None
+
+
+def parse_channel(raw: str) -> ChannelRef | None:
+    raw = raw.strip()
+    if m := _SLACK_CHANNEL.match(raw):
+        return ChannelRef(m.group(1), "slack")
+    if _TEAMS_CHANNEL.match(raw):
+        return ChannelRef(raw, "teams")
+    if raw.startswith("#") and len(raw) > 1 and not any(ch.isspace() for ch in raw):
+        return ChannelRef(raw)
+    return None
 
 
 def is_user_token(raw: str) -> bool:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.commands import CommandSpec
 from bot.context import Context
 from bot.errors import UsageError
+from bot.grammar import parse_channel
 from bot.handlers.args import need
 from bot.replies import Reply, b, code, context, fields, p, say, section
 from bot.services import people
@@ -18,7 +17,6 @@ USAGE = {
     "role": "tandem role <user> <rep|marketer|manager|admin>",
     "settings": "tandem settings [<key> <value>]",
 }
-_SLACK_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 def help_(ctx: Context, args: list[str]) -> Reply:
@@ -78,12 +76,9 @@ def _channel_address(ctx: Context, value: str) -> str:
         if not ctx.request.channel:
             raise UsageError("`here` works when typed in a channel; name the channel instead.")
         return f"{ctx.request.platform}:{ctx.request.channel}"
-    if match := _SLACK_CHANNEL.match(value):
-        return f"slack:{match.group(1)}"
-    if value.startswith("19:"):
-        return f"teams:{value}"
-    if value.startswith("#") and len(value) > 1:
-        return f"{ctx.request.platform}:{value}"
+    channel = parse_channel(value)
+    if channel is not None:
+        return f"{channel.platform or ctx.request.platform}:{channel.address}"
     raise UsageError(f"`{value[:60]}` is not a channel. Mention a channel (#sales) or type `here` in it.")
 
 

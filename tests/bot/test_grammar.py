@@ -90,3 +90,17 @@ def test_quoted_option_values_come_back_whole(value: str) -> None:
     import unicodedata
 
     assert parse(f'lead touch L-1 note:"{value}"').options["note"] == unicodedata.normalize("NFC", value)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("<#C0123ABC|sales>", ("C0123ABC", "slack")),
+    ("<#C0123ABC>", ("C0123ABC", "slack")),
+    ("19:abc@thread.tacv2", ("19:abc@thread.tacv2", "teams")),
+    ("#marketing", ("#marketing", None)),
+])
+def test_channels_are_recognised_in_every_platform_form(raw: str, expected: tuple) -> None:
+    from bot.grammar import parse_channel
+
+    ref = parse_channel(raw)
+    assert ref is not None and (ref.address, ref.platform) == expected
+    assert parse_channel("sales team") is None and parse_channel("#") is None
