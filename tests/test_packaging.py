@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _readme_commands() -> list[str]:
     readme = (ROOT / "README.md").read_text()
-    top = readme.split("\n## ", 2)
-    blocks = re.findall(r"```(?:sh|bash|console)?\n(.*?)```", top[0] + "\n## " + top[1], re.S)
+    top = readme.split("\n## ", 1)[0]
+    blocks = re.findall(r"```(?:sh|bash|console)?\n(.*?)```", top, re.S)
     return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
 
 
