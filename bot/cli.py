@@ -177,6 +177,7 @@ def slack_manifest() -> None:
 def _configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per firing every 2 s is noise
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # /readyz inspects the schema on every probe
 
 
 def main() -> None:
