@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -12,8 +13,8 @@ from storage.types import UTCDateTime
 ROLES = ("rep", "marketer", "manager", "admin")
 
 
-def _ts(*, nullable: bool = False, index: bool = False) -> UTCDateTime:
-    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))  # type: ignore[no-any-return]
+def _ts(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
 class Workspace(SQLModel, table=True):
