@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from sqlmodel import col
 from starlette.concurrency import run_in_threadpool
 
 from bot.runtime import Runtime
@@ -42,7 +43,7 @@ class TandemCollector(Collector):
         yield jobs
         outbox = GaugeMetricFamily("tandem_outbox_rows", "Outbox rows by status", labels=["status"])
         with self.runtime.db.session() as session:
-            rows = session.execute(select(Outbox.status, func.count()).group_by(Outbox.status)).all()
+            rows = session.execute(select(col(Outbox.status), func.count()).group_by(col(Outbox.status))).all()
         for status, count in rows:
             outbox.add_metric([status], count)
         yield outbox

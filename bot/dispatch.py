@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.context import Context
 from bot.errors import NotAllowed, NotFound, TandemError, UsageError
 from bot.grammar import Command, parse
-from bot.replies import Reply, b, code, context, p, say, section
+from bot.replies import Block, Reply, b, code, context, p, say, section
 from bot.request import Request
 from bot.services import people
 from storage.db import Database
@@ -87,7 +87,7 @@ class Dispatcher:
     def _help(self, topic: list[str]) -> Reply:
         if topic and topic[0].lower() in self.registry.top_words:
             return _group_help(self.registry.under(topic[0].lower()))
-        lines = [section(b("Tandem"), p(" — sales and marketing, one team. Commands:"))]
+        lines: list[Block] = [section(b("Tandem"), p(" — sales and marketing, one team. Commands:"))]
         for top in self.registry.top_words:
             specs = self.registry.under(top)
             lines.append(section(code(top), p("  " + ", ".join(" ".join(s.path[1:]) or s.path[0] for s in specs))))
@@ -148,7 +148,7 @@ def _answer_card(ctx: Context, outbox_id: int, reply: Reply) -> None:
 
 
 def usage_reply(spec: CommandSpec, intro: str | None = None) -> Reply:
-    blocks = []
+    blocks: list[Block] = []
     if intro:
         blocks.append(section(intro))
     blocks.append(section(b("Usage: "), code(spec.usage)))

@@ -8,7 +8,8 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI
-from microsoft_teams.api import ConversationUpdateActivity, MessageActivity, MessageActivityInput
+from microsoft_teams.api import ConversationUpdateActivity
+from microsoft_teams.api.activities.message.message import MessageActivity, MessageActivityInput
 from microsoft_teams.api.auth.cloud_environment import CloudEnvironment
 from microsoft_teams.apps import ActivityContext, App
 from starlette.concurrency import run_in_threadpool

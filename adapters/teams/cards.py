@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from microsoft_teams.api import Account, MentionEntity, MessageActivityInput
+from microsoft_teams.api import Account
+from microsoft_teams.api.activities.message.message import MessageActivityInput
+from microsoft_teams.api.models.entity.mention_entity import MentionEntity
 from microsoft_teams.cards import (
     ActionSet,
     AdaptiveCard,
@@ -199,7 +201,7 @@ def render_message(reply: Reply, *, outbox_id: int | None = None) -> MessageActi
             activity.add_entity(entity)
         return activity
     card, _entities = render_card(reply, outbox_id=outbox_id)
-    activity = MessageActivityInput(summary=plain_summary(reply))
+    activity = MessageActivityInput.model_validate({"summary": plain_summary(reply)})
     return activity.add_card(card)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from microsoft_teams.api import MessageActivityInput
+from microsoft_teams.api.activities.message.message import MessageActivityInput
 from microsoft_teams.apps import ActivityContext
 from starlette.concurrency import run_in_threadpool
 
@@ -69,4 +69,4 @@ async def answer_submit(ctx: ActivityContext[Any], runtime: Runtime, submit: Sub
 def render_card_message(reply: Reply, outbox_id: int | None) -> MessageActivityInput:
     """A card stays a card when updated (Teams cannot turn a card message into plain text)."""
     card, _ = render_card(reply, outbox_id=outbox_id)
-    return MessageActivityInput(summary=plain_summary(reply)).add_card(card)
+    return MessageActivityInput.model_validate({"summary": plain_summary(reply)}).add_card(card)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from microsoft_teams.api import MentionEntity, MessageActivity
+from microsoft_teams.api.activities.message.message import MessageActivity
 from microsoft_teams.api.models import ActivityBase
+from microsoft_teams.api.models.entity.mention_entity import MentionEntity
 
 from adapters.teams.cards import COMMAND_KEY, INPUT_ID, LABEL_KEY, OUTBOX_KEY
 from bot.request import Person, Request

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, or_
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.cards import lead_blocks, lead_card, list_blocks, trail_blocks
 from bot.commands import CommandSpec
@@ -11,7 +13,7 @@ from bot.context import Context
 from bot.errors import NotAllowed, UsageError
 from bot.handlers.args import find_campaign, need, rest
 from bot.notices import handoff_dm, unassigned_notice
-from bot.replies import Reply, b, context, p, say, section
+from bot.replies import Block, Reply, b, context, p, say, section
 from bot.services import criteria as criteria_service
 from bot.services import leads as lead_service
 from bot.services.people import find_member, has_role, mention
@@ -110,8 +112,8 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
     if scope == "mine":
         query = query.where(Lead.owner_id == ctx.actor.id, Lead.status.in_(lead_service.OPEN))  # type: ignore[attr-defined]
     elif scope == "unworked":
-        query = query.where(or_(Lead.status == "handed_off", Lead.status == "unassigned",
-                                (Lead.status == "accepted") & (Lead.first_touch_at.is_(None))))  # type: ignore[union-attr]
+        query = query.where(or_(col(Lead.status) == "handed_off", col(Lead.status) == "unassigned",
+                                (col(Lead.status) == "accepted") & col(Lead.first_touch_at).is_(None)))
     elif scope == "open":
         query = query.where(Lead.status.in_(lead_service.OPEN))  # type: ignore[attr-defined]
     title = {"mine": "Your open leads", "unworked": "Unworked leads", "open": "Open leads", "all": "All leads"}[scope]
@@ -128,7 +130,7 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
         query = query.where(Lead.owner_id == ctx.actor.id)
         title += " (yours)"
     total = ctx.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    newest = Lead.created_at
+    newest: Any = col(Lead.created_at)
     if scope == "mine" or opts.get("owner") or ctx.actor.role == "rep":
         # One person's leads: sort their few rows found by the owner index. Ordering by the bare column lets
         # SQLite (no statistics) walk the whole workspace's created-at index instead — 0.3 s at 1M leads.
@@ -153,9 +155,10 @@ def criteria(ctx: Context, args: list[str]) -> Reply:
                    "`lead criteria set <text>`.")
     latest = versions[0]
     author = s.get(Member, latest.author_id) if latest.author_id else None
-    blocks = [section(b(f"What counts as a qualified lead (version {latest.version})")), section(latest.text),
-              context("Set by ", mention(s, author), f" on {latest.created_at:%d %b %Y}. Rate every lead 1–5 "
-                      "against it with `lead feedback <id> <1-5> [reason]`.")]
+    blocks: list[Block] = [
+        section(b(f"What counts as a qualified lead (version {latest.version})")), section(latest.text),
+        context("Set by ", mention(s, author), f" on {latest.created_at:%d %b %Y}. Rate every lead 1–5 "
+                "against it with `lead feedback <id> <1-5> [reason]`.")]
     if len(versions) > 1:
         older = ", ".join(f"v{v.version} ({v.created_at:%d %b %Y})" for v in versions[1:])
         blocks.append(context("Earlier versions: " + older))

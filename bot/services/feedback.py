@@ -60,8 +60,11 @@ def give(
 
 
 _TABLE = Feedback.__table__  # type: ignore[attr-defined]
+# The workspace test is wrapped in coalesce() (workspace_id is never NULL) so no index serves it: SQLite, which
+# has no statistics, otherwise reads every rating of the workspace through ix_feedback_workspace_id instead of
+# the lead's few through the (lead_id, member_id) key — 17 ms instead of 0.05 ms with 200k ratings.
 _AVERAGE = select(func.avg(_TABLE.c.score), func.count(_TABLE.c.id)).where(
-    _TABLE.c.workspace_id == bindparam("workspace"), _TABLE.c.lead_id == bindparam("lead"))
+    func.coalesce(_TABLE.c.workspace_id, 0) == bindparam("workspace"), _TABLE.c.lead_id == bindparam("lead"))
 
 
 def average(session: Session, lead: Lead) -> tuple[float | None, int]:

@@ -11,9 +11,9 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 from bot.clock import Clock
 from bot.errors import UsageError
@@ -67,13 +67,13 @@ def create_code(session: Session, clock: Clock, *, workspace_id: int, created_by
 
 
 def _platforms(session: Session, workspace_id: int) -> set[str]:
-    return set(session.execute(select(WorkspaceAccount.platform).where(
+    return set(session.execute(select(col(WorkspaceAccount.platform)).where(
         WorkspaceAccount.workspace_id == workspace_id)).scalars().all())
 
 
 def redeem(session: Session, clock: Clock, *, code: str, workspace_id: int) -> LinkResult:
     """Join workspace ``workspace_id`` (B) into the workspace that made ``code`` (A)."""
-    row = session.execute(select(LinkCode).where(LinkCode.code_hash == _hash(code))
+    row = session.execute(select(LinkCode).where(col(LinkCode.code_hash) == _hash(code))
                           .with_for_update()).scalars().first()
     now = clock.now()
     if row is None or row.used_at is not None or row.expires_at <= now:
@@ -108,7 +108,7 @@ def _merge(session: Session, target: Workspace, source_id: int) -> LinkResult:
     result = LinkResult(workspace=target, platforms=[])
     same = _same_people(session, a, b)
     result.merged = len(same)
-    result.moved = len(session.execute(select(Member.id).where(Member.workspace_id == b)).all()) - len(same)
+    result.moved = len(session.execute(select(col(Member.id)).where(Member.workspace_id == b)).all()) - len(same)
     for old, new in same.items():
         _join_member(session, old, new)
     result.renumbered = _renumber(session, Lead.__table__, a, b, seq="lead_seq")  # type: ignore[attr-defined]
@@ -129,11 +129,11 @@ def _merge(session: Session, target: Workspace, source_id: int) -> LinkResult:
 def _same_people(session: Session, a: int, b: int) -> dict[int, int]:
     """B member id → A member id, for people with the same e-mail."""
     by_email: dict[str, int] = {}
-    for member_id, email in session.execute(select(Member.id, Member.email).where(
-            Member.workspace_id == a, Member.email.is_not(None)).order_by(Member.id)).all():  # type: ignore[union-attr]
+    for member_id, email in session.execute(select(col(Member.id), col(Member.email)).where(
+            Member.workspace_id == a, col(Member.email).is_not(None)).order_by(col(Member.id))).all():
         by_email.setdefault(email.lower(), member_id)
     pairs: dict[int, int] = {}
-    for member_id, email in session.execute(select(Member.id, Member.email).where(
+    for member_id, email in session.execute(select(col(Member.id), col(Member.email)).where(
             Member.workspace_id == b, Member.email.is_not(None))).all():  # type: ignore[union-attr]
         if email.lower() in by_email:
             pairs[member_id] = by_email[email.lower()]
@@ -171,7 +171,7 @@ def _join_member(session: Session, old: int, new: int) -> None:
 def _renumber(session: Session, table: Table, a: int, b: int, *, seq: str) -> dict[int, int]:
     """B's rows numbered after A's (``L-<n>``, ``C-<n>``); returns old number → new number."""
     top = session.execute(select(func.max(table.c.number)).where(table.c.workspace_id == a)).scalar() or 0
-    current = session.execute(select(getattr(Workspace, seq)).where(Workspace.id == a)).scalar() or 0
+    current = session.execute(select(getattr(Workspace, seq)).where(col(Workspace.id) == a)).scalar() or 0
     base = max(top, current)
     rows = session.execute(select(table.c.id, table.c.number).where(table.c.workspace_id == b)
                            .order_by(table.c.number)).all()
@@ -196,8 +196,8 @@ def _merge_criteria(session: Session, a: int, b: int) -> None:
 
 def _merge_settings(session: Session, a: int, b: int) -> None:
     """A's settings win; B's fill the keys A never set (e.g. its own platform's channels)."""
-    have = set(session.execute(select(WorkspaceSetting.key).where(WorkspaceSetting.workspace_id == a)).scalars())
-    for key, value in session.execute(select(WorkspaceSetting.key, WorkspaceSetting.value)
+    have = set(session.execute(select(col(WorkspaceSetting.key)).where(WorkspaceSetting.workspace_id == a)).scalars())
+    for key, value in session.execute(select(col(WorkspaceSetting.key), col(WorkspaceSetting.value))
                                       .where(WorkspaceSetting.workspace_id == b)).all():
         if key not in have:
             session.add(WorkspaceSetting(workspace_id=a, key=key, value=value))
@@ -209,7 +209,7 @@ def _rewrite_pending(session: Session, b: int, renumbered: dict[int, int]) -> No
     """Cards not yet delivered name leads by their new numbers, so their buttons act on the right lead."""
     if not renumbered:
         return
-    rows = session.execute(select(Outbox.id, Outbox.payload).where(
+    rows = session.execute(select(col(Outbox.id), col(Outbox.payload)).where(
         Outbox.workspace_id == b, Outbox.status.in_(["pending", "sending"]))).all()  # type: ignore[attr-defined]
     for row_id, payload in rows:
         text = _LEAD_REF.sub(lambda m: f"L-{renumbered.get(int(m.group(1)), int(m.group(1)))}", payload)

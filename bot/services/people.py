@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, bindparam, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.errors import NotFound, UsageError
@@ -27,11 +27,11 @@ _MEMBER_BY_ACCOUNT = (
 # Who is speaking, in one round trip: the workspace of the platform team and (when known) the member.
 _SPEAKER = (
     select(Workspace, Member).select_from(WorkspaceAccount)
-    .join(Workspace, Workspace.id == WorkspaceAccount.workspace_id)  # type: ignore[arg-type]
-    .outerjoin(MemberAccount, and_(MemberAccount.workspace_id == Workspace.id,  # type: ignore[arg-type]
-                                   MemberAccount.platform == bindparam("platform"),
-                                   MemberAccount.external_id == bindparam("user")))
-    .outerjoin(Member, Member.id == MemberAccount.member_id)  # type: ignore[arg-type]
+    .join(Workspace, col(Workspace.id) == col(WorkspaceAccount.workspace_id))
+    .outerjoin(MemberAccount, and_(col(MemberAccount.workspace_id) == col(Workspace.id),
+                                   col(MemberAccount.platform) == bindparam("platform"),
+                                   col(MemberAccount.external_id) == bindparam("user")))
+    .outerjoin(Member, col(Member.id) == col(MemberAccount.member_id))
     .where(WorkspaceAccount.platform == bindparam("platform"), WorkspaceAccount.external_id == bindparam("team"))
 )
 _ACCOUNT_TABLE = MemberAccount.__table__  # type: ignore[attr-defined]
@@ -153,7 +153,7 @@ def find_member(session: Session, workspace_id: int, raw: str) -> Member:
 def _lookup(session: Session, workspace_id: int, ref: UserRef) -> Member | None:
     if ref.platform_id:
         found = session.exec(
-            select(Member).join(MemberAccount, MemberAccount.member_id == Member.id).where(
+            select(Member).join(MemberAccount, col(MemberAccount.member_id) == col(Member.id)).where(
                 MemberAccount.workspace_id == workspace_id, MemberAccount.external_id == ref.platform_id
             )
         ).first()
