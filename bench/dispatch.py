@@ -218,6 +218,7 @@ def main() -> None:
     parser.add_argument("--threads", default="1,4", help="comma-separated thread counts to run the mix with")
     parser.add_argument("--runs", type=int, default=3, help="measurements per thread count; the median is printed")
     parser.add_argument("--sql", action="append", default=[], help="SQL to run after preloading (e.g. an index)")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards (for EXPLAIN)")
     args = parser.parse_args()
     seconds = min(args.seconds, 20.0)
     made = sqlite_database(args.leads) if args.backend == "sqlite" else postgres_database(args.leads)
@@ -249,7 +250,7 @@ def main() -> None:
                         "median of runs", median_table(tables))
         runtime.db.dispose()
     finally:
-        if args.backend == "postgres":
+        if args.backend == "postgres" and not args.keep:
             drop_postgres()
 
 
