@@ -27,6 +27,9 @@ from storage.migrate import upgrade  # noqa: E402
 SETUPS: dict[str, dict[str, str]] = {
     "scheduler off": {"TANDEM_SCHEDULER": "off"},
     "scheduler on": {"TANDEM_SCHEDULER": "on"},
+    "scheduler on + Slack": {"TANDEM_SCHEDULER": "on", "SLACK_SIGNING_SECRET": "x", "SLACK_BOT_TOKEN": "xoxb-test",
+                             "SLACK_API_URL": "http://127.0.0.1:9/"},
+    "scheduler on + Teams": {"TANDEM_SCHEDULER": "on", "TEAMS_ENABLED": "1"},
     "scheduler on + Slack + Teams": {"TANDEM_SCHEDULER": "on", "SLACK_SIGNING_SECRET": "x",
                                      "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": "http://127.0.0.1:9/",
                                      "TEAMS_ENABLED": "1"},
