@@ -60,3 +60,22 @@ def test_the_nag_query_uses_its_index(sqlite_url: str) -> None:
             "EXPLAIN QUERY PLAN SELECT id FROM lead WHERE nag_due_at IS NOT NULL AND nag_due_at <= '2026-01-01'")))
     assert "ix_lead_nag_due" in plan
     db.dispose()
+
+
+def test_the_light_head_check_agrees_with_alembic() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def test_serving_does_not_import_alembic() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from bot.config import Settings; from bot.server import create_app; "
+            "create_app(Settings(DATABASE_URL='sqlite://', TANDEM_SCHEDULER='off', _env_file=None)); "
+            "print('alembic' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
