@@ -11,6 +11,8 @@ from sqlmodel import Field, SQLModel
 from storage.types import UTCDateTime
 
 ROLES = ("rep", "marketer", "manager", "admin")
+OPEN_STATUSES = ("handed_off", "accepted", "unassigned")
+OPEN_STATUSES_SQL = "status IN ('handed_off', 'accepted', 'unassigned')"
 
 
 def _ts(*, nullable: bool = False, index: bool = False) -> Any:
@@ -101,6 +103,9 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_workspace_campaign", "workspace_id", "campaign_id"),
         Index("ix_lead_nag_due", "nag_due_at", postgresql_where=text("nag_due_at IS NOT NULL"),
               sqlite_where=text("nag_due_at IS NOT NULL")),
+        # `lead list mine`: one person's open leads, newest first, without touching their closed ones.
+        Index("ix_lead_owner_open", "workspace_id", "owner_id", "created_at",
+              postgresql_where=text(OPEN_STATUSES_SQL), sqlite_where=text(OPEN_STATUSES_SQL)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

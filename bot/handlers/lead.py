@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlmodel import col, select
 
 from bot.cards import lead_blocks, lead_card, list_blocks, trail_blocks
@@ -19,7 +19,7 @@ from bot.services import leads as lead_service
 from bot.services.people import find_member, has_role, mention
 from bot.services.routing import next_rep
 from bot.services.workspace_settings import get_setting
-from storage.models import Lead, Member
+from storage.models import OPEN_STATUSES, Lead, Member
 
 USAGE = {
     "handoff": "lead handoff <company> [email:<addr>] [name:<contact>] [to:<user>] [campaign:<c>] [source:<s>] "
@@ -110,12 +110,12 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
         raise UsageError(f"`{' '.join(args)[:40]}` is not a filter.", usage=USAGE["list"])
     query = select(Lead).where(Lead.workspace_id == ctx.workspace_id)
     if scope == "mine":
-        query = query.where(Lead.owner_id == ctx.actor.id, Lead.status.in_(lead_service.OPEN))  # type: ignore[attr-defined]
+        query = query.where(Lead.owner_id == ctx.actor.id, col(Lead.status).in_(_open_statuses()))
     elif scope == "unworked":
         query = query.where(or_(col(Lead.status) == "handed_off", col(Lead.status) == "unassigned",
                                 (col(Lead.status) == "accepted") & col(Lead.first_touch_at).is_(None)))
     elif scope == "open":
-        query = query.where(Lead.status.in_(lead_service.OPEN))  # type: ignore[attr-defined]
+        query = query.where(col(Lead.status).in_(_open_statuses()))
     title = {"mine": "Your open leads", "unworked": "Unworked leads", "open": "Open leads", "all": "All leads"}[scope]
     opts = ctx.command.options
     if opts.get("owner"):
@@ -131,12 +131,19 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
         title += " (yours)"
     total = ctx.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     newest: Any = col(Lead.created_at)
-    if scope == "mine" or opts.get("owner") or ctx.actor.role == "rep":
-        # One person's leads: sort their few rows found by the owner index. Ordering by the bare column lets
-        # SQLite (no statistics) walk the whole workspace's created-at index instead — 0.3 s at 1M leads.
+    one_person = scope == "mine" or opts.get("owner") or ctx.actor.role == "rep"
+    if one_person and scope not in ("mine", "open"):
+        # One person's leads of every status: sort their rows found by the owner index. Ordering by the bare
+        # column lets SQLite (no statistics) walk the whole workspace's created-at index instead (0.3 s at 1M).
+        # Open leads need no trick: ix_lead_owner_open serves both the filter and the order.
         newest = func.coalesce(Lead.created_at, Lead.created_at)
     rows = list(ctx.session.exec(query.order_by(newest.desc(), Lead.id.desc()).limit(PAGE)).all())  # type: ignore[attr-defined,union-attr]
     return Reply(blocks=tuple(list_blocks(ctx.session, rows, max(0, total - len(rows)), f"{title} ({total})")))
+
+
+def _open_statuses() -> Any:
+    """Rendered as literals so the planner can match the partial index ``ix_lead_owner_open``."""
+    return bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True)
 
 
 def criteria(ctx: Context, args: list[str]) -> Reply:

@@ -13,13 +13,13 @@ from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.grammar import is_email
 from bot.services.sla import sla_due_at
 from bot.services.workspace_settings import all_settings
-from storage.models import Campaign, Lead, LeadEvent, Member, Workspace
+from storage.models import OPEN_STATUSES, Campaign, Lead, LeadEvent, Member, Workspace
 
 LIMITS = {"company": 200, "name": 200, "email": 320, "source": 60, "note": 2000, "reason": 2000}
 STAGES = ("approach", "qualification", "need", "company", "fill", "commitment", "cement")
 STAGE_TITLES = ("Approach", "Qualification", "Agreement on need", "Sell the company", "Fill the need",
                 "Act of commitment", "Cement the sale")
-OPEN = ("handed_off", "accepted", "unassigned")
+OPEN = OPEN_STATUSES
 CLOSED = ("won", "lost")
 
 

@@ -79,3 +79,21 @@ def test_serving_does_not_import_alembic() -> None:
             "print('alembic' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_my_open_leads_are_read_through_their_partial_index(sqlite_url: str) -> None:
+    """`lead list mine` must cost what the rep owns, not what the workspace holds (bench/README.md)."""
+    from sqlalchemy.dialects import sqlite
+    from sqlmodel import col, select
+
+    from bot.handlers.lead import _open_statuses
+    from storage.models import Lead
+
+    query = (select(Lead).where(Lead.workspace_id == 1, Lead.owner_id == 2, col(Lead.status).in_(_open_statuses()))
+             .order_by(col(Lead.created_at).desc(), col(Lead.id).desc()).limit(20))
+    sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    db = Database(sqlite_url)
+    with db.engine.connect() as conn:
+        plan = " ".join(str(row) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    db.dispose()
+    assert "ix_lead_owner_open" in plan
