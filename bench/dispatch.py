@@ -181,6 +181,7 @@ def sqlite_database(leads: int) -> tuple[str, Preloaded, float]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
     shutil.copy(template, work)
+    upgrade(f"sqlite:///{work}")  # a template loaded before a newer migration gets it (indexes) here
     return f"sqlite:///{work}", pickle.loads(meta.read_bytes()), time.perf_counter() - started
 
 
