@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-RUN groupadd --system --gid 10001 tandem && useradd --system --uid 10001 --gid tandem --home-dir /app tandem
+RUN groupadd --system --gid 10001 tandem && useradd --system --uid 10001 --gid tandem --home-dir /app tandem \
+    && mkdir /data && chown 10001:10001 /data
 
 COPY pyproject.toml README.md ./
 COPY bot ./bot
@@ -17,7 +18,10 @@ COPY schedules ./schedules
 # The same install step as the README's.
 RUN python3 -m venv .venv && .venv/bin/pip install --no-cache-dir .
 
-ENV PATH="/app/.venv/bin:${PATH}"
+# One machine: SQLite on the /data volume. Several replicas: set DATABASE_URL to PostgreSQL.
+ENV PATH="/app/.venv/bin:${PATH}" \
+    DATABASE_URL="sqlite:////data/tandem.db"
+VOLUME ["/data"]
 USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
