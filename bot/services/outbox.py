@@ -3,8 +3,10 @@ only at delivery time (a member may have moved from Slack to Teams meanwhile).""
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, select
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete
+from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.delivery import Target
@@ -73,3 +75,10 @@ def _team_id(session: Session, workspace_id: int, platform: str) -> str | None:
 
 def reply_of(row: Outbox) -> Reply:
     return Reply.model_validate_json(row.payload)
+
+
+def prune_delivered(session: Session, *, before: datetime) -> int:
+    """Forget messages delivered (or parked and reported) before ``before``; pending ones are never touched."""
+    result = session.execute(delete(Outbox).where(col(Outbox.status).in_(("sent", "failed")),
+                                                  col(Outbox.created_at) < before))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,19 +1,32 @@
-"""Daily tidy-up: old job firings and old platform event ids are forgotten so those tables stay small."""
+"""Daily tidy-up: old job firings, platform event ids and delivered messages are forgotten so those tables stay
+small; on SQLite the planner's statistics are refreshed."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.runtime import Runtime
+from bot.services.outbox import prune_delivered
 from schedules.leases import prune
 
 KEEP_LEASES = timedelta(days=7)
 KEEP_EVENT_IDS = timedelta(days=2)
+KEEP_DELIVERED = timedelta(days=90)  # long enough for the playground inbox and for support questions
 
 
 async def run_housekeeping(runtime: Runtime) -> str:
     now = runtime.clock.now()
     leases, events = await asyncio.to_thread(prune, runtime.db, leases_before=now - KEEP_LEASES,
                                              events_before=now - KEEP_EVENT_IDS)
-    return f"forgot {leases} old job firings and {events} old event ids"
+    messages = await asyncio.to_thread(_prune_messages, runtime, now - KEEP_DELIVERED)
+    return f"forgot {leases} old job firings, {events} old event ids and {messages} delivered messages"
+
+
+def _prune_messages(runtime: Runtime, before: datetime) -> int:
+    with runtime.db.session() as session:
+        count = prune_delivered(session, before=before)
+    if runtime.db.is_sqlite:
+        with runtime.db.engine.begin() as conn:  # committed, or the statistics are rolled back
+            conn.exec_driver_sql("PRAGMA optimize")
+    return count

@@ -130,3 +130,28 @@ async def test_the_app_lifespan_starts_and_stops_the_scheduler(runtime: Runtime)
             await asyncio.sleep(0.02)
     last = last_run(live.db, "delivery")
     assert last is not None and last.result == "sent 0"
+
+
+async def test_housekeeping_forgets_delivered_messages_after_90_days_but_never_pending_ones(runtime: Runtime) -> None:
+    from sqlmodel import select
+
+    from bot.replies import say
+    from schedules.jobs.housekeeping import run_housekeeping
+    from storage.models import Outbox, Workspace
+
+    now = runtime.clock.now()
+    with runtime.db.session() as session:
+        workspace = Workspace(name="Acme", created_at=now)
+        session.add(workspace)
+        session.flush()
+        rows = (("old-sent", "sent", 91), ("old-failed", "failed", 120), ("old-pending", "pending", 200),
+                ("recent-sent", "sent", 30))
+        for key, status, age in rows:
+            session.add(Outbox(workspace_id=workspace.id, kind="test", target_channel="playground:#x",
+                               payload=say("hi").model_dump_json(), dedupe_key=key, status=status,
+                               next_attempt_at=now, created_at=now - timedelta(days=age)))
+    result = await run_housekeeping(runtime)
+    assert "2 delivered messages" in result
+    with runtime.db.session() as session:
+        left = sorted(row.dedupe_key for row in session.exec(select(Outbox)).all())
+    assert left == ["old-pending", "recent-sent"]
