@@ -9,6 +9,8 @@ import uuid
 from collections import Counter
 from difflib import get_close_matches
 
+from sqlmodel import Session
+
 from bot.clock import Clock, SystemClock
 from bot.commands import CommandSpec, Registry
 from bot.config import Settings
@@ -64,10 +66,10 @@ class Dispatcher:
         if spec is None:
             return self._unknown(words)
         name[0] = spec.name
-        args = words[used:]
-        if args[:1] == ["help"] and not command.options:
+        if words[used:used + 1] == ["help"] and not command.options:
             return usage_reply(spec)
         _check_options(spec, command)
+        args = [w.text for w in command.words][used:]  # options kept as text are words now, in place
         with self.db.session() as session:
             workspace, known = people.find_speaker(session, request.platform, request.team_id, request.person.user_id)
             if workspace is None:
@@ -116,11 +118,7 @@ def _check_options(spec: CommandSpec, command: Command) -> None:
     if not unknown:
         return
     if spec.free_text:
-        from bot.grammar import Word
-
-        command.words.extend(Word(o.raw) for o in unknown)
-        for option in unknown:
-            command.options.pop(option.key, None)
+        command.keep_as_text({o.key for o in unknown})
         return
     first = unknown[0].key
     close = get_close_matches(first, sorted(spec.options), n=1)
@@ -129,10 +127,7 @@ def _check_options(spec: CommandSpec, command: Command) -> None:
     raise UsageError(f"`{spec.name}` has no option `{first}:`.{hint} Its options: {allowed}.", usage=spec.usage)
 
 
-def _refusal(session: object, workspace_id: int, spec: CommandSpec, role: str) -> str:
-    from sqlmodel import Session
-
-    assert isinstance(session, Session)
+def _refusal(session: Session, workspace_id: int, spec: CommandSpec, role: str) -> str:
     admins = people.members_with_role(session, workspace_id, "admin")
     names = ", ".join("@" + a.display_name for a in admins[:3]) or "an admin (listed in TANDEM_ADMINS)"
     return (f"`{spec.name}` needs the {spec.role} role; you are a {role}. "

@@ -54,6 +54,14 @@ class Command:
     words: list[Word]
     options: dict[str, str] = field(default_factory=dict)
     option_tokens: list[Option] = field(default_factory=list)
+    tokens: list[Token] = field(default_factory=list)
+
+    def keep_as_text(self, keys: set[str]) -> None:
+        """Treat the options named by ``keys`` as plain words where they stood (``re:pricing`` in a note)."""
+        self.words = [t if isinstance(t, Word) else Word(t.raw) for t in self.tokens
+                      if isinstance(t, Word) or t.key in keys]
+        self.option_tokens = [t for t in self.option_tokens if t.key not in keys]
+        self.options = {t.key: t.value for t in self.option_tokens}
 
 
 def clean(text: str) -> str:
@@ -126,7 +134,7 @@ def parse(text: str) -> Command:
     options: dict[str, str] = {}
     for option in option_tokens:
         options[option.key] = option.value
-    return Command(words=words, options=options, option_tokens=option_tokens)
+    return Command(words=words, options=options, option_tokens=option_tokens, tokens=tokens)
 
 
 def parse_user(raw: str) -> UserRef:
@@ -164,11 +172,6 @@ def parse_channel(raw: str) -> ChannelRef | None:
     if raw.startswith("#") and len(raw) > 1 and not any(ch.isspace() for ch in raw):
         return ChannelRef(raw)
     return None
-
-
-def is_user_token(raw: str) -> bool:
-    """True for tokens that can only be a person (mentions), not a plain word."""
-    return bool(_SLACK_USER.match(raw) or _TEAMS_AT.match(raw) or (raw.startswith("@") and len(raw) > 1))
 
 
 def is_email(raw: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.commands import CommandSpec
 from bot.errors import NotFound, UsageError
 from storage.models import Campaign
 
@@ -40,7 +39,3 @@ def find_campaign(session: Session, workspace_id: int, raw: str) -> Campaign:
         names = ", ".join(f"“{c.name}”" for c in prefix[:5])
         raise UsageError(f"`{value[:60]}` matches several campaigns: {names}. Type more of the name.")
     raise NotFound(f"There is no campaign called `{value[:60]}`. `campaign list` shows them.")
-
-
-def usage_of(spec: CommandSpec) -> str:
-    return spec.usage

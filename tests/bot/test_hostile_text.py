@@ -6,11 +6,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.grammar import clean
 from bot.replies import Plain
 from tests.bot.conftest import Team, text_of
 
 HOSTILE = ["<!channel> call me", "@here now", "<script>alert(1)</script>", "<https://evil.test|click>",
-           "*bold* _it_ ~x~ `code`", '"unbalanced', "emoji 🚀 and RTL \u202e text", "\x00\x07bell"]
+           "*bold* _it_ ~x~ `code`", "emoji 🚀 and RTL \u202e text", "\x00\x07bell"]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -21,10 +22,15 @@ def test_hostile_notes_are_kept_as_plain_text(team: Team, text: str) -> None:
     from bot.services.outbox import reply_of
 
     dm = reply_of(card)
-    # The user's text only ever travels as Plain spans: renderers escape those.
+    # The user's text travels whole, and only as a Plain span: renderers escape those.
     spans = [span for block in dm.blocks if hasattr(block, "text") for span in block.text]  # type: ignore[attr-defined]
-    note_spans = [s for s in spans if isinstance(s, Plain) and "Acme" not in s.text and s.text.strip()]
-    assert note_spans, "the note is shown"
+    expected = clean(text).strip()
+    assert any(isinstance(s, Plain) and s.text == expected for s in spans), (expected, spans)
+
+
+def test_an_unclosed_quote_keeps_the_rest_of_the_line_as_the_note(team: Team) -> None:
+    assert team.say("mara", 'lead handoff Acme to:@rita note:"call after the board meeting').ok
+    assert team.lead(1).note == "call after the board meeting"
 
 
 def test_a_10kb_note_is_refused_with_the_limit_named_and_nothing_is_stored(team: Team) -> None:

@@ -172,3 +172,10 @@ def test_a_button_is_a_command_and_works_by_typing(team: Team) -> None:
     assert team.say("rita", labels["Log touch"] + " sent the deck").ok
     assert team.say("rita", labels["Stage → Approach"]).ok
     assert team.lead(1).stage == 1
+
+
+def test_a_colon_word_in_a_note_stays_where_it_was_typed(team: Team) -> None:
+    team.say("mara", "lead handoff Acme to:@rita")
+    team.say("rita", "lead accept L-1")
+    assert team.say("rita", "lead touch L-1 called re:pricing today, then sent the deck").ok
+    assert "first touch: called re:pricing today, then sent the deck" in team.text("rita", "lead show L-1")
