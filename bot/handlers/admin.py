@@ -9,6 +9,7 @@ from bot.grammar import parse_channel
 from bot.handlers.args import need
 from bot.replies import Reply, b, code, context, fields, p, say, section
 from bot.services import people
+from bot.services.leads import refresh_open_slas
 from bot.services.workspace_settings import CHANNEL_KEYS, SPECS, all_settings, set_setting
 from storage.models import ROLES
 
@@ -51,7 +52,7 @@ def settings(ctx: Context, args: list[str]) -> Reply:
         value = _channel_address(ctx, value)
     stored = set_setting(ctx.session, ctx.workspace_id, key, value)
     if key in ("accept_sla_hours", "first_touch_sla_hours", "stale_after_days"):
-        _refresh_open_leads(ctx)
+        refresh_open_slas(ctx.session, ctx.workspace_id)
     return say("✅ ", code(key), p(" is now "), b(display_value(key, stored)), p("."))
 
 
@@ -80,18 +81,6 @@ def _channel_address(ctx: Context, value: str) -> str:
     if channel is not None:
         return f"{channel.platform or ctx.request.platform}:{channel.address}"
     raise UsageError(f"`{value[:60]}` is not a channel. Mention a channel (#sales) or type `here` in it.")
-
-
-def _refresh_open_leads(ctx: Context) -> None:
-    from sqlmodel import select
-
-    from bot.services.leads import refresh_sla
-    from storage.models import Lead
-
-    rows = ctx.session.exec(select(Lead).where(Lead.workspace_id == ctx.workspace_id,
-                                               Lead.status.in_(("handed_off", "accepted")))).all()  # type: ignore[attr-defined]
-    for lead in rows:
-        refresh_sla(ctx.session, lead)
 
 
 def specs() -> list[CommandSpec]:

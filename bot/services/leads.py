@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.errors import Conflict, NotAllowed, NotFound, UsageError
@@ -99,6 +99,14 @@ def refresh_sla(session: Session, lead: Lead) -> None:
     if lead.status not in ("handed_off", "accepted"):
         lead.nag_count = 0
     session.add(lead)
+
+
+def refresh_open_slas(session: Session, workspace_id: int) -> None:
+    """After an SLA setting changes, every waiting or working lead's next reminder follows the new rule."""
+    rows = session.exec(select(Lead).where(Lead.workspace_id == workspace_id,
+                                           col(Lead.status).in_(("handed_off", "accepted")))).all()
+    for lead in rows:
+        refresh_sla(session, lead)
 
 
 def parse_id(raw: str) -> int:

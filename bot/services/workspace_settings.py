@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import get_close_matches
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import bindparam
@@ -124,8 +125,6 @@ def set_setting(session: Session, workspace_id: int, key: str, value: str) -> st
     """Validate and store; returns the stored value. Unknown keys and bad values raise UsageError."""
     spec = SPECS.get(key)
     if spec is None:
-        from difflib import get_close_matches
-
         close = get_close_matches(key, SPECS, n=1)
         hint = f" Did you mean `{close[0]}`?" if close else ""
         raise UsageError(f"There is no setting `{key}`.{hint} `tandem settings` lists them all.")
