@@ -96,10 +96,10 @@ async def fire(runtime: Runtime, job: JobSpec, owner: str, *, manual: bool = Fal
     collides with a scheduled firing and two manual runs both happen."""
     now = runtime.clock.now()
     moment = now if manual else job.fire_time(runtime.settings, now)
-    lease = await asyncio.to_thread(take_lease, runtime.db, job.name, moment, owner, now)
+    lease = await runtime.db.run(take_lease, runtime.db, job.name, moment, owner, now)
     while lease is None and manual and moment - now < timedelta(milliseconds=10):
         moment += timedelta(microseconds=1)
-        lease = await asyncio.to_thread(take_lease, runtime.db, job.name, moment, owner, now)
+        lease = await runtime.db.run(take_lease, runtime.db, job.name, moment, owner, now)
     if lease is None:
         return Firing(job.name, ran=False)
     started = time.perf_counter()
@@ -108,9 +108,9 @@ async def fire(runtime: Runtime, job: JobSpec, owner: str, *, manual: bool = Fal
     except Exception as error:
         log.exception("job %s failed", job.name)
         message = f"{type(error).__name__}: {error}"[:2000]
-        await asyncio.to_thread(finish_lease, runtime.db, lease, runtime.clock.now(), error=message)
+        await runtime.db.run(finish_lease, runtime.db, lease, runtime.clock.now(), error=message)
         return Firing(job.name, ran=True, error=message, seconds=time.perf_counter() - started)
-    await asyncio.to_thread(finish_lease, runtime.db, lease, runtime.clock.now(), result=result)
+    await runtime.db.run(finish_lease, runtime.db, lease, runtime.clock.now(), result=result)
     return Firing(job.name, ran=True, result=result, seconds=time.perf_counter() - started)
 
 

@@ -3,15 +3,19 @@ concurrent SQLite writers only queue in the busy handler (BASELINES.md). Postgre
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import functools
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+T = TypeVar("T")
 
 def normalise_url(url: str) -> str:
     """Accept the ``postgresql://`` / ``postgres://`` URLs people paste and use the psycopg 3 driver."""
@@ -82,6 +86,8 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 5) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, pool_size=pool_size)
+        self._pool_size = pool_size
+        self._lane: ThreadPoolExecutor | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -102,5 +108,17 @@ class Database:
                 session.rollback()
                 raise
 
+    async def run(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Blocking database work from async code, on the database lane: as many threads as connections
+        (one on SQLite), so work queues first-come first-served in the lane instead of threads racing for
+        the connection, and the hop costs less than a general-purpose thread pool's."""
+        if self._lane is None:
+            width = 1 if self.is_sqlite else self._pool_size
+            self._lane = ThreadPoolExecutor(max_workers=width, thread_name_prefix="tandem-db")
+        return await asyncio.get_running_loop().run_in_executor(self._lane, functools.partial(work, *args, **kwargs))
+
     def dispose(self) -> None:
+        if self._lane is not None:
+            self._lane.shutdown(wait=True)
+            self._lane = None
         self.engine.dispose()

@@ -1,4 +1,4 @@
-"""The one path from a Slack user's action to the bot: build a Request, run dispatch in the thread pool,
+"""The one path from a Slack user's action to the bot: build a Request, run dispatch on the database lane,
 hand back the Reply. Shared by commands, buttons, modals and events."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
-from starlette.concurrency import run_in_threadpool
 
 from adapters.slack.clients import TokenBook
 from adapters.slack.directory import Directory
@@ -37,22 +36,13 @@ class SlackBridge:
     tokens: TokenBook
     directory: Directory
     _follow_ups: set[asyncio.Task[None]] = field(default_factory=set)
-    _gate: asyncio.Semaphore | None = None
-
-    def gate(self) -> asyncio.Semaphore:
-        """SQLite has one writer connection: queue commands fairly (FIFO) here instead of letting pool
-        threads race for it, which keeps the tail short (BASELINES.md). PostgreSQL gets the pool's width."""
-        if self._gate is None:
-            self._gate = asyncio.Semaphore(1 if self.runtime.db.is_sqlite else 8)
-        return self._gate
 
     async def run(self, client: AsyncWebClient, asker: Asker, text: str, *,
                   source_message: int | None = None) -> Reply:
         person, fetched = await self.directory.person(client, asker.team_id, asker.user_id, asker.user_name)
         request = Request(person=person, team_id=asker.team_id, text=text, channel=asker.channel,
                           team_name=asker.team_name, source_message=source_message)
-        async with self.gate():
-            reply = await run_in_threadpool(self.runtime.dispatcher.handle, request)
+        reply = await self.runtime.db.run(self.runtime.dispatcher.handle, request)
         if fetched:
             await self.directory.mark_enriched(asker.team_id, person)
         return reply

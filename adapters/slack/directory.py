@@ -9,7 +9,6 @@ import time
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
-from starlette.concurrency import run_in_threadpool
 
 from bot.request import Person
 from bot.runtime import Runtime
@@ -32,7 +31,7 @@ class Directory:
         key = (team_id, user_id)
         if key in self._enriched or time.monotonic() - self._failed.get(key, -RETRY_SECONDS) < RETRY_SECONDS:
             return basic, False
-        if await run_in_threadpool(self._is_enriched, team_id, user_id):
+        if await self.runtime.db.run(self._is_enriched, team_id, user_id):
             self._enriched.add(key)
             return basic, False
         try:
@@ -48,7 +47,7 @@ class Directory:
                       email=profile.get("email") or None, timezone=user.get("tz") or None), True
 
     async def mark_enriched(self, team_id: str, person: Person) -> None:
-        await run_in_threadpool(self._mark, team_id, person)
+        await self.runtime.db.run(self._mark, team_id, person)
         self._enriched.add((team_id, person.user_id))
 
     def _is_enriched(self, team_id: str, user_id: str) -> bool:

@@ -10,7 +10,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import IntegrityError
-from starlette.concurrency import run_in_threadpool
 
 from adapters.slack.bridge import Asker, SlackBridge
 from adapters.slack.renderer import message
@@ -47,7 +46,7 @@ def register(app: AsyncApp, bridge: SlackBridge) -> None:
             return
         if event.get("type") == "message" and event.get("channel_type") != "im":
             return  # only direct messages; channel chatter is not for us unless we are mentioned
-        if not await run_in_threadpool(first_delivery, bridge.runtime, str(body.get("event_id") or "")):
+        if not await bridge.runtime.db.run(first_delivery, bridge.runtime, str(body.get("event_id") or "")):
             log.info("dropped a re-delivered Slack event %s", body.get("event_id"))
             return
         raw = strip_bot_mention(str(event.get("text") or ""), context.bot_user_id)

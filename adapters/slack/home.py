@@ -6,7 +6,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
-from starlette.concurrency import run_in_threadpool
 
 from adapters.slack.bridge import SlackBridge
 from adapters.slack.renderer import MAX_BLOCKS_VIEW, render_blocks
@@ -29,7 +28,7 @@ class Home:
 
     async def publish(self, client: AsyncWebClient, team_id: str, user_id: str) -> None:
         person, fetched = await self.bridge.directory.person(client, team_id, user_id)
-        reply = await run_in_threadpool(self._reply, person, team_id)
+        reply = await self.bridge.runtime.db.run(self._reply, person, team_id)
         if fetched:
             await self.bridge.directory.mark_enriched(team_id, person)
         view = {"type": "home", "blocks": render_blocks(reply, max_blocks=MAX_BLOCKS_VIEW)}

@@ -12,7 +12,6 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
-from starlette.concurrency import run_in_threadpool
 
 from adapters.slack.manifest import BOT_SCOPES
 from bot.request import Person
@@ -65,7 +64,7 @@ def oauth_settings(runtime: Runtime, stores: OAuthStores) -> AsyncOAuthSettings:
     async def installed(args: AsyncSuccessArgs) -> BoltResponse:
         installation = args.installation
         if installation.team_id and installation.user_id:
-            await run_in_threadpool(_make_installer_admin, runtime, installation.team_id, installation.team_name,
+            await runtime.db.run(_make_installer_admin, runtime, installation.team_id, installation.team_name,
                                     installation.user_id)
             log.info("Slack team %s installed Tandem", installation.team_id)
         return await args.default.success(args)

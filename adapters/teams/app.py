@@ -12,7 +12,6 @@ from microsoft_teams.api import ConversationUpdateActivity
 from microsoft_teams.api.activities.message.message import MessageActivity, MessageActivityInput
 from microsoft_teams.api.auth.cloud_environment import CloudEnvironment
 from microsoft_teams.apps import ActivityContext, App
-from starlette.concurrency import run_in_threadpool
 
 from adapters.teams import contacts, roster
 from adapters.teams.cards import render_message
@@ -133,11 +132,11 @@ class TeamsBot:
         speaker = Contact(person=person, profile=profile, aad_object_id=activity.from_.aad_object_id,
                           chat_id=activity.conversation.id if kind == "personal" else None)
         mentioned = tuple(_contact_of(m.user_id, m.name, profiles.get(m.user_id)) for m in named)
-        members = await run_in_threadpool(self._record, self._sighting(activity, tenant, kind, (speaker, *mentioned)))
+        members = await self.runtime.db.run(self._record, self._sighting(activity, tenant, kind, (speaker, *mentioned)))
         if request is None:
             await ctx.send(notice)
             return
-        reply: Reply = await run_in_threadpool(self.runtime.dispatcher.handle, request)
+        reply: Reply = await self.runtime.db.run(self.runtime.dispatcher.handle, request)
         if submit is not None:
             await answer_submit(ctx, self.runtime, submit, reply, tenant=tenant, clicker=members[person.user_id])
             return
@@ -150,7 +149,7 @@ class TeamsBot:
                 workspace_id = workspace_of(session, tenant)
                 return [u for u in dict.fromkeys(user_ids) if roster.needs_profile(session, workspace_id, u)]
 
-        lookups = await run_in_threadpool(wanted)
+        lookups = await self.runtime.db.run(wanted)
         found = await asyncio.gather(*(roster.fetch_member(ctx.api, ctx.activity.conversation.id, user_id)
                                        for user_id in lookups))
         return {profile.user_id: profile for profile in found if profile is not None}
@@ -182,7 +181,7 @@ class TeamsBot:
             if bot_added and kind == "personal":
                 found.append(Contact(person=person_of(activity), aad_object_id=activity.from_.aad_object_id,
                                      chat_id=activity.conversation.id))
-        await run_in_threadpool(self._record, self._sighting(activity, tenant, kind, tuple(found)))
+        await self.runtime.db.run(self._record, self._sighting(activity, tenant, kind, tuple(found)))
         if bot_added:
             await ctx.send(MessageActivityInput(text=WELCOME, text_format="markdown"))
 

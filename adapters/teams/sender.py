@@ -15,7 +15,6 @@ from microsoft_teams.api.auth.cloud_environment import CloudEnvironment
 from microsoft_teams.api.auth.credentials import TokenProviderProtocol
 from microsoft_teams.api.clients.conversation.params import CreateConversationParams
 from microsoft_teams.common import Client, ClientOptions
-from starlette.concurrency import run_in_threadpool
 
 from adapters.teams import references
 from adapters.teams.cards import render_message
@@ -66,7 +65,7 @@ class TeamsSender:
         self.timeout = timeout
 
     async def send(self, target: Target, reply: Reply) -> str | None:
-        plan = await run_in_threadpool(self._plan, target)
+        plan = await self.db.run(self._plan, target)
         activity = render_message(reply, outbox_id=target.outbox_id)
         client = Client(ClientOptions(timeout=self.timeout))
         try:
@@ -93,7 +92,7 @@ class TeamsSender:
         chat = Reference(service_url=created.service_url or ref.service_url, tenant_id=ref.tenant_id,
                          bot_id=ref.bot_id, conversation_id=created.id, conversation_type="personal",
                          user_id=target.address)
-        await run_in_threadpool(self._remember, plan.workspace_id, target, chat)
+        await self.db.run(self._remember, plan.workspace_id, target, chat)
         return created.id
 
     def _remember(self, workspace_id: int, target: Target, chat: Reference) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 from microsoft_teams.api.activities.message.message import MessageActivityInput
 from microsoft_teams.apps import ActivityContext
-from starlette.concurrency import run_in_threadpool
 
 from adapters.teams.cards import plain_summary, render_card, render_message, without_buttons
 from adapters.teams.references import workspace_of
@@ -52,7 +51,7 @@ async def answer_submit(ctx: ActivityContext[Any], runtime: Runtime, submit: Sub
     card_id = activity.reply_to_id
     original = None
     if reply.ok and card_id and submit.outbox_id is not None:
-        original = await run_in_threadpool(original_card, runtime, tenant, submit.outbox_id, clicker.id,
+        original = await runtime.db.run(original_card, runtime, tenant, submit.outbox_id, clicker.id,
                                            base_conversation_id(activity.conversation.id))
     if original is None:
         await ctx.send(render_message(reply))

@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from adapters.web.render import avatar_colour, initials, render_reply
 from adapters.web.sender import PlaygroundSender
@@ -83,12 +82,12 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page(as_: str | None = Query(None, alias="as", max_length=200)) -> Response:
-        everyone = await run_in_threadpool(people)
+        everyone = await runtime.db.run(people)
         if not everyone:
             html = pages.get_template("empty.html").render(workspace=DEMO_WORKSPACE)
             return HTMLResponse(html, headers=SECURITY_HEADERS)
         person = pick(everyone, as_) or everyone[0]
-        data = await run_in_threadpool(panels, person, everyone)
+        data = await runtime.db.run(panels, person, everyone)
         html = pages.get_template("playground.html").render(
             person=person, people=everyone, workspace=DEMO_WORKSPACE, initials=initials, colour=avatar_colour,
             waiting=sum(1 for m in data["inbox"] if m.waiting), messages=data["inbox"], **data)
@@ -96,27 +95,27 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
 
     @app.get("/playground/people", include_in_schema=False)
     async def list_people() -> JSONResponse:
-        everyone = await run_in_threadpool(people)
+        everyone = await runtime.db.run(people)
         return JSONResponse([{"key": p.key, "name": p.name, "role": p.role, "title": p.title,
                               "initials": initials(p.name)} for p in everyone], headers=SECURITY_HEADERS)
 
     @app.get("/playground/inbox", include_in_schema=False)
     async def state(person: str = Query(..., max_length=200)) -> JSONResponse:
-        everyone = await run_in_threadpool(people)
+        everyone = await runtime.db.run(people)
         who = pick(everyone, person)
         if who is None:
             return _unknown_person(person)
-        return JSONResponse(await run_in_threadpool(fragments, who, everyone), headers=SECURITY_HEADERS)
+        return JSONResponse(await runtime.db.run(fragments, who, everyone), headers=SECURITY_HEADERS)
 
     @app.post("/playground/command", include_in_schema=False)
     async def command(body: CommandIn) -> JSONResponse:
-        everyone = await run_in_threadpool(people)
+        everyone = await runtime.db.run(people)
         who = pick(everyone, body.person)
         if who is None:
             return _unknown_person(body.person)
         request = Request(person=Person(DEMO_PLATFORM, who.key, who.name, who.email, who.timezone),
                           team_id=DEMO_TEAM, text=body.text, source_message=body.source_message)
-        reply: Reply = await run_in_threadpool(runtime.dispatcher.handle, request)
+        reply: Reply = await runtime.db.run(runtime.dispatcher.handle, request)
         if deliver is not None:
             try:
                 await deliver(runtime)
@@ -124,7 +123,7 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
                 log.exception("playground delivery pass failed")
         payload = {"ok": reply.ok, "reply_html": str(render_reply(reply)), "summary": reply.summary,
                    "visibility": reply.visibility}
-        payload.update(await run_in_threadpool(fragments, who, everyone))
+        payload.update(await runtime.db.run(fragments, who, everyone))
         return JSONResponse(payload, headers=SECURITY_HEADERS)
 
 

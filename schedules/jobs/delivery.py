@@ -73,7 +73,7 @@ async def deliver_due(runtime: Runtime, *, owner: str, batch: int = 200, concurr
     for _ in range(max_rounds):
         platforms = frozenset(runtime.senders)
         claimed_at = runtime.clock.now()
-        claimed, waiting, parked = await asyncio.to_thread(
+        claimed, waiting, parked = await runtime.db.run(
             claim_due, runtime.db, claimed_at, owner, batch, platforms, timeout)
         report.waiting_for_sender += waiting
         report.parked += parked
@@ -158,7 +158,7 @@ class _ClaimLease:
         if now - self.renewed.get(rows[0].id, self.claimed_at) < self.every:
             return rows
         await self.marker.drain()  # sent rows are recorded before time is bought for the rest
-        mine = await asyncio.to_thread(renew_claims, self.runtime.db, now, [r.id for r in rows], self.owner)
+        mine = await self.runtime.db.run(renew_claims, self.runtime.db, now, [r.id for r in rows], self.owner)
         for row in rows:
             self.renewed[row.id] = now
         return [r for r in rows if r.id in mine]
@@ -182,7 +182,7 @@ class _SentMarker:
     async def _write(self) -> None:
         while self.queue:
             batch, self.queue = self.queue, []
-            await asyncio.to_thread(mark_sent_many, self.runtime.db, self.runtime.clock.now(), batch, self.owner)
+            await self.runtime.db.run(mark_sent_many, self.runtime.db, self.runtime.clock.now(), batch, self.owner)
 
     async def drain(self) -> None:
         while self.writer is not None and not self.writer.done():
@@ -218,7 +218,7 @@ async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed],
                 else:
                     log.warning("send of outbox row %s failed unexpectedly: %s", row.id, type(error).__name__)
                     failure = DeliveryFailed(f"unexpected {type(error).__name__}")
-                outcome, retry_at = await asyncio.to_thread(record_failure, runtime.db, runtime.clock.now(),
+                outcome, retry_at = await runtime.db.run(record_failure, runtime.db, runtime.clock.now(),
                                                             row.id, owner, failure)
                 if outcome == "parked":
                     report.parked += 1
@@ -226,7 +226,7 @@ async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed],
                 report.retrying += 1
                 rest = [r.id for r in rows[index:]]
                 if rest:  # the target is failing: the rest wait for the same moment, in order
-                    await asyncio.to_thread(release, runtime.db, retry_at or runtime.clock.now(), rest, owner)
+                    await runtime.db.run(release, runtime.db, retry_at or runtime.clock.now(), rest, owner)
                     report.retrying += len(rest)
                 return
             await marker.sent(row.id, ref)

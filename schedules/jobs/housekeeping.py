@@ -3,7 +3,6 @@ small; on SQLite the planner's statistics are refreshed."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 
 from bot.runtime import Runtime
@@ -17,9 +16,9 @@ KEEP_DELIVERED = timedelta(days=90)  # long enough for the playground inbox and 
 
 async def run_housekeeping(runtime: Runtime) -> str:
     now = runtime.clock.now()
-    leases, events = await asyncio.to_thread(prune, runtime.db, leases_before=now - KEEP_LEASES,
+    leases, events = await runtime.db.run(prune, runtime.db, leases_before=now - KEEP_LEASES,
                                              events_before=now - KEEP_EVENT_IDS)
-    messages = await asyncio.to_thread(_prune_messages, runtime, now - KEEP_DELIVERED)
+    messages = await runtime.db.run(_prune_messages, runtime, now - KEEP_DELIVERED)
     return f"forgot {leases} old job firings, {events} old event ids and {messages} delivered messages"
 
 

@@ -4,7 +4,6 @@ sends one reminder per overdue lead, not a burst."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 from bot.runtime import Runtime
@@ -16,7 +15,7 @@ async def run_nags(runtime: Runtime, *, batch: int = 200, max_batches: int = 200
     total = NagRound()
     cache: dict[int, dict[str, str]] = {}
     for _ in range(max_batches):
-        done = await asyncio.to_thread(_batch, runtime, now, batch, cache)
+        done = await runtime.db.run(_batch, runtime, now, batch, cache)
         total.add(done)
         if done.seen < batch:
             break
