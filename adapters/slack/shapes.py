@@ -4,11 +4,15 @@ signed but malformed body gets a 400 with a reason instead of a crash deep insid
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qs
 
 MAX_BODY = 1_000_000
 _OPTIONAL_OBJECTS = ("user", "team", "channel", "container", "message", "enterprise")
+# Slash commands are the hot path: checked with two patterns instead of decoding every field.
+_FORM = re.compile(rb"[^&=]+=[^&]*(?:&[^&=]+=[^&]*)*")
+_COMMAND_FIELD = re.compile(rb"(?:^|&)(command|team_id|user_id)=([^&]*)")
 
 
 def problem(body: bytes, content_type: str) -> str | None:
@@ -18,6 +22,8 @@ def problem(body: bytes, content_type: str) -> str | None:
     try:
         if "application/json" in content_type:
             return _envelope(json.loads(body or b"null"))
+        if b"payload=" not in body and _FORM.fullmatch(body):
+            return _slash_command(body)
         form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
         if "payload" in form:
             return _interaction(json.loads(form["payload"][0]))
@@ -28,6 +34,18 @@ def problem(body: bytes, content_type: str) -> str | None:
         return "expected a slash command, a payload or a JSON event"
     except (ValueError, UnicodeDecodeError):
         return "the body is not valid form data or JSON"
+
+
+def _slash_command(body: bytes) -> str | None:
+    body.decode("utf-8")  # bolt reads it as text; anything else is refused here
+    fields: dict[bytes, bytes] = {}
+    for match in _COMMAND_FIELD.finditer(body):
+        fields.setdefault(match.group(1), match.group(2))
+    if b"command" not in fields:
+        return "expected a slash command, a payload or a JSON event"
+    if not fields.get(b"team_id") or not fields.get(b"user_id"):
+        return "a slash command needs team_id and user_id"
+    return None
 
 
 def _common(data: Any) -> str | None:
