@@ -23,8 +23,9 @@ from bot.replies import (
 )
 from bot.services import feedback as feedback_service
 from bot.services import leads as lead_service
-from bot.services.people import mention
-from storage.models import Campaign, Lead, LeadEvent, Member
+from bot.services.lead_lists import LeadLine
+from bot.services.people import MemberRow, mentions
+from storage.models import Campaign, Lead, Member
 
 STATUS_ICONS = {"handed_off": "🟡", "unassigned": "⚪", "accepted": "🟢", "rejected": "↩️", "won": "🏆", "lost": "⛔"}
 EVENT_WORDS = {
@@ -39,15 +40,16 @@ def lead_title(lead: Lead) -> str:
     return f"L-{lead.number} · {lead.company}"
 
 
-def status_line(lead: Lead) -> str:
+def status_line(lead: lead_service.Stated) -> str:
     text = lead_service.describe_status(lead)
     return f"{STATUS_ICONS.get(lead.status, '•')} {text[:1].upper()}{text[1:]}"
 
 
-def lead_blocks(session: Session, lead: Lead, *, viewer: Member | None = None, intro: tuple[Span | str, ...] = (),
-                with_buttons: bool = True) -> list[Block]:
-    owner = session.get(Member, lead.owner_id) if lead.owner_id else None
-    marketer = session.get(Member, lead.marketer_id) if lead.marketer_id else None
+def lead_blocks(session: Session, lead: Lead, *, viewer: Member | MemberRow | None = None,
+                intro: tuple[Span | str, ...] = (), with_buttons: bool = True) -> list[Block]:
+    named = mentions(session, lead.workspace_id, (lead.owner_id, lead.marketer_id))
+    owner = named.get(lead.owner_id) if lead.owner_id else None
+    marketer = named.get(lead.marketer_id) if lead.marketer_id else None
     campaign = session.get(Campaign, lead.campaign_id) if lead.campaign_id else None
     avg, count = feedback_service.average(session, lead)
     blocks: list[Block] = []
@@ -59,9 +61,9 @@ def lead_blocks(session: Session, lead: Lead, *, viewer: Member | None = None, i
         items.append(("Contact", lead.contact_name))
     if lead.email:
         items.append(("E-mail", lead.email))
-    items.append(("Owner", (mention(session, owner),) if owner else "unassigned"))
+    items.append(("Owner", (owner,) if owner else "unassigned"))
     if marketer:
-        items.append(("Handed off by", (mention(session, marketer),)))
+        items.append(("Handed off by", (marketer,)))
     items.append(("Source", lead.source))
     if campaign:
         items.append(("Campaign", campaign.name))
@@ -81,7 +83,7 @@ def lead_blocks(session: Session, lead: Lead, *, viewer: Member | None = None, i
     return blocks
 
 
-def action_buttons(lead: Lead, viewer: Member) -> list[Button]:
+def action_buttons(lead: Lead, viewer: Member | MemberRow) -> list[Button]:
     ref = f"L-{lead.number}"
     if lead.owner_id != viewer.id:
         return []
@@ -101,25 +103,23 @@ def action_buttons(lead: Lead, viewer: Member) -> list[Button]:
     return []
 
 
-def lead_card(session: Session, lead: Lead, *, viewer: Member | None = None,
+def lead_card(session: Session, lead: Lead, *, viewer: Member | MemberRow | None = None,
               intro: tuple[Span | str, ...] = ()) -> Reply:
     return Reply(blocks=tuple(lead_blocks(session, lead, viewer=viewer, intro=intro)))
 
 
-def trail_blocks(session: Session, lead: Lead, events: list[LeadEvent], tz: str) -> list[Block]:
+def trail_blocks(session: Session, lead: Lead, events: list[lead_service.TrailEntry], tz: str) -> list[Block]:
     zone = ZoneInfo(tz)
     lines: list[Span] = []
-    names: dict[int, Member | None] = {}
+    actors = mentions(session, lead.workspace_id, (event.actor_id for event in events))
     for event in events:
-        if event.actor_id is not None and event.actor_id not in names:
-            names[event.actor_id] = session.get(Member, event.actor_id)
-        actor = names.get(event.actor_id) if event.actor_id is not None else None
+        actor = actors.get(event.actor_id) if event.actor_id is not None else None
         if lines:
             lines.append(p("\n"))
         lines.append(code(_when(event.created_at, zone)))
         lines.append(p(" "))
         if actor is not None:
-            lines.append(mention(session, actor))
+            lines.append(actor)
             lines.append(p(" "))
         lines.append(p(EVENT_WORDS.get(event.kind, event.kind)))
         if event.detail:
@@ -129,7 +129,7 @@ def trail_blocks(session: Session, lead: Lead, events: list[LeadEvent], tz: str)
     return [Divider(), section(b("History")), section(*lines)]
 
 
-def _stage_detail(event: LeadEvent) -> str:
+def _stage_detail(event: lead_service.TrailEntry) -> str:
     _, _, to = (event.detail or "").partition("→")
     if to.isdigit() and 1 <= int(to) <= 7:
         return f"{to} {lead_service.STAGE_TITLES[int(to) - 1]}"
@@ -140,19 +140,18 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%d %b %H:%M")
 
 
-def list_blocks(session: Session, rows: list[Lead], more: int, title: str) -> list[Block]:
+def list_blocks(session: Session, workspace_id: int, rows: list[LeadLine], more: int,
+                title: str) -> list[Block]:
     blocks: list[Block] = [section(b(title))]
     if not rows:
         blocks.append(context("No leads match. `lead list all` shows every lead."))
         return blocks
-    owners: dict[int, Member | None] = {}
+    owners = mentions(session, workspace_id, (lead.owner_id for lead in rows))
     for lead in rows:
-        if lead.owner_id is not None and lead.owner_id not in owners:
-            owners[lead.owner_id] = session.get(Member, lead.owner_id)
         owner = owners.get(lead.owner_id) if lead.owner_id is not None else None
         spans: list[Span] = [b(f"L-{lead.number}"), p(f" {lead.company}  "), p(status_line(lead))]
         if owner is not None:
-            spans += [p(" · "), mention(session, owner)]
+            spans += [p(" · "), owner]
         blocks.append(section(*spans))
     if more:
         blocks.append(context(f"…and {more} more. Narrow it with `owner:` or `campaign:`."))

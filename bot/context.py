@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
@@ -10,20 +10,35 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.grammar import Command
 from bot.request import Request
+from bot.services.people import MemberRow
 from storage.models import Member, Workspace
 
 
 @dataclass
 class Context:
+    """``me`` is the asker as dispatch read them (id, role, name, time zone). ``actor`` and ``workspace`` are
+    the entities, loaded on first use: a command that only reads never pays for them."""
+
     session: Session
     settings: Settings
     clock: Clock
-    workspace: Workspace
-    actor: Member
+    workspace_id: int
+    me: MemberRow
     request: Request
     command: Command
+    _actor: Member | None = field(default=None, repr=False)
+    _workspace: Workspace | None = field(default=None, repr=False)
 
     @property
-    def workspace_id(self) -> int:
-        assert self.workspace.id is not None
-        return self.workspace.id
+    def actor(self) -> Member:
+        if self._actor is None:
+            self._actor = self.session.get(Member, self.me.id)
+            assert self._actor is not None
+        return self._actor
+
+    @property
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = self.session.get(Workspace, self.workspace_id)
+            assert self._workspace is not None
+        return self._workspace

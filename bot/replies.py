@@ -121,30 +121,31 @@ def plain_text(text: Text) -> str:
     return "".join(parts)
 
 
-# Small builders so handlers read like sentences.
+# Small builders so handlers read like sentences. Their arguments are typed, so they skip pydantic's
+# validation (model_construct): a card is built from dozens of spans on every command.
 
 def p(text: str) -> Plain:
-    return Plain(text=text)
+    return Plain.model_construct(text=text)
 
 
 def b(text: str) -> Bold:
-    return Bold(text=text)
+    return Bold.model_construct(text=text)
 
 
 def code(text: str) -> Code:
-    return Code(text=text)
+    return Code.model_construct(text=text)
 
 
 def link(text: str, url: str) -> Link:
-    return Link(text=text, url=url)
+    return Link.model_construct(text=text, url=url)
 
 
 def section(*spans: Span | str) -> Section:
-    return Section(text=_spans(spans))
+    return Section.model_construct(text=_spans(spans))
 
 
 def context(*spans: Span | str) -> Context:
-    return Context(text=_spans(spans))
+    return Context.model_construct(text=_spans(spans))
 
 
 def fields(*items: tuple[str, Span | str | Text]) -> Fields:
@@ -154,7 +155,7 @@ def fields(*items: tuple[str, Span | str | Text]) -> Fields:
             out.append((label, value))
         else:
             out.append((label, _spans((value,))))
-    return Fields(items=tuple(out))
+    return Fields.model_construct(items=tuple(out))
 
 
 def buttons(*items: Button) -> Buttons:
@@ -162,7 +163,7 @@ def buttons(*items: Button) -> Buttons:
 
 
 def _spans(items: tuple[Span | str, ...]) -> Text:
-    return tuple(Plain(text=item) if isinstance(item, str) else item for item in items)
+    return tuple(Plain.model_construct(text=item) if isinstance(item, str) else item for item in items)
 
 
 def say(*spans: Span | str, ok: bool = True) -> Reply:

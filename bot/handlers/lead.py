@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import bindparam, func, or_
-from sqlmodel import col, select
-
 from bot.cards import lead_blocks, lead_card, list_blocks, trail_blocks
 from bot.commands import CommandSpec
 from bot.context import Context
@@ -15,11 +10,12 @@ from bot.handlers.args import find_campaign, need, rest
 from bot.notices import handoff_dm, unassigned_notice
 from bot.replies import Block, Reply, b, context, p, say, section
 from bot.services import criteria as criteria_service
+from bot.services import lead_lists
 from bot.services import leads as lead_service
 from bot.services.people import find_member, has_role, mention
 from bot.services.routing import next_rep
 from bot.services.workspace_settings import get_setting
-from storage.models import OPEN_STATUSES, Lead, Member
+from storage.models import Member
 
 USAGE = {
     "handoff": "lead handoff <company> [email:<addr>] [name:<contact>] [to:<user>] [campaign:<c>] [source:<s>] "
@@ -98,52 +94,33 @@ def reassign(ctx: Context, args: list[str]) -> Reply:
 def show(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["show"], "the lead id")
     lead = lead_service.get(ctx.session, ctx.workspace_id, args[0])
-    blocks = lead_blocks(ctx.session, lead, viewer=ctx.actor)
-    tz = ctx.actor.timezone or get_setting(ctx.session, ctx.workspace_id, "timezone")
-    blocks += trail_blocks(ctx.session, lead, lead_service.events(ctx.session, lead), tz)
+    blocks = lead_blocks(ctx.session, lead, viewer=ctx.me)
+    tz = ctx.me.timezone or get_setting(ctx.session, ctx.workspace_id, "timezone")
+    blocks += trail_blocks(ctx.session, lead, lead_service.trail(ctx.session, lead), tz)
     return Reply(blocks=tuple(blocks))
 
 
 def list_leads(ctx: Context, args: list[str]) -> Reply:
-    scope = args[0].lower() if args else ("mine" if ctx.actor.role == "rep" else "open")
-    if scope not in ("mine", "unworked", "open", "all") or len(args) > 1:
+    scope = args[0].lower() if args else ("mine" if ctx.me.role == "rep" else "open")
+    if scope not in lead_lists.SCOPES or len(args) > 1:
         raise UsageError(f"`{' '.join(args)[:40]}` is not a filter.", usage=USAGE["list"])
-    query = select(Lead).where(Lead.workspace_id == ctx.workspace_id)
-    if scope == "mine":
-        query = query.where(Lead.owner_id == ctx.actor.id, col(Lead.status).in_(_open_statuses()))
-    elif scope == "unworked":
-        query = query.where(or_(col(Lead.status) == "handed_off", col(Lead.status) == "unassigned",
-                                (col(Lead.status) == "accepted") & col(Lead.first_touch_at).is_(None)))
-    elif scope == "open":
-        query = query.where(col(Lead.status).in_(_open_statuses()))
     title = {"mine": "Your open leads", "unworked": "Unworked leads", "open": "Open leads", "all": "All leads"}[scope]
     opts = ctx.command.options
+    owner = campaign = None
     if opts.get("owner"):
         owner = find_member(ctx.session, ctx.workspace_id, opts["owner"])
-        query = query.where(Lead.owner_id == owner.id)
         title += f" of {owner.display_name}"
     if opts.get("campaign"):
         campaign = find_campaign(ctx.session, ctx.workspace_id, opts["campaign"])
-        query = query.where(Lead.campaign_id == campaign.id)
         title += f" in {campaign.name}"
-    if ctx.actor.role == "rep" and scope != "mine":
-        query = query.where(Lead.owner_id == ctx.actor.id)
+    own_only = ctx.me.role == "rep" and scope != "mine"
+    if own_only:
         title += " (yours)"
-    total = ctx.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    newest: Any = col(Lead.created_at)
-    one_person = scope == "mine" or opts.get("owner") or ctx.actor.role == "rep"
-    if one_person and scope not in ("mine", "open"):
-        # One person's leads of every status: sort their rows found by the owner index. Ordering by the bare
-        # column lets SQLite (no statistics) walk the whole workspace's created-at index instead (0.3 s at 1M).
-        # Open leads need no trick: ix_lead_owner_open serves both the filter and the order.
-        newest = func.coalesce(Lead.created_at, Lead.created_at)
-    rows = list(ctx.session.exec(query.order_by(newest.desc(), Lead.id.desc()).limit(PAGE)).all())  # type: ignore[attr-defined,union-attr]
-    return Reply(blocks=tuple(list_blocks(ctx.session, rows, max(0, total - len(rows)), f"{title} ({total})")))
-
-
-def _open_statuses() -> Any:
-    """Rendered as literals so the planner can match the partial index ``ix_lead_owner_open``."""
-    return bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True)
+    wanted = lead_lists.Wanted(scope, ctx.me.id, owner_id=owner.id if owner else None,
+                               campaign_id=campaign.id if campaign else None, own_only=own_only)
+    total, rows = lead_lists.page(ctx.session, ctx.workspace_id, wanted, PAGE)
+    more = max(0, total - len(rows))
+    return Reply(blocks=tuple(list_blocks(ctx.session, ctx.workspace_id, rows, more, f"{title} ({total})")))
 
 
 def criteria(ctx: Context, args: list[str]) -> Reply:

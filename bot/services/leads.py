@@ -4,6 +4,8 @@ in the same transaction, the outbox rows that tell the people concerned."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
@@ -239,15 +241,43 @@ def reassign(session: Session, clock: Clock, lead: Lead, actor: Member, owner: M
     return record(session, clock, lead, actor, "reassign", from_status=before, detail=owner.display_name)
 
 
-def describe_status(lead: Lead) -> str:
+class Stated(Protocol):
+    """Anything that knows a lead's state: the entity, or a row read for a list."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def stage(self) -> int | None: ...
+
+
+def describe_status(lead: Stated) -> str:
     if lead.status == "accepted" and lead.stage:
         return f"at stage {lead.stage}: {STAGE_TITLES[lead.stage - 1]}"
     return {"handed_off": "waiting to be accepted", "unassigned": "unassigned", "accepted": "accepted",
             "rejected": "rejected", "won": "won", "lost": "lost"}.get(lead.status, lead.status)
 
 
-def events(session: Session, lead: Lead, limit: int = 40) -> list[LeadEvent]:
-    rows = session.exec(select(LeadEvent).where(LeadEvent.workspace_id == lead.workspace_id,
-                                                LeadEvent.lead_id == lead.id)
-                        .order_by(LeadEvent.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
-    return list(reversed(rows))
+@dataclass(frozen=True, slots=True)
+class TrailEntry:
+    """One line of a lead's history as a card shows it."""
+
+    kind: str
+    detail: str | None
+    created_at: datetime
+    actor_id: int | None
+
+
+_EVENT_TABLE = LeadEvent.__table__  # type: ignore[attr-defined]
+# Plain rows: the trail is only read here, and a Core statement costs a fraction of loading entities.
+_TRAIL = (
+    select(_EVENT_TABLE.c.kind, _EVENT_TABLE.c.detail, _EVENT_TABLE.c.created_at, _EVENT_TABLE.c.actor_id)
+    .where(_EVENT_TABLE.c.workspace_id == bindparam("workspace"), _EVENT_TABLE.c.lead_id == bindparam("lead"))
+    .order_by(_EVENT_TABLE.c.id.desc()).limit(bindparam("limit"))
+)
+
+
+def trail(session: Session, lead: Lead, limit: int = 40) -> list[TrailEntry]:
+    """The newest ``limit`` events of the lead, oldest first."""
+    rows = session.execute(_TRAIL, {"workspace": lead.workspace_id, "lead": lead.id, "limit": limit}).all()
+    return [TrailEntry(kind, detail, created_at, actor_id) for kind, detail, created_at, actor_id in reversed(rows)]

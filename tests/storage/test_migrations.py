@@ -84,13 +84,11 @@ def test_serving_does_not_import_alembic() -> None:
 def test_my_open_leads_are_read_through_their_partial_index(sqlite_url: str) -> None:
     """`lead list mine` must cost what the rep owns, not what the workspace holds (bench/README.md)."""
     from sqlalchemy.dialects import sqlite
-    from sqlmodel import col, select
 
-    from bot.handlers.lead import _open_statuses
-    from storage.models import Lead
+    from bot.services.lead_lists import _statements
 
-    query = (select(Lead).where(Lead.workspace_id == 1, Lead.owner_id == 2, col(Lead.status).in_(_open_statuses()))
-             .order_by(col(Lead.created_at).desc(), col(Lead.id).desc()).limit(20))
+    _, query = _statements("mine", by_owner=False, by_campaign=False, own_only=False)
+    query = query.params(workspace=1, actor=2, size=20)
     sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
     db = Database(sqlite_url)
     with db.engine.connect() as conn:
