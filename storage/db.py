@@ -57,7 +57,7 @@ def _sqlite_engine(url: str) -> Engine:
     def _begin(conn: Any) -> None:
         # IMMEDIATE: a transaction that will write holds the write lock from its start, so two processes
         # never deadlock upgrading read locks (SQLITE_BUSY mid-transaction).
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
     return engine
 
