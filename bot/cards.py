@@ -21,11 +21,12 @@ from bot.replies import (
     p,
     section,
 )
-from bot.services import feedback as feedback_service
+from bot.services import lead_views
 from bot.services import leads as lead_service
 from bot.services.lead_lists import LeadLine
+from bot.services.lead_views import LeadView
 from bot.services.people import MemberRow, mentions
-from storage.models import Campaign, Lead, Member
+from storage.models import Lead, Member
 
 STATUS_ICONS = {"handed_off": "🟡", "unassigned": "⚪", "accepted": "🟢", "rejected": "↩️", "won": "🏆", "lost": "⛔"}
 EVENT_WORDS = {
@@ -36,7 +37,7 @@ EVENT_WORDS = {
 }
 
 
-def lead_title(lead: Lead) -> str:
+def lead_title(lead: Lead | LeadView) -> str:
     return f"L-{lead.number} · {lead.company}"
 
 
@@ -45,13 +46,13 @@ def status_line(lead: lead_service.Stated) -> str:
     return f"{STATUS_ICONS.get(lead.status, '•')} {text[:1].upper()}{text[1:]}"
 
 
-def lead_blocks(session: Session, lead: Lead, *, viewer: Member | MemberRow | None = None,
+def lead_blocks(session: Session, lead: Lead | LeadView, *, viewer: Member | MemberRow | None = None,
                 intro: tuple[Span | str, ...] = (), with_buttons: bool = True) -> list[Block]:
+    if isinstance(lead, Lead):
+        lead = lead_views.of(session, lead)
     named = mentions(session, lead.workspace_id, (lead.owner_id, lead.marketer_id))
     owner = named.get(lead.owner_id) if lead.owner_id else None
     marketer = named.get(lead.marketer_id) if lead.marketer_id else None
-    campaign = session.get(Campaign, lead.campaign_id) if lead.campaign_id else None
-    avg, count = feedback_service.average(session, lead)
     blocks: list[Block] = []
     if intro:
         blocks.append(section(*intro))
@@ -65,10 +66,11 @@ def lead_blocks(session: Session, lead: Lead, *, viewer: Member | MemberRow | No
     if marketer:
         items.append(("Handed off by", (marketer,)))
     items.append(("Source", lead.source))
-    if campaign:
-        items.append(("Campaign", campaign.name))
-    if count:
-        items.append(("Quality", f"{avg:.1f} / 5 ({count} rating{'s' if count != 1 else ''})"))
+    if lead.campaign:
+        items.append(("Campaign", lead.campaign))
+    if lead.ratings and lead.quality is not None:
+        count = lead.ratings
+        items.append(("Quality", f"{lead.quality:.1f} / 5 ({count} rating{'s' if count != 1 else ''})"))
     if lead.amount is not None:
         items.append(("Amount", f"{lead.amount:,.0f}"))
     if lead.outcome_reason and lead.status in ("rejected", "lost", "won"):
@@ -83,7 +85,7 @@ def lead_blocks(session: Session, lead: Lead, *, viewer: Member | MemberRow | No
     return blocks
 
 
-def action_buttons(lead: Lead, viewer: Member | MemberRow) -> list[Button]:
+def action_buttons(lead: Lead | LeadView, viewer: Member | MemberRow) -> list[Button]:
     ref = f"L-{lead.number}"
     if lead.owner_id != viewer.id:
         return []
@@ -108,7 +110,8 @@ def lead_card(session: Session, lead: Lead, *, viewer: Member | MemberRow | None
     return Reply(blocks=tuple(lead_blocks(session, lead, viewer=viewer, intro=intro)))
 
 
-def trail_blocks(session: Session, lead: Lead, events: list[lead_service.TrailEntry], tz: str) -> list[Block]:
+def trail_blocks(session: Session, lead: Lead | LeadView, events: list[lead_service.TrailEntry],
+                 tz: str) -> list[Block]:
     zone = ZoneInfo(tz)
     lines: list[Span] = []
     actors = mentions(session, lead.workspace_id, (event.actor_id for event in events))

@@ -10,9 +10,9 @@ from bot.handlers.args import find_campaign, need, rest
 from bot.notices import handoff_dm, unassigned_notice
 from bot.replies import Block, Reply, b, context, p, say, section
 from bot.services import criteria as criteria_service
-from bot.services import lead_lists
+from bot.services import lead_lists, lead_views
 from bot.services import leads as lead_service
-from bot.services.people import find_member, has_role, mention
+from bot.services.people import find_member, has_role, mention, mentions
 from bot.services.routing import next_rep
 from bot.services.workspace_settings import get_setting
 from storage.models import Member
@@ -93,10 +93,12 @@ def reassign(ctx: Context, args: list[str]) -> Reply:
 
 def show(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["show"], "the lead id")
-    lead = lead_service.get(ctx.session, ctx.workspace_id, args[0])
+    lead = lead_views.find(ctx.session, ctx.workspace_id, args[0])
+    trail = lead_service.trail(ctx.session, lead)
+    mentions(ctx.session, ctx.workspace_id, (lead.owner_id, lead.marketer_id, *(e.actor_id for e in trail)))  # one read
     blocks = lead_blocks(ctx.session, lead, viewer=ctx.me)
     tz = ctx.me.timezone or get_setting(ctx.session, ctx.workspace_id, "timezone")
-    blocks += trail_blocks(ctx.session, lead, lead_service.trail(ctx.session, lead), tz)
+    blocks += trail_blocks(ctx.session, lead, trail, tz)
     return Reply(blocks=tuple(blocks))
 
 

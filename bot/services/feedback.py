@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from bot.clock import Clock
 from bot.errors import UsageError
 from bot.services.leads import check_length
-from storage.db import unit_cache
 from storage.models import Feedback, Lead, Member
 
 QUALITY_TAGS = ("no-budget", "wrong-persona", "no-need", "bad-timing", "bad-contact", "duplicate", "competitor",
@@ -55,22 +53,4 @@ def give(
     row.created_at = clock.now()
     session.add(row)
     session.flush()
-    unit_cache(session, "quality").pop(lead.id, None)
     return row, replaced
-
-
-_TABLE = Feedback.__table__  # type: ignore[attr-defined]
-# The workspace test is wrapped in coalesce() (workspace_id is never NULL) so no index serves it: SQLite, which
-# has no statistics, otherwise reads every rating of the workspace through ix_feedback_workspace_id instead of
-# the lead's few through the (lead_id, member_id) key — 17 ms instead of 0.05 ms with 200k ratings.
-_AVERAGE = select(func.avg(_TABLE.c.score), func.count(_TABLE.c.id)).where(
-    func.coalesce(_TABLE.c.workspace_id, 0) == bindparam("workspace"), _TABLE.c.lead_id == bindparam("lead"))
-
-
-def average(session: Session, lead: Lead) -> tuple[float | None, int]:
-    """Once per transaction per lead (a card goes to the actor and a notice to the marketer); give() clears it."""
-    cache = unit_cache(session, "quality")
-    if lead.id not in cache:
-        avg, count = session.execute(_AVERAGE, params={"workspace": lead.workspace_id, "lead": lead.id}).one()
-        cache[lead.id] = ((float(avg) if avg is not None else None), int(count))
-    return cache[lead.id]

@@ -277,7 +277,15 @@ _TRAIL = (
 )
 
 
-def trail(session: Session, lead: Lead, limit: int = 40) -> list[TrailEntry]:
+class Identified(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def workspace_id(self) -> int: ...
+
+
+def trail(session: Session, lead: Identified, limit: int = 40) -> list[TrailEntry]:
     """The newest ``limit`` events of the lead, oldest first."""
     rows = session.execute(_TRAIL, {"workspace": lead.workspace_id, "lead": lead.id, "limit": limit}).all()
     return [TrailEntry(kind, detail, created_at, actor_id) for kind, detail, created_at, actor_id in reversed(rows)]

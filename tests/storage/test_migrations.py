@@ -95,3 +95,20 @@ def test_my_open_leads_are_read_through_their_partial_index(sqlite_url: str) -> 
         plan = " ".join(str(row) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
     db.dispose()
     assert "ix_lead_owner_open" in plan
+
+
+def test_a_lead_card_reads_its_own_ratings_not_the_workspaces(sqlite_url: str) -> None:
+    """The card's quality comes from the lead's few ratings via the (lead_id, member_id) key (lead_views.py)."""
+    from sqlalchemy.dialects import sqlite
+
+    from bot.services.lead_views import _BY_NUMBER
+
+    query = _BY_NUMBER.params(workspace=1, number=7)
+    sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    db = Database(sqlite_url)
+    with db.engine.connect() as conn:
+        plan = [str(row[3]) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql))]
+    db.dispose()
+    assert any(step.startswith("SEARCH lead USING INDEX") for step in plan), plan
+    ratings = [step for step in plan if "feedback" in step]
+    assert len(ratings) == 2 and all("(lead_id=?)" in step for step in ratings), plan
