@@ -1,61 +1,70 @@
 """Reply: what the bot says, as data. Renderers (Block Kit, Adaptive Cards, HTML, text) escape every
-plain span for their platform, so user text can never become markup."""
+plain span for their platform, so user text can never become markup.
+
+Plain frozen dataclasses: a card is dozens of spans built on every command, and building them is then nearly
+free. pydantic reads and writes them only at the edge where a Reply is stored (the outbox): ``to_json`` and
+``from_json``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, TypeAdapter
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Plain(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plain:
     kind: Literal["plain"] = "plain"
     text: str
 
 
-class Bold(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bold:
     kind: Literal["bold"] = "bold"
     text: str
 
 
-class Code(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Code:
     kind: Literal["code"] = "code"
     text: str
 
 
-class Link(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Link:
     kind: Literal["link"] = "link"
     text: str
     url: str
 
 
-class Mention(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mention:
     """A member; ``accounts`` maps platform → that platform's user id, so each renderer can ping natively."""
 
     kind: Literal["mention"] = "mention"
     name: str
-    accounts: dict[str, str] = Field(default_factory=dict)
+    accounts: dict[str, str] = field(default_factory=dict)
 
 
 Span = Annotated[Plain | Bold | Code | Link | Mention, Field(discriminator="kind")]
 Text = tuple[Span, ...]
 
 
-class Section(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Section:
     kind: Literal["section"] = "section"
     text: Text
 
 
-class Fields(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fields:
     kind: Literal["fields"] = "fields"
     items: tuple[tuple[str, Text], ...]
 
 
-class Button(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Button:
     """A button is a command run as the person who clicks. With ``prompt``, the platform first asks for a
     line of text (a reason, a note) and appends it to ``command``."""
 
@@ -65,37 +74,43 @@ class Button(_Frozen):
     prompt: str | None = None
 
 
-class Buttons(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Buttons:
     kind: Literal["buttons"] = "buttons"
     buttons: tuple[Button, ...]
 
 
-class Bar(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bar:
     label: str
     value: float
     maximum: float
     caption: str = ""
 
 
-class Bars(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bars:
     kind: Literal["bars"] = "bars"
     title: str
     bars: tuple[Bar, ...]
 
 
-class Context(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Context:
     kind: Literal["context"] = "context"
     text: Text
 
 
-class Divider(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Divider:
     kind: Literal["divider"] = "divider"
 
 
 Block = Annotated[Section | Fields | Buttons | Bars | Context | Divider, Field(discriminator="kind")]
 
 
-class Reply(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply:
     """``visibility`` is ``ephemeral`` (only the asker sees it) or ``in_channel`` (posted for everyone)."""
 
     blocks: tuple[Block, ...] = ()
@@ -111,6 +126,19 @@ class Reply(_Frozen):
         return ""
 
 
+_STORED = TypeAdapter(Reply)
+
+
+def to_json(reply: Reply) -> str:
+    """The reply as the outbox stores it."""
+    return _STORED.dump_json(reply).decode()
+
+
+def from_json(payload: str | bytes) -> Reply:
+    """A stored reply, validated: tuples, known kinds, typed fields."""
+    return _STORED.validate_json(payload)
+
+
 def plain_text(text: Text) -> str:
     parts: list[str] = []
     for span in text:
@@ -121,31 +149,30 @@ def plain_text(text: Text) -> str:
     return "".join(parts)
 
 
-# Small builders so handlers read like sentences. Their arguments are typed, so they skip pydantic's
-# validation (model_construct): a card is built from dozens of spans on every command.
+# Small builders so handlers read like sentences.
 
 def p(text: str) -> Plain:
-    return Plain.model_construct(text=text)
+    return Plain(text=text)
 
 
 def b(text: str) -> Bold:
-    return Bold.model_construct(text=text)
+    return Bold(text=text)
 
 
 def code(text: str) -> Code:
-    return Code.model_construct(text=text)
+    return Code(text=text)
 
 
 def link(text: str, url: str) -> Link:
-    return Link.model_construct(text=text, url=url)
+    return Link(text=text, url=url)
 
 
 def section(*spans: Span | str) -> Section:
-    return Section.model_construct(text=_spans(spans))
+    return Section(text=_spans(spans))
 
 
 def context(*spans: Span | str) -> Context:
-    return Context.model_construct(text=_spans(spans))
+    return Context(text=_spans(spans))
 
 
 def fields(*items: tuple[str, Span | str | Text]) -> Fields:
@@ -155,7 +182,7 @@ def fields(*items: tuple[str, Span | str | Text]) -> Fields:
             out.append((label, value))
         else:
             out.append((label, _spans((value,))))
-    return Fields.model_construct(items=tuple(out))
+    return Fields(items=tuple(out))
 
 
 def buttons(*items: Button) -> Buttons:
@@ -163,7 +190,7 @@ def buttons(*items: Button) -> Buttons:
 
 
 def _spans(items: tuple[Span | str, ...]) -> Text:
-    return tuple(Plain.model_construct(text=item) if isinstance(item, str) else item for item in items)
+    return tuple(Plain(text=item) if isinstance(item, str) else item for item in items)
 
 
 def say(*spans: Span | str, ok: bool = True) -> Reply:

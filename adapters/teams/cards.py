@@ -4,7 +4,7 @@ Every user string is escaped so it renders as text; ``<at>`` mentions exist only
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from microsoft_teams.api import Account
@@ -206,4 +206,4 @@ def render_message(reply: Reply, *, outbox_id: int | None = None) -> MessageActi
 
 
 def without_buttons(reply: Reply) -> Reply:
-    return reply.model_copy(update={"blocks": tuple(b for b in reply.blocks if not isinstance(b, Buttons))})
+    return replace(reply, blocks=tuple(b for b in reply.blocks if not isinstance(b, Buttons)))

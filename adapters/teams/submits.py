@@ -4,6 +4,7 @@ through an activity update on the Bot Connector."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from microsoft_teams.api.activities.message.message import MessageActivityInput
@@ -40,9 +41,9 @@ def outcome_card(original: Reply, submit: Submit, reply: Reply, clicker: str) ->
     said = reply.summary or f"{submit.label or 'Done'}."
     line = context(p(said if clicker in said else f"{said} — {clicker}"))
     if any(isinstance(block, Buttons | Fields) for block in reply.blocks):
-        return reply if clicker in reply.summary else reply.model_copy(update={"blocks": (*reply.blocks, line)})
+        return reply if clicker in reply.summary else replace(reply, blocks=(*reply.blocks, line))
     done = without_buttons(original)
-    return done.model_copy(update={"blocks": (*done.blocks, line)})
+    return replace(done, blocks=(*done.blocks, line))
 
 
 async def answer_submit(ctx: ActivityContext[Any], runtime: Runtime, submit: Submit, reply: Reply, *, tenant: str,

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.delivery import Target
-from bot.replies import Reply
+from bot.replies import Reply, from_json, to_json
 from storage.models import Member, MemberAccount, Outbox, WorkspaceAccount
 
 
@@ -18,7 +18,7 @@ def enqueue_dm(session: Session, clock: Clock, *, member: Member, reply: Reply, 
     """DM ``member``; ``key`` makes the row idempotent (a second enqueue with the same key is ignored)."""
     assert member.id is not None
     return _enqueue(session, clock, Outbox(workspace_id=member.workspace_id, kind=kind, target_member_id=member.id,
-                                           payload=reply.model_dump_json(), dedupe_key=f"{kind}:{key}:m{member.id}",
+                                           payload=to_json(reply), dedupe_key=f"{kind}:{key}:m{member.id}",
                                            next_attempt_at=clock.now(), created_at=clock.now()))
 
 
@@ -26,7 +26,7 @@ def enqueue_channel(session: Session, clock: Clock, *, workspace_id: int, channe
                     key: str) -> Outbox | None:
     """Post to a channel setting value (``platform:address``)."""
     return _enqueue(session, clock, Outbox(workspace_id=workspace_id, kind=kind, target_channel=channel,
-                                           payload=reply.model_dump_json(), dedupe_key=f"{kind}:{key}:{channel}"[:200],
+                                           payload=to_json(reply), dedupe_key=f"{kind}:{key}:{channel}"[:200],
                                            next_attempt_at=clock.now(), created_at=clock.now()))
 
 
@@ -74,7 +74,7 @@ def _team_id(session: Session, workspace_id: int, platform: str) -> str | None:
 
 
 def reply_of(row: Outbox) -> Reply:
-    return Reply.model_validate_json(row.payload)
+    return from_json(row.payload)
 
 
 def prune_delivered(session: Session, *, before: datetime) -> int:

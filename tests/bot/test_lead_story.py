@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.replies import Reply
+from bot.replies import from_json
 from bot.services.outbox import reply_of
 from tests.bot.conftest import Team, buttons_of, text_of
 
@@ -108,7 +108,7 @@ def test_no_rep_means_unassigned_and_the_marketing_channel_is_told(team: Team) -
         from storage.models import Outbox
 
         posts = s.exec(select(Outbox).where(Outbox.target_channel == "playground:#marketing")).all()
-    assert len(posts) == 1 and "Lonely Inc" in text_of(Reply.model_validate_json(posts[0].payload))
+    assert len(posts) == 1 and "Lonely Inc" in text_of(from_json(posts[0].payload))
 
 
 def test_lead_list_filters(team: Team) -> None:

@@ -135,7 +135,7 @@ async def test_the_app_lifespan_starts_and_stops_the_scheduler(runtime: Runtime)
 async def test_housekeeping_forgets_delivered_messages_after_90_days_but_never_pending_ones(runtime: Runtime) -> None:
     from sqlmodel import select
 
-    from bot.replies import say
+    from bot.replies import say, to_json
     from schedules.jobs.housekeeping import run_housekeeping
     from storage.models import Outbox, Workspace
 
@@ -148,7 +148,7 @@ async def test_housekeeping_forgets_delivered_messages_after_90_days_but_never_p
                 ("recent-sent", "sent", 30))
         for key, status, age in rows:
             session.add(Outbox(workspace_id=workspace.id, kind="test", target_channel="playground:#x",
-                               payload=say("hi").model_dump_json(), dedupe_key=key, status=status,
+                               payload=to_json(say("hi")), dedupe_key=key, status=status,
                                next_attempt_at=now, created_at=now - timedelta(days=age)))
     result = await run_housekeeping(runtime)
     assert "2 delivered messages" in result

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from bot.clock import FakeClock
+from bot.replies import to_json
 from bot.request import Person, Request
 from bot.runtime import Runtime
 from bot.server import build_runtime, create_app
@@ -41,7 +42,7 @@ def story(database_url: str, clock: FakeClock, connector: FakeConnector) -> Iter
 def _slack(runtime: Runtime, person: Person, text: str) -> str:
     reply = runtime.dispatcher.handle(Request(person=person, team_id=SLACK_TEAM, text=text))
     assert reply.ok, reply
-    return json.dumps(reply.model_dump())
+    return to_json(reply)
 
 
 def _teams(client: TestClient, connector: FakeConnector, user: str, name: str, text: str = "",
