@@ -49,6 +49,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_us: float  # the server's CPU time per answered request: steadier than req/s on a shared machine
 
 
 def free_port() -> int:
@@ -134,6 +135,12 @@ def start(command: list[str], env: dict[str, str], port: int, log: Path) -> subp
     raise RuntimeError("server did not start: " + log.read_text()[-2000:])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def warm(url: str, script: Path) -> None:
     run_wrk(url, script, 4, 2)
 
@@ -176,10 +183,13 @@ def main() -> None:
                     warm(target, script)
                     for connections in CONNECTIONS:
                         lua_script(script, text)  # a fresh timestamp per run
+                        before = cpu_seconds(server.pid)
                         rps, p50, p99, errors = run_wrk(target, script, connections, args.seconds)
-                        results.append(Result(name, f"/lead {text}", connections, rps, p50, p99, errors))
+                        cpu_us = (cpu_seconds(server.pid) - before) / max(1.0, rps * args.seconds) * 1e6
+                        results.append(Result(name, f"/lead {text}", connections, rps, p50, p99, errors, cpu_us))
                         print(f"{name:28} /lead {text:10} c={connections:<3} {rps:8.0f} req/s  "
-                              f"p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  errors {errors}", flush=True)
+                              f"p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  CPU {cpu_us:6.0f} µs/request  "
+                              f"errors {errors}", flush=True)
             finally:
                 server.terminate()
                 server.wait(timeout=10)
@@ -197,7 +207,7 @@ def markdown(results: list[Result]) -> str:
     for result in results:
         rows.setdefault((result.target, result.command), {})[result.connections] = result
     for (target, command), by_c in rows.items():
-        cells = [f"{r.rps:,.0f} req/s, p50 {r.p50_ms:.1f} ms, p99 {r.p99_ms:.1f} ms"
+        cells = [f"{r.rps:,.0f} req/s, p50 {r.p50_ms:.1f} ms, p99 {r.p99_ms:.1f} ms, CPU {r.cpu_us:,.0f} µs"
                  + (f", {r.errors} errors" if r.errors else "") for r in (by_c[c] for c in CONNECTIONS)]
         lines.append(f"| {target} | `{command}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
