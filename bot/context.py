@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -12,6 +13,10 @@ from bot.grammar import Command
 from bot.request import Request
 from bot.services.people import MemberRow
 from storage.models import Member, Workspace
+
+_BOTH = select(Workspace, Member).where(col(Workspace.id) == bindparam("workspace"),
+                                       col(Member.id) == bindparam("member"),
+                                       col(Member.workspace_id) == col(Workspace.id))
 
 
 @dataclass
@@ -32,13 +37,18 @@ class Context:
     @property
     def actor(self) -> Member:
         if self._actor is None:
-            self._actor = self.session.get(Member, self.me.id)
-            assert self._actor is not None
+            self._load()
+        assert self._actor is not None
         return self._actor
 
     @property
     def workspace(self) -> Workspace:
         if self._workspace is None:
-            self._workspace = self.session.get(Workspace, self.workspace_id)
-            assert self._workspace is not None
+            self._load()
+        assert self._workspace is not None
         return self._workspace
+
+    def _load(self) -> None:
+        """Both entities in one round trip: a command that writes usually needs both."""
+        row = self.session.execute(_BOTH, {"workspace": self.workspace_id, "member": self.me.id}).one()
+        self._workspace, self._actor = row[0], row[1]
