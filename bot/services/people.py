@@ -133,15 +133,13 @@ def find_member_by_account(session: Session, workspace_id: int, platform: str, u
                                                     "user": user_id}).first()
 
 
-def ensure_member(
-    session: Session, workspace: Workspace, person: Person, admins: frozenset[str], clock: Clock,
-    known: Member | None = None,
-) -> Member:
+def ensure_member(session: Session, workspace: Workspace, person: Person, admins: frozenset[str],
+                  clock: Clock) -> Member:
     """The speaking member, created on first contact (role ``rep``, or ``admin`` when listed in
-    ``TANDEM_ADMINS``). A known e-mail joins the new platform account to the existing person.
-    ``known`` is the member find_speaker already found for this person's account."""
+    ``TANDEM_ADMINS``), with what this sighting teaches (``member_changes``). A known e-mail joins the new
+    platform account to the existing person."""
     assert workspace.id is not None
-    member = known or find_member_by_account(session, workspace.id, person.platform, person.user_id)
+    member = find_member_by_account(session, workspace.id, person.platform, person.user_id)
     if member is None and person.email:
         member = session.exec(
             select(Member).where(Member.workspace_id == workspace.id, func.lower(Member.email) == person.email.lower())
