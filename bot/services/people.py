@@ -205,8 +205,9 @@ def accounts_of(session: Session, member_id: int) -> dict[str, str]:
 
 def mentions(session: Session, workspace_id: int, member_ids: Iterable[int | None]) -> dict[int, Mention]:
     """Mentions of the workspace's members ``member_ids`` (unknown ids are left out), read once per transaction."""
+    ids = [i for i in member_ids if i is not None]
     cache: dict[int, Mention] = unit_cache(session, "mentions")
-    wanted = sorted({i for i in member_ids if i is not None and i not in cache})
+    wanted = sorted({i for i in ids if i not in cache})
     if wanted:
         found: dict[int, tuple[str, dict[str, str]]] = {}
         for member_id, name, platform, external_id in session.execute(
@@ -216,7 +217,7 @@ def mentions(session: Session, workspace_id: int, member_ids: Iterable[int | Non
                 accounts[platform] = external_id
         for member_id, (name, accounts) in found.items():
             cache[member_id] = Mention(name=name, accounts=accounts)
-    return {i: cache[i] for i in member_ids if i is not None and i in cache}
+    return {i: cache[i] for i in ids if i in cache}
 
 
 def mention(session: Session, member: Member | None) -> Mention:

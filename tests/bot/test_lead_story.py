@@ -46,6 +46,7 @@ def test_lead_show_has_the_event_trail(team: Team) -> None:
     shown = team.text("rita", "lead show L-1")
     assert "History" in shown
     assert shown.index("handed off") < shown.index("accepted") < shown.index("first touch: intro call")
+    assert "@Mara handed off" in shown and "@Sam accepted" in shown and "@Sam first touch" in shown
 
 
 def test_reject_returns_the_lead_to_marketing_with_the_reason(team: Team) -> None:
@@ -120,6 +121,8 @@ def test_lead_list_filters(team: Team) -> None:
     assert "(2)" in team.text("rita", "lead list mine")
     unworked = team.text("mara", "lead list unworked")
     assert "Alpha" in unworked and "Beta" in unworked and "Gamma" not in unworked
+    assert "Alpha  🟡 Waiting to be accepted · @Rita" in unworked
+    assert "Beta  🟡 Waiting to be accepted · @Sam" in unworked
     assert "Beta" in team.text("mara", "lead list all owner:@sam") and "Alpha" not in team.text(
         "mara", "lead list all owner:@sam")
     mine = team.text("sam", "lead list all")
