@@ -10,8 +10,7 @@ from sqlalchemy import Float, Row, bindparam, func, select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
-from bot.errors import NotFound
-from bot.services.leads import parse_id
+from bot.services.leads import missing, parse_id
 from storage.models import Campaign, Feedback, Lead
 
 
@@ -67,7 +66,7 @@ def find(session: Session, workspace_id: int, raw_id: str) -> LeadView:
     number = parse_id(raw_id)
     row = session.execute(_BY_NUMBER, {"workspace": workspace_id, "number": number}).first()
     if row is None:
-        raise NotFound(f"There is no lead L-{number} here. `lead list` shows yours.")
+        raise missing(number)
     return _view(row)
 
 

@@ -125,11 +125,15 @@ def parse_id(raw: str) -> int:
 _BY_NUMBER = select(Lead).where(Lead.workspace_id == bindparam("workspace"), Lead.number == bindparam("number"))
 
 
+def missing(number: int) -> NotFound:
+    return NotFound(f"There is no lead L-{number} here. `lead list` shows yours.")
+
+
 def get(session: Session, workspace_id: int, raw_id: str) -> Lead:
     number = parse_id(raw_id)
     lead = session.exec(_BY_NUMBER, params={"workspace": workspace_id, "number": number}).first()
     if lead is None:
-        raise NotFound(f"There is no lead L-{number} here. `lead list` shows yours.")
+        raise missing(number)
     return lead
 
 

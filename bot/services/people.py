@@ -36,8 +36,8 @@ _WORKSPACE_ACCOUNT_TABLE = WorkspaceAccount.__table__  # type: ignore[attr-defin
 # the workspace of the platform team and, when known, the member behind the account.
 _SPEAKER = (
     core_select(_WORKSPACE_ACCOUNT_TABLE.c.workspace_id, _MEMBER_TABLE.c.id, _MEMBER_TABLE.c.role,
-           _MEMBER_TABLE.c.display_name, _MEMBER_TABLE.c.email, _MEMBER_TABLE.c.timezone,
-           _MEMBER_TABLE.c.last_platform)
+                _MEMBER_TABLE.c.display_name, _MEMBER_TABLE.c.email, _MEMBER_TABLE.c.timezone,
+                _MEMBER_TABLE.c.last_platform)
     .select_from(_WORKSPACE_ACCOUNT_TABLE)
     .outerjoin(_ACCOUNT_TABLE, and_(_ACCOUNT_TABLE.c.workspace_id == _WORKSPACE_ACCOUNT_TABLE.c.workspace_id,
                                     _ACCOUNT_TABLE.c.platform == bindparam("platform"),
