@@ -1,6 +1,8 @@
 """Signed Slack slash commands under wrk, on loopback: one `tandem serve` worker answering `/lead show` and
 `/lead list mine` from a seeded SQLite database, side by side in the same run with a bare slack-bolt app
-whose listener only acks. Requests/s, p50 and p99 at 1, 16 and 64 connections. A script, not a test:
+whose listener only acks, and with the same bare app acking a fixed copy of Tandem's `/lead show` card (what
+carrying the card costs, apart from making it). Requests/s, p50 and p99 at 1, 16 and 64 connections. A script,
+not a test:
 
     .venv/bin/python bench/slack_wrk.py --seconds 10
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import hmac
+import json
 import os
 import re
 import shutil
@@ -26,6 +29,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from adapters.slack.commands import reply_payload  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.request import Person, Request  # noqa: E402
@@ -74,6 +78,16 @@ def seed(url: str, leads: int) -> None:
         if n % 2 == 0:
             handle(Request(person=rita, team_id=TEAM, text=f"lead accept L-{n + 1}"))
     runtime.db.dispose()
+
+
+def card_payload(url: str, path: Path) -> None:
+    """Tandem's answer to Rita's `/lead show L-1`, as the ack's JSON, for the bare app to send back verbatim."""
+    settings = Settings(DATABASE_URL=url, TANDEM_ADMINS="UMARA", _env_file=None)  # type: ignore[call-arg]
+    runtime = build_runtime(settings, clock=SystemClock())
+    rita = Person("slack", "URITA", "Rita Rep", "rita@bench.test", "Europe/Berlin")
+    reply = runtime.dispatcher.handle(Request(person=rita, team_id=TEAM, text="lead show L-1", channel="C0BENCH"))
+    runtime.db.dispose()
+    path.write_text(json.dumps(reply_payload(reply), ensure_ascii=False))
 
 
 def lua_script(path: Path, text: str) -> None:
@@ -157,22 +171,26 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
     url = f"sqlite:///{work / 'tandem.db'}"
     seed(url, args.leads)
+    card = work / "card.json"
+    card_payload(url, card)
     env = {**os.environ, "DATABASE_URL": url, "TANDEM_SECRET_KEY": "bench-secret-key-0123456789",
            "SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": fake.api_url,
            "TANDEM_SCHEDULER": "off", "TANDEM_ADMINS": "UMARA", "PYTHONPATH": str(ROOT)}
-    tandem_port, bare_port = free_port(), free_port()
+    tandem_port, bare_port, card_port = free_port(), free_port(), free_port()
     scripts = {}
     results: list[Result] = []
     try:
-        for name, port, command in (
-            ("bare slack-bolt (ack only)", bare_port,
-             [PYTHON, "-m", "uvicorn", "bench.bare_bolt_app:api", "--host", "127.0.0.1", "--port", str(bare_port),
-              "--log-level", "warning", "--no-access-log"]),
+        bare = [PYTHON, "-m", "uvicorn", "bench.bare_bolt_app:api", "--host", "127.0.0.1", "--log-level", "warning",
+                "--no-access-log", "--port"]
+        for name, port, command, extra in (
+            ("bare slack-bolt (ack only)", bare_port, [*bare, str(bare_port)], {}),
+            ("bare slack-bolt (acks Tandem's card)", card_port, [*bare, str(card_port)],
+             {"BARE_ACK_PAYLOAD": str(card)}),
             ("tandem serve", tandem_port,
-             [PYTHON, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(tandem_port)]),
+             [PYTHON, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(tandem_port)], {}),
         ):
             log = work / f"{port}.log"
-            server = start(command, env, port, log)
+            server = start(command, {**env, **extra}, port, log)
             try:
                 texts = ["show L-1"] if name.startswith("bare") else ["show L-1", "list mine", "help"]
                 for text in texts:
@@ -199,6 +217,17 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     print()
     print(markdown(results))
+    print()
+    print(ratios(results))
+
+
+def ratios(results: list[Result]) -> str:
+    """Each set-up's throughput at 16 connections as a share of the ack-only app's (the issue's yardstick)."""
+    at16 = [r for r in results if r.connections == 16]
+    bare = next((r for r in at16 if r.target.startswith("bare slack-bolt (ack only)")), None)
+    if bare is None:
+        return ""
+    return "\n".join(f"{r.target} `{r.command}` at c=16: {r.rps / bare.rps:.2f}× the ack-only app" for r in at16)
 
 
 def markdown(results: list[Result]) -> str:
