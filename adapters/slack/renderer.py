@@ -73,10 +73,13 @@ def _span(span: Span) -> str:
 
 
 def _wrap(text: str, mark: str) -> str:
-    """Bold/code only when the text cannot close the markup early; otherwise shown plainly."""
-    if not text.strip() or mark in text or "\n" in text:
+    """Bold/code only when the text cannot close the markup early; otherwise shown plainly. Spaces at either end
+    go outside the marks: Slack shows ``*Usage: *`` with its asterisks instead of in bold."""
+    core = text.strip(" ")
+    if not core.strip() or mark in text or "\n" in text:
         return escape(text)
-    return f"{mark}{escape(text)}{mark}"
+    start = text.index(core)
+    return f"{text[:start]}{mark}{escape(core)}{mark}{text[start + len(core):]}"
 
 
 def truncate_lines(text: str, limit: int) -> str:

@@ -101,7 +101,7 @@ def _markdown(text: Text, mentions: _Mentions) -> str:
         if isinstance(span, Plain):
             parts.append(escape(span.text).replace("\n", "\n\n"))
         elif isinstance(span, Bold):
-            parts.append(f"**{escape(span.text)}**" if span.text.strip() else escape(span.text))
+            parts.append(_bold(span.text))
         elif isinstance(span, Code):
             parts.append("`" + span.text.replace("`", "'").replace("\n", " ") + "`" if span.text else "")
         elif isinstance(span, Link):
@@ -111,6 +111,15 @@ def _markdown(text: Text, mentions: _Mentions) -> str:
             tag = mentions.tag(span)
             parts.append(tag if tag else "@" + escape(span.name))
     return "".join(parts)
+
+
+def _bold(text: str) -> str:
+    """Spaces at either end go outside the asterisks: markdown shows ``**Usage: **`` as typed, not in bold."""
+    core = text.strip(" ")
+    if not core.strip():
+        return escape(text)
+    start = text.index(core)
+    return f"{text[:start]}**{escape(core)}**{text[start + len(core):]}"
 
 
 def _bar_line(label: str, value: float, maximum: float, caption: str) -> str:

@@ -43,6 +43,13 @@ def test_plain_text_is_escaped_so_it_can_never_ping_or_link() -> None:
     assert "&lt;!channel&gt;" in fallback_text(Reply(blocks=(section(HOSTILE),)))
 
 
+def test_bold_labels_keep_their_spaces_outside_the_asterisks() -> None:
+    # Slack shows "*Usage: *" with its asterisks; "*Usage:* " is bold.
+    blocks = render_blocks(Reply(blocks=(section(b("Usage: "), code("lead show <id>")), section(b(" Note "), "x"))))
+    assert blocks[0]["text"]["text"] == "*Usage:* `lead show &lt;id&gt;`"
+    assert blocks[1]["text"]["text"] == " *Note* x"
+
+
 def test_mentions_ping_only_with_a_slack_account() -> None:
     rita = Mention(name="Rita", accounts={"slack": "URITA", "teams": "29:x"})
     ted = Mention(name="Ted <!here>", accounts={"teams": "29:y"})

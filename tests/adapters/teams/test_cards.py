@@ -74,6 +74,13 @@ def test_every_block_type_renders() -> None:
     assert won["card"]["actions"][0]["data"]["tandem_command"] == "lead won L-7"
 
 
+def test_bold_labels_keep_their_spaces_outside_the_asterisks() -> None:
+    # markdown shows "**Usage: **" as typed; "**Usage:** " is bold.
+    card = _card_json(Reply(blocks=(section(b("Usage: "), code("lead show L-7")), section(b(" Note "), "x"))))
+    assert card["body"][0]["text"] == "**Usage:** `lead show L-7`"
+    assert card["body"][1]["text"] == " **Note** x"
+
+
 def test_a_member_without_a_teams_account_is_named_not_pinged() -> None:
     slack_only = Mention(name="Sam <Sales>", accounts={"slack": "U9"})
     message = render_message(say("Ask ", slack_only)).model_dump(by_alias=True, exclude_none=True)
