@@ -113,7 +113,7 @@ class Dispatcher:
         top = words[0].lower()
         if top in self.registry.top_words:
             specs = self.registry.under(top)
-            if len(words) == 1 and (top,) not in self.registry.specs:
+            if (len(words) == 1 or words[1].lower() == "help") and (top,) not in self.registry.specs:
                 return _group_help(specs)
             subs = [s.path[1] for s in specs if len(s.path) > 1]
             close = get_close_matches(words[1].lower(), subs, n=2, cutoff=0.5)

@@ -68,5 +68,12 @@ def test_unknown_words_get_did_you_mean(team: Team) -> None:
     assert "Did you mean `lead accept`" in team.text("rita", "lead acept L-1")
     assert "has no option `emial:`" in team.text("mara", "lead handoff Acme emial:x@y.z")
     assert "Usage" in team.text("rita", "lead accept")
-    assert "lead handoff" in team.text("rita", "lead help")
     assert "lead" in team.text("rita", "help")
+
+
+def test_every_command_word_answers_help(team: Team) -> None:
+    for asked in ("lead help", "Lead HELP", "help lead", "tandem help"):
+        reply = team.say("rita", asked)
+        assert reply.ok and "not a command" not in text_of(reply), asked
+    assert "lead handoff" in team.text("rita", "lead help") and "tandem role" in team.text("rita", "tandem help")
+    assert "Usage" in team.text("rita", "lead accept help")  # one command's own help: its usage line
