@@ -32,7 +32,7 @@ STATUS_ICONS = {"handed_off": "🟡", "unassigned": "⚪", "accepted": "🟢", "
 EVENT_WORDS = {
     "handoff": "handed off", "add": "logged it (self-sourced)", "accept": "accepted", "reject": "rejected",
     "first_touch": "first touch", "touch": "touch", "stage": "stage", "won": "won", "lost": "lost",
-    "reassign": "reassigned to", "feedback": "rated", "unassigned": "no rep available — unassigned",
+    "reassign": "reassigned", "feedback": "rated", "unassigned": "no rep available — unassigned",
     "nag": "reminder sent", "escalation": "escalated to managers",
 }
 
@@ -126,17 +126,22 @@ def trail_blocks(session: Session, lead: Lead | LeadView, events: list[lead_serv
             lines.append(p(" "))
         lines.append(p(EVENT_WORDS.get(event.kind, event.kind)))
         if event.detail:
-            lines.append(p(": " + _stage_detail(event) if event.kind == "stage" else ": " + event.detail))
+            lines.append(p(_detail(event)))
     if not lines:
         return []
     return [Divider(), section(b("History")), section(*lines)]
 
 
-def _stage_detail(event: lead_service.TrailEntry) -> str:
-    _, _, to = (event.detail or "").partition("→")
-    if to.isdigit() and 1 <= int(to) <= 7:
-        return f"{to} {lead_service.STAGE_TITLES[int(to) - 1]}"
-    return event.detail or ""
+def _detail(event: lead_service.TrailEntry) -> str:
+    """What follows the event's word: "handed off to Sam", "stage: 2 Qualification", "rejected: no budget"."""
+    detail = event.detail or ""
+    if event.kind in ("handoff", "reassign"):  # the new owner's name
+        return " to " + detail
+    if event.kind == "stage":
+        _, _, to = detail.partition("→")
+        if to.isdigit() and 1 <= int(to) <= 7:
+            return f": {to} {lead_service.STAGE_TITLES[int(to) - 1]}"
+    return ": " + detail
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:

@@ -46,7 +46,9 @@ def test_lead_show_has_the_event_trail(team: Team) -> None:
     shown = team.text("rita", "lead show L-1")
     assert "History" in shown
     assert shown.index("handed off") < shown.index("accepted") < shown.index("first touch: intro call")
-    assert "@Mara handed off" in shown and "@Sam accepted" in shown and "@Sam first touch" in shown
+    assert "@Mara handed off to Sam" in shown and "@Sam accepted" in shown and "@Sam first touch" in shown
+    assert team.say("mara", "lead reassign L-1 to:@rita").ok
+    assert "@Mara reassigned to Rita" in team.text("rita", "lead show L-1")
 
 
 def test_reject_returns_the_lead_to_marketing_with_the_reason(team: Team) -> None:
