@@ -10,7 +10,7 @@ from bot.context import Context
 from bot.errors import UsageError
 from bot.handlers.args import need, rest
 from bot.notices import campaign_owner_of, marketer_of, tell
-from bot.replies import Reply, b, p, say
+from bot.replies import Reply, b, code, p, say
 from bot.services import feedback as feedback_service
 from bot.services import leads as lead_service
 from bot.services.people import mention
@@ -34,8 +34,9 @@ def accept(ctx: Context, args: list[str]) -> Reply:
     event = lead_service.accept(s, ctx.clock, lead, ctx.actor)
     tell(s, ctx.clock, marketer_of(s, lead), lead, event, "accepted",
          ("👍 ", mention(s, ctx.actor), f" accepted L-{lead.number} {lead.company}."), skip=ctx.actor)
-    return lead_card(s, lead, viewer=ctx.actor, intro=("✅ Accepted by ", mention(s, ctx.actor), p(". It's yours — "
-                                                       "log your first touch with "), b(f"lead touch L-{lead.number}")))
+    intro = ("✅ Accepted by ", mention(s, ctx.actor), p(". It's yours — log your first touch with "),
+             code(f"lead touch L-{lead.number}"), p("."))
+    return lead_card(s, lead, viewer=ctx.actor, intro=intro)
 
 
 def reject(ctx: Context, args: list[str]) -> Reply:
