@@ -26,6 +26,11 @@ from storage.models import Outbox, Workspace
 log = logging.getLogger("tandem.dispatch")
 
 
+# Command words of the product (SPEC §3) that this version does not answer yet. Slack's manifest already lists
+# their slash commands, so they get an honest answer rather than "I don't know".
+NOT_YET_BUILT = frozenset({"campaign", "tool", "intel", "stats", "meeting"})
+
+
 class Dispatcher:
     def __init__(self, db: Database, settings: Settings, registry: Registry, clock: Clock | None = None) -> None:
         self.db = db
@@ -121,6 +126,9 @@ class Dispatcher:
             if close:
                 return say(intro + " Did you mean " + " or ".join(f"`{top} {c}`" for c in close) + "?", ok=False)
             return _group_help(specs, intro=intro)
+        if top in NOT_YET_BUILT:
+            return say(f"`{top}` is not part of this version of Tandem yet. Type `help` to see what it can do.",
+                       ok=False)
         close = get_close_matches(top, self.registry.top_words, n=2, cutoff=0.5)
         hint = (" Did you mean " + " or ".join(f"`{c}`" for c in close) + "?") if close else ""
         return say(f"I don't know `{words[0][:40]}`.{hint} Type `help` to see what I can do.", ok=False)

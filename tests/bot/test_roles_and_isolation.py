@@ -71,6 +71,13 @@ def test_unknown_words_get_did_you_mean(team: Team) -> None:
     assert "lead" in team.text("rita", "help")
 
 
+def test_product_words_not_built_yet_say_so(team: Team) -> None:
+    for asked in ("campaign list", "stats", "tool deck", "intel acme cheaper", "meeting next"):
+        answer = team.text("mara", asked)
+        assert "not part of this version" in answer and "I don't know" not in answer, asked
+    assert "I don't know `compaign`" in team.text("mara", "compaign list")
+
+
 def test_every_command_word_answers_help(team: Team) -> None:
     for asked in ("lead help", "Lead HELP", "help lead", "tandem help"):
         reply = team.say("rita", asked)
