@@ -38,4 +38,6 @@ def find_campaign(session: Session, workspace_id: int, raw: str) -> Campaign:
     if len(prefix) > 1:
         names = ", ".join(f"“{c.name}”" for c in prefix[:5])
         raise UsageError(f"`{value[:60]}` matches several campaigns: {names}. Type more of the name.")
-    raise NotFound(f"There is no campaign called `{value[:60]}`. `campaign list` shows them.")
+    known = ", ".join(f"“{c.name}”" for c in campaigns[:5]) + (", …" if len(campaigns) > 5 else "")
+    raise NotFound(f"There is no campaign called `{value[:60]}`. "
+                   + (f"Campaigns here: {known}." if campaigns else "This workspace has no campaigns yet."))

@@ -102,22 +102,28 @@ def show(ctx: Context, args: list[str]) -> Reply:
     return Reply(blocks=tuple(blocks))
 
 
+LIST_TITLES = {"mine": "Your open leads", "unworked": "Unworked leads", "open": "Open leads", "all": "All leads"}
+OWN_LIST_TITLES = {**LIST_TITLES, "unworked": "Your unworked leads", "open": "Your open leads", "all": "All your leads"}
+
+
 def list_leads(ctx: Context, args: list[str]) -> Reply:
     scope = args[0].lower() if args else ("mine" if ctx.me.role == "rep" else "open")
     if scope not in lead_lists.SCOPES or len(args) > 1:
         raise UsageError(f"`{' '.join(args)[:40]}` is not a filter.", usage=USAGE["list"])
-    title = {"mine": "Your open leads", "unworked": "Unworked leads", "open": "Open leads", "all": "All leads"}[scope]
     opts = ctx.command.options
     owner = campaign = None
+    own_only = ctx.me.role == "rep" and scope != "mine"
+    title = (OWN_LIST_TITLES if own_only else LIST_TITLES)[scope]
     if opts.get("owner"):
         owner = find_member(ctx.session, ctx.workspace_id, opts["owner"])
-        title += f" of {owner.display_name}"
+        if ctx.me.role == "rep" and owner.id != ctx.me.id:
+            raise NotAllowed(f"Reps see their own leads; `lead list` shows yours. A marketer or manager can list "
+                             f"{owner.display_name}'s.")
+        if owner.id != ctx.me.id or not (own_only or scope == "mine"):  # "Your open leads" already says whose
+            title += f" owned by {owner.display_name}"
     if opts.get("campaign"):
         campaign = find_campaign(ctx.session, ctx.workspace_id, opts["campaign"])
         title += f" in {campaign.name}"
-    own_only = ctx.me.role == "rep" and scope != "mine"
-    if own_only:
-        title += " (yours)"
     wanted = lead_lists.Wanted(scope, ctx.me.id, owner_id=owner.id if owner else None,
                                campaign_id=campaign.id if campaign else None, own_only=own_only)
     total, rows = lead_lists.page(ctx.session, ctx.workspace_id, wanted, PAGE)

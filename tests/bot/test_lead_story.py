@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.replies import from_json
 from bot.services.outbox import reply_of
+from storage.models import Campaign
 from tests.bot.conftest import Team, buttons_of, text_of
 
 
@@ -125,10 +126,14 @@ def test_lead_list_filters(team: Team) -> None:
     assert "Alpha" in unworked and "Beta" in unworked and "Gamma" not in unworked
     assert "Alpha  🟡 Waiting to be accepted · @Rita" in unworked
     assert "Beta  🟡 Waiting to be accepted · @Sam" in unworked
-    assert "Beta" in team.text("mara", "lead list all owner:@sam") and "Alpha" not in team.text(
-        "mara", "lead list all owner:@sam")
+    of_sam = team.text("mara", "lead list all owner:@sam")
+    assert of_sam.startswith("All leads owned by Sam (1)") and "Beta" in of_sam and "Alpha" not in of_sam
     mine = team.text("sam", "lead list all")
-    assert "Beta" in mine and "Alpha" not in mine  # reps see their own leads
+    assert mine.startswith("All your leads (1)") and "Beta" in mine and "Alpha" not in mine  # reps see their own
+    assert team.text("rita", "lead list unworked").startswith("Your unworked leads (1)")
+    refused = team.say("rita", "lead list owner:@sam")
+    assert not refused.ok and "Reps see their own leads" in text_of(refused)
+    assert team.text("rita", "lead list all owner:@rita").startswith("All your leads (2)")
 
 
 def test_lead_list_shows_twenty_newest_and_counts_the_rest(team: Team) -> None:
@@ -184,3 +189,15 @@ def test_a_colon_word_in_a_note_stays_where_it_was_typed(team: Team) -> None:
     team.say("rita", "lead accept L-1")
     assert team.say("rita", "lead touch L-1 called re:pricing today, then sent the deck").ok
     assert "first touch: called re:pricing today, then sent the deck" in team.text("rita", "lead show L-1")
+
+
+def test_an_unknown_campaign_names_the_ones_there_are(team: Team) -> None:
+    assert "This workspace has no campaigns yet." in team.text("mara", "lead handoff Acme campaign:webinar")
+    workspace_id = team.member("mara").workspace_id
+    with team.runtime.db.session() as s:
+        for number, name in enumerate(("Q4 Webinar", "Spring Expo"), start=1):
+            s.add(Campaign(workspace_id=workspace_id, number=number, name=name, created_at=team.runtime.clock.now()))
+    answer = team.text("mara", "lead handoff Acme campaign:summit")
+    assert "no campaign called `summit`" in answer and "Campaigns here: “Q4 Webinar”, “Spring Expo”." in answer
+    assert team.say("mara", "lead handoff Acme campaign:q4 to:@rita").ok  # a unique prefix is enough
+    assert "Q4 Webinar" in team.text("rita", "lead show L-1")
