@@ -25,7 +25,7 @@ from bot.services import lead_views
 from bot.services import leads as lead_service
 from bot.services.lead_lists import LeadLine
 from bot.services.lead_views import LeadView
-from bot.services.people import MemberRow, mentions
+from bot.services.people import MemberRow, has_role, mentions
 from storage.models import Lead, Member
 
 STATUS_ICONS = {"handed_off": "🟡", "unassigned": "⚪", "accepted": "🟢", "rejected": "↩️", "won": "🏆", "lost": "⛔"}
@@ -87,6 +87,8 @@ def lead_blocks(session: Session, lead: Lead | LeadView, *, viewer: Member | Mem
 
 def action_buttons(lead: Lead | LeadView, viewer: Member | MemberRow) -> list[Button]:
     ref = f"L-{lead.number}"
+    if lead.status in ("rejected", "unassigned") and has_role(viewer, "marketer"):
+        return [reassign_button(lead)]
     if lead.owner_id != viewer.id:
         return []
     if lead.status == "handed_off":
@@ -103,6 +105,12 @@ def action_buttons(lead: Lead | LeadView, viewer: Member | MemberRow) -> list[Bu
                           prompt="Why was it lost? (price, competitor, timing…)"))
         return row
     return []
+
+
+def reassign_button(lead: Lead | LeadView, label: str = "Reassign") -> Button:
+    """For a lead back with marketing: the answer to the prompt is the new owner (`lead reassign L-7 @sam`)."""
+    return Button(label=label, command=f"lead reassign L-{lead.number}", style="primary",
+                  prompt="Who should own it? An @name or e-mail address")
 
 
 def lead_card(session: Session, lead: Lead, *, viewer: Member | MemberRow | None = None,

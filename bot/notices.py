@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.cards import lead_blocks
+from bot.cards import lead_blocks, reassign_button
 from bot.clock import Clock
-from bot.replies import Reply, Span, context
+from bot.replies import Buttons, Reply, Span, context
 from bot.services.outbox import enqueue_channel, enqueue_dm
 from bot.services.workspace_settings import get_setting
 from storage.models import Campaign, Lead, LeadEvent, Member
@@ -25,7 +25,7 @@ def tell(session: Session, clock: Clock, member: Member | None, lead: Lead, even
     """A short notice about ``lead`` to ``member`` (the marketer, a campaign owner), never to the actor."""
     if member is None or (skip is not None and member.id == skip.id):
         return
-    blocks = lead_blocks(session, lead, viewer=member, intro=intro, with_buttons=False)
+    blocks = lead_blocks(session, lead, viewer=member, intro=intro)  # a rejected lead: Reassign, for marketing
     enqueue_dm(session, clock, member=member, reply=Reply(blocks=tuple(blocks)), kind=kind, key=f"e{event.id}")
 
 
@@ -45,7 +45,8 @@ def unassigned_notice(session: Session, clock: Clock, lead: Lead, event: LeadEve
     if not channel:
         return False
     blocks = lead_blocks(session, lead, intro=intro, with_buttons=False)
-    blocks.append(context(f"Assign it with `lead reassign L-{lead.number} to:@rep`."))
+    blocks.append(Buttons(buttons=(reassign_button(lead, "Assign"),)))
+    blocks.append(context(f"Or type `lead reassign L-{lead.number} to:@rep`. Assigning needs the marketer role."))
     enqueue_channel(session, clock, workspace_id=lead.workspace_id, channel=channel,
                     reply=Reply(blocks=tuple(blocks), visibility="in_channel"), kind="unassigned", key=f"e{event.id}")
     return True

@@ -80,6 +80,19 @@ def test_reassign_a_rejected_lead_hands_it_off_again(team: Team) -> None:
     assert team.events(1) == ["handoff", "reject", "reassign", "accept"]
 
 
+def test_marketing_reassigns_a_rejected_lead_from_the_notice_with_one_click(team: Team) -> None:
+    team.say("mara", "lead handoff Initech to:@sam")
+    team.say("sam", "lead reject L-1 wrong territory")
+    notice = team.inbox("mara")[-1]
+    assert buttons_of(reply_of(notice)) == {"Reassign": "lead reassign L-1"}
+    assert buttons_of(team.say("mara", "lead show L-1")) == {"Reassign": "lead reassign L-1"}
+    assert buttons_of(team.say("sam", "lead show L-1")) == {}  # the rep who rejected it cannot reassign
+    # the button's prompt answer follows its command, as every platform sends it
+    assert team.say("mara", "lead reassign L-1 @rita", source_message=notice.id).ok
+    assert team.lead(1).owner_id == team.member("rita").id and team.inbox("rita")[-1].kind == "handoff"
+    assert buttons_of(team.say("mara", "lead show L-1")) == {}  # handed off again: nothing left to reassign
+
+
 def test_self_sourced_lead_is_owned_and_accepted_by_the_rep(team: Team) -> None:
     reply = team.say("rita", "lead add Umbrella Ltd email:ceo@umbrella.test note:met at trade fair")
     assert reply.ok, text_of(reply)
@@ -113,6 +126,8 @@ def test_no_rep_means_unassigned_and_the_marketing_channel_is_told(team: Team) -
 
         posts = s.exec(select(Outbox).where(Outbox.target_channel == "playground:#marketing")).all()
     assert len(posts) == 1 and "Lonely Inc" in text_of(from_json(posts[0].payload))
+    assert buttons_of(from_json(posts[0].payload)) == {"Assign": "lead reassign L-1"}
+    assert team.say("mara", "lead reassign L-1 rita@t-acme.test").ok and team.lead(1).status == "handed_off"
 
 
 def test_lead_list_filters(team: Team) -> None:
