@@ -64,9 +64,9 @@ class Dispatcher:
             text = text[1:]
         command = parse(text)
         words = [w.text for w in command.words]
-        if not words or words[0].lower() == "help":
-            name[0] = "help"
-            return self._help(words[1:2])
+        if not words or words[0].lower() == "help" or [w.lower() for w in words[:2]] == ["tandem", "help"]:
+            name[0] = "help"  # `tandem help` too: Slack has no bare `help`, but it has `/tandem help`
+            return self._help(words[1:2] if words and words[0].lower() == "help" else [])
         spec, used = self.registry.lookup(words)
         if spec is None:
             return self._unknown(words)
@@ -111,7 +111,7 @@ class Dispatcher:
         for top in self.registry.top_words:
             specs = self.registry.under(top)
             lines.append(section(code(top), p("  " + ", ".join(" ".join(s.path[1:]) or s.path[0] for s in specs))))
-        lines.append(context("Type `<command> help` for details, e.g. `lead help`."))
+        lines.append(context("Type `<command> help` for details, e.g. `lead help`; `tandem help` shows this list."))
         return Reply(blocks=tuple(lines))
 
     def _unknown(self, words: list[str]) -> Reply:

@@ -1,4 +1,4 @@
-"""`tandem` commands: help, roles and workspace settings (admins)."""
+"""`tandem` commands: roles and workspace settings (admins). `tandem help` is the overview, answered by dispatch."""
 
 from __future__ import annotations
 
@@ -14,15 +14,9 @@ from bot.services.workspace_settings import CHANNEL_KEYS, SPECS, all_settings, s
 from storage.models import ROLES
 
 USAGE = {
-    "help": "tandem help",
     "role": "tandem role <user> <rep|marketer|manager|admin>",
     "settings": "tandem settings [<key> <value>]",
 }
-
-
-def help_(ctx: Context, args: list[str]) -> Reply:
-    return say("Type `help` for every command, or `<command> help` (e.g. `lead help`). Admins: ",
-               code(USAGE["role"]), p(", "), code(USAGE["settings"]), p("."))
 
 
 def role(ctx: Context, args: list[str]) -> Reply:
@@ -85,7 +79,6 @@ def _channel_address(ctx: Context, value: str) -> str:
 
 def specs() -> list[CommandSpec]:
     return [
-        CommandSpec(("tandem", "help"), help_, "rep", USAGE["help"], "what Tandem can do"),
         CommandSpec(("tandem", "role"), role, "admin", USAGE["role"], "give someone a role"),
         CommandSpec(("tandem", "settings"), settings, "admin", USAGE["settings"],
                     "show or change workspace settings", free_text=True),

@@ -1,0 +1,42 @@
+"""The home page (Slack App Home): a rep's open leads attention first; marketing's hand-offs that are back with
+it, to reassign, and those no rep has accepted yet."""
+
+from __future__ import annotations
+
+from bot.replies import Buttons, Reply
+from bot.services.home import home_reply
+from tests.bot.conftest import Team, text_of
+
+
+def home_of(team: Team, who: str) -> Reply:
+    member = team.member(who)
+    with team.runtime.db.session() as session:
+        return home_reply(session, team.runtime.clock, member)
+
+
+def every_button(reply: Reply) -> list[tuple[str, str]]:
+    return [(b.label, b.command) for block in reply.blocks if isinstance(block, Buttons) for b in block.buttons]
+
+
+def test_marketing_sees_its_hand_offs_back_with_it_and_those_still_waiting(team: Team) -> None:
+    assert "Nothing waiting on you" in text_of(home_of(team, "mara"))
+    team.say("mara", "lead handoff Alpha to:@rita")
+    team.say("mara", "lead handoff Beta to:@sam")
+    team.say("sam", "lead reject L-2 wrong territory")
+    home = home_of(team, "mara")
+    shown = text_of(home)
+    assert shown.index("Back with you (1)") < shown.index("Waiting for a rep to accept (1)")
+    assert "L-2 · Beta\n↩️ Rejected: wrong territory" in shown and "L-1 · Alpha\nwith @Rita" in shown
+    assert "Your open leads" not in shown  # a marketer who owns nothing is not shown an empty list
+    assert every_button(home) == [("Reassign", "lead reassign L-2"), ("Details", "lead show L-2"),
+                                  ("Details", "lead show L-1")]
+    assert team.say("mara", "lead reassign L-2 @rita").ok
+    shown = text_of(home_of(team, "mara"))
+    assert "Back with you" not in shown and "Waiting for a rep to accept (2)" in shown
+
+
+def test_a_rep_sees_only_their_own_open_leads(team: Team) -> None:
+    team.say("mara", "lead handoff Alpha to:@rita")
+    shown = text_of(home_of(team, "rita"))
+    assert "Your open leads (1)" in shown and "new hand-off" in shown and "Back with you" not in shown
+    assert "/campaign" not in shown and "/tandem help" in shown  # only commands this version answers
