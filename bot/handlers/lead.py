@@ -61,7 +61,8 @@ def handoff(ctx: Context, args: list[str]) -> Reply:
                                                                      "there is no rep to route it to." + where)),
                              context(f"Assign it with `lead reassign L-{lead.number} to:@rep`.")), ok=True)
     event = lead_service.record(s, clock, lead, ctx.actor, "handoff", detail=owner.display_name)
-    handoff_dm(s, clock, lead, owner, event, ("🤝 ", mention(s, ctx.actor), " handed you a new lead."))
+    # the first line is also the notification's text: it names the company
+    handoff_dm(s, clock, lead, owner, event, ("🤝 ", mention(s, ctx.actor), f" handed you a new lead: {lead.company}."))
     how = " (round-robin)" if routed else ""
     return Reply(blocks=(section("✅ Handed off ", b(f"L-{lead.number}"), p(f" {lead.company} to "), mention(s, owner),
                                  p(f"{how}. They have been sent the lead card.")),))
@@ -86,7 +87,7 @@ def reassign(ctx: Context, args: list[str]) -> Reply:
     owner = find_member(ctx.session, ctx.workspace_id, target)
     event = lead_service.reassign(ctx.session, ctx.clock, lead, ctx.actor, owner)
     handoff_dm(ctx.session, ctx.clock, lead, owner, event,
-               ("🤝 ", mention(ctx.session, ctx.actor), " reassigned this lead to you."))
+               ("🤝 ", mention(ctx.session, ctx.actor), f" reassigned a lead to you: {lead.company}."))
     return say("✅ ", b(f"L-{lead.number}"), p(f" {lead.company} now belongs to "), mention(ctx.session, owner),
                p(". They have been sent the lead card."))
 

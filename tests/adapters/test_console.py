@@ -101,7 +101,7 @@ def test_new_dms_print_between_commands_and_typing_a_button_answers_the_card(dem
     text = out.getvalue()
     first, second = text.split("📬 New message from Tandem (handoff):", 1)
     assert "Bluth Company" not in first
-    assert "@Maya Chen handed you a new lead." in second and "[Accept] lead accept L-15" in second
+    assert "@Maya Chen handed you a new lead: Bluth Company." in second and "[Accept] lead accept L-15" in second
     assert "Accepted by @Rita Alvarez" in second
     from sqlmodel import select
 

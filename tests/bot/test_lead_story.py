@@ -90,6 +90,9 @@ def test_marketing_reassigns_a_rejected_lead_from_the_notice_with_one_click(team
     # the button's prompt answer follows its command, as every platform sends it
     assert team.say("mara", "lead reassign L-1 @rita", source_message=notice.id).ok
     assert team.lead(1).owner_id == team.member("rita").id and team.inbox("rita")[-1].kind == "handoff"
+    # a DM's first line is its notification: it names the company
+    assert reply_of(team.inbox("rita")[-1]).summary == "🤝 @Mara reassigned a lead to you: Initech."
+    assert reply_of(team.inbox("sam")[0]).summary == "🤝 @Mara handed you a new lead: Initech."
     assert buttons_of(team.say("mara", "lead show L-1")) == {}  # handed off again: nothing left to reassign
 
 
