@@ -104,7 +104,8 @@ class Inbox:
     def new_messages(self) -> list[Outbox]:
         with self.runtime.db.session() as session:
             rows = list(session.exec(select(Outbox).where(Outbox.target_member_id == self.person.member_id,
-                                                          col(Outbox.id) > self.seen)
+                                                          col(Outbox.id) > self.seen,
+                                                          col(Outbox.refreshes_id).is_(None))  # rewrites, not news
                                      .order_by(col(Outbox.id))).all())
         if rows:
             self.seen = rows[-1].id or self.seen

@@ -19,6 +19,7 @@ class Target:
     address: str  # platform user id, or channel id
     member_id: int | None = None
     outbox_id: int | None = None
+    replaces: str | None = None  # the reference of a sent message this delivery rewrites (``Sender.update``)
 
 
 class DeliveryFailed(Exception):
@@ -37,4 +38,9 @@ class Sender(Protocol):
     async def send(self, target: Target, reply: Reply) -> str | None:
         """Deliver ``reply``; return the platform's message reference (for later updates), if any.
         Raise ``DeliveryFailed`` on failure."""
+        ...
+
+    async def update(self, target: Target, ref: str, reply: Reply) -> str | None:
+        """Rewrite the message ``send`` returned ``ref`` for; return the reference. Raise ``DeliveryFailed``
+        (``permanent`` when the message is gone or can no longer be edited)."""
         ...

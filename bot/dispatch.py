@@ -20,6 +20,7 @@ from bot.grammar import Command, parse
 from bot.replies import Block, Reply, b, code, context, p, say, section
 from bot.request import Request
 from bot.services import people
+from bot.services.card_refresh import settle_moved_cards
 from storage.db import Database
 from storage.models import Outbox, Workspace
 
@@ -82,6 +83,7 @@ class Dispatcher:
             reply = spec.handler(ctx, args)
             if request.source_message is not None and reply.ok:
                 _answer_card(ctx, request.source_message, reply)
+            settle_moved_cards(session, self.clock)
             return reply
 
     def _context(self, session: Session, request: Request, command: Command) -> Context:

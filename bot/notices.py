@@ -17,7 +17,8 @@ def handoff_dm(session: Session, clock: Clock, lead: Lead, owner: Member, event:
     """The owner's lead card with Accept / Reject buttons."""
     blocks = lead_blocks(session, lead, viewer=owner, intro=intro)
     blocks.append(context("Accept within the SLA so marketing knows it is in good hands."))
-    enqueue_dm(session, clock, member=owner, reply=Reply(blocks=tuple(blocks)), kind="handoff", key=f"e{event.id}")
+    enqueue_dm(session, clock, member=owner, reply=Reply(blocks=tuple(blocks)), kind="handoff", key=f"e{event.id}",
+               lead_id=lead.id)
 
 
 def tell(session: Session, clock: Clock, member: Member | None, lead: Lead, event: LeadEvent, kind: str,
@@ -26,7 +27,8 @@ def tell(session: Session, clock: Clock, member: Member | None, lead: Lead, even
     if member is None or (skip is not None and member.id == skip.id):
         return
     blocks = lead_blocks(session, lead, viewer=member, intro=intro)  # a rejected lead: Reassign, for marketing
-    enqueue_dm(session, clock, member=member, reply=Reply(blocks=tuple(blocks)), kind=kind, key=f"e{event.id}")
+    enqueue_dm(session, clock, member=member, reply=Reply(blocks=tuple(blocks)), kind=kind, key=f"e{event.id}",
+               lead_id=lead.id)
 
 
 def marketer_of(session: Session, lead: Lead) -> Member | None:
@@ -48,5 +50,6 @@ def unassigned_notice(session: Session, clock: Clock, lead: Lead, event: LeadEve
     blocks.append(Buttons(buttons=(reassign_button(lead, "Assign"),)))
     blocks.append(context(f"Or type `lead reassign L-{lead.number} to:@rep`. Assigning needs the marketer role."))
     enqueue_channel(session, clock, workspace_id=lead.workspace_id, channel=channel,
-                    reply=Reply(blocks=tuple(blocks), visibility="in_channel"), kind="unassigned", key=f"e{event.id}")
+                    reply=Reply(blocks=tuple(blocks), visibility="in_channel"), kind="unassigned", key=f"e{event.id}",
+                    lead_id=lead.id)
     return True

@@ -184,6 +184,7 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_member", "workspace_id", "target_member_id", "id"),
+        Index("ix_outbox_lead", "lead_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -204,6 +205,11 @@ class Outbox(SQLModel, table=True):
     response_note: str | None = Field(default=None, max_length=400)
     last_error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = _ts()
+    # The lead a card with buttons is about, so its buttons can be withdrawn once the lead moves on; and, on a
+    # row that rewrites an earlier message instead of sending a new one, that message's row. Plain ids, not
+    # foreign keys: housekeeping forgets old rows independently of each other.
+    lead_id: int | None = None
+    refreshes_id: int | None = None
 
 
 class JobLease(SQLModel, table=True):

@@ -22,6 +22,7 @@ PERMANENT_ERRORS = frozenset({
     "account_inactive", "user_disabled", "cannot_dm_bot", "invalid_auth", "not_authed", "token_revoked",
     "token_expired", "no_permission", "missing_scope", "restricted_action", "invalid_blocks", "msg_too_long",
     "team_access_not_granted", "ekm_access_denied", "channel_is_archived",
+    "message_not_found", "cant_update_message", "edit_window_closed",  # a message that can no longer be rewritten
 })
 
 
@@ -46,6 +47,20 @@ class SlackSender:
         except (TimeoutError, SlackClientError, aiohttp.ClientError, OSError) as error:
             raise DeliveryFailed(f"Slack unreachable: {type(error).__name__}") from None
         return f"{response.get('channel') or channel}:{response.get('ts')}"
+
+    async def update(self, target: Target, ref: str, reply: Reply) -> str | None:
+        """Rewrite a message this sender posted (``ref`` is the ``channel:ts`` that ``send`` returned)."""
+        channel, _, ts = ref.partition(":")
+        if not channel or not ts:
+            raise DeliveryFailed(f"not a Slack message reference: {ref[:80]}", permanent=True)
+        client = await self.tokens.client(target.team_id)
+        try:
+            await client.chat_update(channel=channel, ts=ts, **message(reply, outbox_id=target.outbox_id))
+        except SlackApiError as error:
+            raise _failure(error) from None
+        except (TimeoutError, SlackClientError, aiohttp.ClientError, OSError) as error:
+            raise DeliveryFailed(f"Slack unreachable: {type(error).__name__}") from None
+        return ref
 
     async def _dm_channel(self, client: AsyncWebClient, team_id: str, user_id: str) -> str:
         key = (team_id, user_id)

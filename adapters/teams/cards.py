@@ -214,5 +214,11 @@ def render_message(reply: Reply, *, outbox_id: int | None = None) -> MessageActi
     return activity.add_card(card)
 
 
+def render_card_message(reply: Reply, outbox_id: int | None = None) -> MessageActivityInput:
+    """A card stays a card when updated (Teams cannot turn a card message into plain text)."""
+    card, _ = render_card(reply, outbox_id=outbox_id)
+    return MessageActivityInput.model_validate({"summary": plain_summary(reply)}).add_card(card)
+
+
 def without_buttons(reply: Reply) -> Reply:
     return replace(reply, blocks=tuple(b for b in reply.blocks if not isinstance(b, Buttons)))

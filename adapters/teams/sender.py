@@ -17,7 +17,7 @@ from microsoft_teams.api.clients.conversation.params import CreateConversationPa
 from microsoft_teams.common import Client, ClientOptions
 
 from adapters.teams import references
-from adapters.teams.cards import render_message
+from adapters.teams.cards import render_card_message, render_message
 from adapters.teams.references import Reference
 from bot.clock import Clock
 from bot.delivery import DeliveryFailed, Target
@@ -75,6 +75,25 @@ class TeamsSender:
                 conversation_id = await self._open_chat(api, target, plan)
             sent = await api.conversations.create_activity(conversation_id, _addressed(activity, plan.reference))
             return f"{conversation_id}|{sent.id}"[:400]
+        except httpx.HTTPStatusError as error:
+            raise _failure(error, target, plan.who) from None
+        except httpx.TransportError as error:
+            raise DeliveryFailed(f"Bot Connector unreachable ({type(error).__name__})") from None
+        finally:
+            await client.http.aclose()
+
+    async def update(self, target: Target, ref: str, reply: Reply) -> str | None:
+        """Rewrite a card this sender posted (``ref`` is the ``conversation|activity`` that ``send`` returned)."""
+        conversation_id, _, activity_id = ref.partition("|")
+        if not conversation_id or not activity_id:
+            raise DeliveryFailed(f"not a Teams message reference: {ref[:80]}", permanent=True)
+        plan = await self.db.run(self._plan, target)
+        activity = _addressed(render_card_message(reply, target.outbox_id), plan.reference)
+        client = Client(ClientOptions(timeout=self.timeout))
+        try:
+            api = ApiClient(plan.reference.service_url, client, cloud=self.cloud, token_provider=self.token_provider)
+            await api.conversations.update_activity(conversation_id, activity_id, activity)
+            return ref
         except httpx.HTTPStatusError as error:
             raise _failure(error, target, plan.who) from None
         except httpx.TransportError as error:

@@ -7,10 +7,9 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from microsoft_teams.api.activities.message.message import MessageActivityInput
 from microsoft_teams.apps import ActivityContext
 
-from adapters.teams.cards import plain_summary, render_card, render_message, without_buttons
+from adapters.teams.cards import render_card_message, render_message, without_buttons
 from adapters.teams.references import workspace_of
 from adapters.teams.translate import Submit, base_conversation_id
 from bot.replies import Buttons, Fields, Reply, context, p
@@ -65,8 +64,3 @@ async def answer_submit(ctx: ActivityContext[Any], runtime: Runtime, submit: Sub
         log.warning("could not update the clicked card: %s", type(error).__name__)
         await ctx.send(render_message(reply))
 
-
-def render_card_message(reply: Reply, outbox_id: int | None) -> MessageActivityInput:
-    """A card stays a card when updated (Teams cannot turn a card message into plain text)."""
-    card, _ = render_card(reply, outbox_id=outbox_id)
-    return MessageActivityInput.model_validate({"summary": plain_summary(reply)}).add_card(card)

@@ -20,3 +20,7 @@ class PlaygroundSender:
         if target.kind == "channel" and not target.address.startswith("#"):
             raise DeliveryFailed("playground channels are named like #marketing", permanent=True)
         return f"{PLATFORM}:{target.kind}:{target.address}:{target.outbox_id or ''}"
+
+    async def update(self, target: Target, ref: str, reply: Reply) -> str | None:
+        """The page reads each card's state from the outbox when it is shown: nothing to rewrite."""
+        return ref

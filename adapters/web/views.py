@@ -54,14 +54,15 @@ class Message:
 
 def inbox(session: Session, workspace_id: int, member_id: int, now: datetime) -> list[Message]:
     rows = session.exec(select(Outbox).where(Outbox.workspace_id == workspace_id,
-                                             Outbox.target_member_id == member_id)
+                                             Outbox.target_member_id == member_id, col(Outbox.refreshes_id).is_(None))
                         .order_by(col(Outbox.id).desc()).limit(PAGE)).all()
     return [_message(row, now, session=session, member_id=member_id) for row in rows]
 
 
 def channel_posts(session: Session, workspace_id: int, now: datetime) -> list[Message]:
     rows = session.exec(select(Outbox).where(Outbox.workspace_id == workspace_id,
-                                             col(Outbox.target_channel).startswith(CHANNEL_PREFIX + "#"))
+                                             col(Outbox.target_channel).startswith(CHANNEL_PREFIX + "#"),
+                                             col(Outbox.refreshes_id).is_(None))
                         .order_by(col(Outbox.id).desc()).limit(PAGE)).all()
     return [_message(row, now) for row in rows]
 

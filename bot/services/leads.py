@@ -15,6 +15,7 @@ from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.grammar import is_email
 from bot.services.sla import sla_due_at
 from bot.services.workspace_settings import all_settings
+from storage.db import unit_cache
 from storage.models import OPEN_STATUSES, Campaign, Lead, LeadEvent, Member, Workspace
 
 LIMITS = {"company": 200, "name": 200, "email": 320, "source": 60, "note": 2000, "reason": 2000}
@@ -85,6 +86,11 @@ def create(session: Session, clock: Clock, *, workspace_id: int, new: NewLead, a
     return lead
 
 
+# Events after which a card's buttons on the lead may no longer apply (bot/services/card_refresh.py settles them).
+MOVES = frozenset({"accept", "reject", "stage", "won", "lost", "reassign"})
+MOVED_LEADS = "moved_leads"  # unit cache: lead id → (lead, actor) moved in this transaction
+
+
 def record(session: Session, clock: Clock, lead: Lead, actor: Member | None, kind: str, *,
            from_status: str | None = None, detail: str | None = None) -> LeadEvent:
     assert lead.id is not None
@@ -93,6 +99,8 @@ def record(session: Session, clock: Clock, lead: Lead, actor: Member | None, kin
                       created_at=clock.now())
     session.add(event)
     session.flush()
+    if kind in MOVES:
+        unit_cache(session, MOVED_LEADS)[lead.id] = (lead, actor)
     return event
 
 

@@ -173,7 +173,7 @@ def nag_lead(session: Session, clock: Clock, lead: Lead, settings: dict[str, str
         _record(session, lead, "escalation", now, escalation_text)
         outcome.escalated = 1
     reply = nag_reply(session, lead, owner, settings, now, phase_nags + 1, threshold, escalate, marketer)
-    enqueue_dm(session, clock, member=owner, reply=reply, kind="nag", key=key)
+    enqueue_dm(session, clock, member=owner, reply=reply, kind="nag", key=key, lead_id=lead.id)
     lead.nag_count = number
     lead.last_nag_at = now
     lead.nag_due_at = quiet.next_working(now + every, zone)

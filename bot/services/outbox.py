@@ -10,28 +10,41 @@ from sqlmodel import Session, col, select
 
 from bot.clock import Clock
 from bot.delivery import Target
-from bot.replies import Reply, from_json, to_json
+from bot.replies import Buttons, Reply, from_json, to_json
+from storage.db import unit_cache
 from storage.models import Member, MemberAccount, Outbox, WorkspaceAccount
 
 
-def enqueue_dm(session: Session, clock: Clock, *, member: Member, reply: Reply, kind: str, key: str) -> Outbox | None:
-    """DM ``member``; ``key`` makes the row idempotent (a second enqueue with the same key is ignored)."""
+def enqueue_dm(session: Session, clock: Clock, *, member: Member, reply: Reply, kind: str, key: str,
+               lead_id: int | None = None) -> Outbox | None:
+    """DM ``member``; ``key`` makes the row idempotent (a second enqueue with the same key is ignored).
+    ``lead_id``: the lead whose buttons the card carries (see ``bot/services/card_refresh.py``)."""
     assert member.id is not None
     return _enqueue(session, clock, Outbox(workspace_id=member.workspace_id, kind=kind, target_member_id=member.id,
                                            payload=to_json(reply), dedupe_key=f"{kind}:{key}:m{member.id}",
-                                           next_attempt_at=clock.now(), created_at=clock.now()))
+                                           next_attempt_at=clock.now(), created_at=clock.now(),
+                                           lead_id=_with_buttons(reply, lead_id)))
 
 
 def enqueue_channel(session: Session, clock: Clock, *, workspace_id: int, channel: str, reply: Reply, kind: str,
-                    key: str) -> Outbox | None:
+                    key: str, lead_id: int | None = None) -> Outbox | None:
     """Post to a channel setting value (``platform:address``)."""
     return _enqueue(session, clock, Outbox(workspace_id=workspace_id, kind=kind, target_channel=channel,
                                            payload=to_json(reply), dedupe_key=f"{kind}:{key}:{channel}"[:200],
-                                           next_attempt_at=clock.now(), created_at=clock.now()))
+                                           next_attempt_at=clock.now(), created_at=clock.now(),
+                                           lead_id=_with_buttons(reply, lead_id)))
+
+
+def _with_buttons(reply: Reply, lead_id: int | None) -> int | None:
+    """Only a card with buttons can go stale: others need no lead to watch."""
+    return lead_id if any(isinstance(block, Buttons) for block in reply.blocks) else None
 
 
 _TABLE = Outbox.__table__  # type: ignore[attr-defined]
 _BY_KEY = select(_TABLE.c.id).where(_TABLE.c.dedupe_key == bindparam("key"))
+
+
+ENQUEUED = "enqueued_outbox"  # unit cache: ids of the rows this transaction wrote (their cards are current)
 
 
 def _enqueue(session: Session, clock: Clock, row: Outbox) -> Outbox | None:
@@ -39,6 +52,7 @@ def _enqueue(session: Session, clock: Clock, row: Outbox) -> Outbox | None:
         return None
     session.add(row)
     session.flush()
+    unit_cache(session, ENQUEUED)[row.id] = True
     return row
 
 

@@ -31,6 +31,7 @@ BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_CAP_SECONDS = 3600.0
 NO_SENDER_HOLD = timedelta(seconds=30)  # re-check rows whose platform this replica cannot send to
 NO_SENDER_GIVE_UP = timedelta(hours=24)  # ...and park them when no replica could in a day
+REFRESH_WAIT = timedelta(seconds=5)  # a rewrite waits for the message it rewrites to be sent
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,17 @@ def claim_due(db: Database, now: datetime, owner: str, limit: int, platforms: fr
                 session.add(row)
                 waiting += 1
                 continue
+            if row.refreshes_id is not None:  # rewrites a message sent earlier: needs that message's reference
+                original = session.get(Outbox, row.refreshes_id)
+                if original is not None and original.status in ("pending", "sending"):
+                    row.next_attempt_at = now + REFRESH_WAIT  # the message itself is still on its way
+                    session.add(row)
+                    continue
+                if original is None or original.status != "sent" or not original.delivered_ref:
+                    _settle_quietly(session, row, now, "nothing to rewrite: the message was never delivered, or the "
+                                                       "platform keeps no reference to it")
+                    continue
+                target = replace(target, replaces=original.delivered_ref)
             claimed.append(Claimed(id=row.id, target=target, reply=reply_of(row)))
         by_platform: dict[str, list[int]] = defaultdict(list)
         for item in claimed:
@@ -211,7 +223,9 @@ async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed],
             row = rows[index]
             index += 1
             try:
-                ref = await asyncio.wait_for(sender.send(row.target, row.reply), SEND_TIMEOUT_SECONDS)
+                sending = (sender.update(row.target, row.target.replaces, row.reply) if row.target.replaces
+                           else sender.send(row.target, row.reply))
+                ref = await asyncio.wait_for(sending, SEND_TIMEOUT_SECONDS)
             except Exception as error:  # DeliveryFailed, or a Sender bug / timeout: the row must not be lost
                 if isinstance(error, DeliveryFailed):
                     failure = error
@@ -271,7 +285,10 @@ def record_failure(db: Database, now: datetime, row_id: int, owner: str,
         if failure.permanent or attempts >= MAX_ATTEMPTS:
             row.attempts = attempts
             why = reason if failure.permanent else f"{reason} (gave up after {attempts} attempts)"
-            _park(session, row, now, why)
+            if row.refreshes_id is not None:  # the message stays as it was (deleted, too old to edit…)
+                _settle_quietly(session, row, now, why)
+            else:
+                _park(session, row, now, why)
             return "parked", None
         delay = failure.retry_after if rate_limited else max(failure.retry_after or 0.0, backoff_seconds(attempts))
         row.attempts = attempts
@@ -297,6 +314,14 @@ def release(db: Database, when: datetime, row_ids: list[int], owner: str) -> Non
         session.execute(update(Outbox).where(
             col(Outbox.id).in_(row_ids), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
         ).values(status="pending", claimed_at=None, claimed_by=None, next_attempt_at=when))
+
+
+def _settle_quietly(session: Session, row: Outbox, now: datetime, reason: str) -> None:
+    """A rewrite of an earlier message that cannot happen: nobody misses anything, so nobody is told."""
+    row.status, row.claimed_at, row.claimed_by, row.sent_at = "failed", None, None, now
+    row.last_error = reason[:2000]
+    session.add(row)
+    log.info("outbox row %s (%s) not sent: %s", row.id, row.kind, reason)
 
 
 def _park(session: Session, row: Outbox, now: datetime, reason: str) -> None:

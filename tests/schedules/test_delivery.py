@@ -211,3 +211,45 @@ async def test_a_failing_target_keeps_its_messages_in_order_across_back_off(slac
     await team.run("delivery")
     order = [next(n for n in ("First", "Second", "Third") if n in str(p.get("blocks"))) for p in _dm_posts(team)]
     assert order == ["First", "First", "Second", "Third"]
+
+
+async def test_a_rewrite_waits_for_its_message_and_is_dropped_quietly_when_that_never_went(
+        slack_team: SlackTeam) -> None:
+    team = slack_team
+    team.handoff("Acme")
+    [card] = team.outbox("handoff")
+    team.slack.fail("chat.postMessage", 500, times=1)
+    await team.run("delivery")  # the card is still waiting for another try
+    with team.runtime.db.session() as s:  # a rewrite of it, as if the lead had moved meanwhile on another replica
+        row = s.get(Outbox, card.id)
+        assert row is not None and row.status == "pending"
+        s.add(Outbox(workspace_id=row.workspace_id, kind="card_update", target_member_id=row.target_member_id,
+                     payload=row.payload, dedupe_key="card_update:test", refreshes_id=row.id,
+                     next_attempt_at=team.clock.now(), created_at=team.clock.now()))
+    [rewrite] = team.outbox("card_update")
+    await team.run("delivery")
+    assert _row(team, rewrite.id).status == "pending"  # its message is not sent yet: it waits
+    assert not team.slack.calls_to("chat.update")
+
+    team.later(seconds=5)
+    await team.run("delivery")  # the card goes, then (its turn come) the rewrite of it
+    assert _row(team, card.id).status == "sent"
+    team.later(seconds=5)
+    await team.run("delivery")
+    [update] = team.slack.calls_to("chat.update")
+    assert f"{update.params['channel']}:{update.params['ts']}" == _row(team, card.id).delivered_ref
+    assert _row(team, rewrite.id).status == "sent"
+
+    with team.runtime.db.session() as s:  # a rewrite of a message that was parked: nothing to rewrite
+        row = s.get(Outbox, card.id)
+        assert row is not None
+        row.status, row.delivered_ref = "failed", None
+        s.add(row)
+        s.add(Outbox(workspace_id=row.workspace_id, kind="card_update", target_member_id=row.target_member_id,
+                     payload=row.payload, dedupe_key="card_update:test2", refreshes_id=row.id,
+                     next_attempt_at=team.clock.now(), created_at=team.clock.now()))
+    await team.run("delivery")
+    second = team.outbox("card_update")[-1]
+    assert second.status == "failed" and "nothing to rewrite" in (second.last_error or "")
+    assert len(team.slack.calls_to("chat.update")) == 1
+    assert not team.outbox("delivery_failed")  # the admins hear nothing about it

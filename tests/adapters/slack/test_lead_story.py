@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import select
 
 from schedules.jobs.delivery import deliver_due
+from schedules.jobs.undeliverable import NOTICE_KIND
 from storage.models import Lead, Member, Outbox
 from tests.adapters.slack.conftest import SlackWire
 
@@ -162,3 +163,40 @@ def test_reject_button_asks_why_then_rejects(wire: SlackWire) -> None:
     with wire.runtime.db.session() as session:
         lead = session.exec(select(Lead)).one()
         assert lead.status == "rejected" and "student" in (lead.outcome_reason or "")
+
+
+def test_a_dm_card_acted_on_elsewhere_loses_its_buttons(wire: SlackWire) -> None:
+    wire.command("rita", "/lead", "list mine")
+    ack_of(wire.command("mara", "/lead", "handoff Acme to:<@URITA|rita>"))
+    deliver(wire)
+    [dm] = dms_to(wire, "URITA")
+    assert "Accept" in buttons(dm["blocks"])
+    with wire.runtime.db.session() as session:
+        ref = session.exec(select(Outbox).where(Outbox.kind == "handoff")).one().delivered_ref
+    assert ref is not None
+    channel, ts = ref.split(":")
+
+    ack_of(wire.command("rita", "/lead", "accept L-1"))  # typed, not clicked: the DM still offers Accept
+    report = deliver(wire)
+    assert report.sent >= 1
+    [update] = wire.fake.calls_to("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == (channel, ts)
+    assert buttons(update.params["blocks"]) == {}
+    assert "Since then: 🟢 Accepted — <@URITA>" in all_text(update.params["blocks"])
+    assert "L-1 · Acme" in all_text(update.params["blocks"])  # the card itself stays
+    assert len(dms_to(wire, "URITA")) == 1  # rewritten, not sent again
+    deliver(wire)
+    assert len(wire.fake.calls_to("chat.update")) == 1
+
+
+def test_a_card_that_can_no_longer_be_edited_is_left_quietly(wire: SlackWire) -> None:
+    wire.command("rita", "/lead", "list mine")
+    ack_of(wire.command("mara", "/lead", "handoff Acme to:<@URITA|rita>"))
+    deliver(wire)
+    wire.fake.answer("chat.update", {"ok": False, "error": "message_not_found"})  # the user deleted the DM
+    ack_of(wire.command("rita", "/lead", "accept L-1"))
+    deliver(wire)
+    with wire.runtime.db.session() as session:
+        rewrite = session.exec(select(Outbox).where(Outbox.kind == "card_update")).one()
+        assert rewrite.status == "failed" and "message_not_found" in (rewrite.last_error or "")
+        assert not session.exec(select(Outbox).where(Outbox.kind == NOTICE_KIND)).all()  # admins not bothered

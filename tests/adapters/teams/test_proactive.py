@@ -86,6 +86,25 @@ def test_handoff_card_opens_a_chat_with_the_rep_and_accept_updates_the_card(
         assert session.exec(select(Lead)).one().status == "accepted"
 
 
+def test_a_card_acted_on_elsewhere_is_rewritten_without_its_buttons(
+        teams_client: TestClient, connector: FakeConnector, teams_runtime: Runtime) -> None:
+    connector.installed.add(REP)
+    _hand_off(teams_client, connector)
+    asyncio.run(deliver_due(teams_runtime, owner="test"))
+    ref = _handoff_row(teams_runtime).delivered_ref
+    assert ref is not None
+    conversation, activity_id = ref.split("|")
+    typed = message(connector, "lead accept L-1")  # typed in the 1:1 chat, not pressed on the card
+    assert teams_client.post("/api/messages", json=typed).status_code == 200
+    assert not connector.updates()
+    asyncio.run(deliver_due(teams_runtime, owner="test"))
+    [update] = connector.updates()
+    assert update.path == f"/v3/conversations/{conversation}/activities/{activity_id}"
+    rendered = json.dumps(update.body, ensure_ascii=False)
+    assert "Since then: 🟢 Accepted" in rendered and "Acme" in rendered
+    assert _card_data(update.body) == []  # no button left to press
+
+
 def test_reject_with_a_reason_typed_in_the_card(teams_client: TestClient, connector: FakeConnector,
                                                 teams_runtime: Runtime) -> None:
     connector.installed.add(REP)

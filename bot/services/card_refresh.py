@@ -1,0 +1,71 @@
+"""A card's buttons are commands on one lead. When the lead moves on by another route (a typed command, another
+card, a reassignment), every card that still offers buttons on it gives them up for a line saying where the lead
+is now, so nobody presses a button that no longer applies. A card not sent yet is rewritten in place; a sent
+one gets a follow-up outbox row that rewrites the delivered message (``refreshes_id``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
+
+from bot.cards import status_line
+from bot.clock import Clock
+from bot.replies import Buttons, Span, context, to_json
+from bot.services.leads import MOVED_LEADS
+from bot.services.outbox import ENQUEUED, reply_of
+from bot.services.people import mention
+from storage.db import unit_cache
+from storage.models import Lead, Member, Outbox
+
+REFRESH_KIND = "card_update"
+_REFRESH_BY_KEY = select(col(Outbox.id)).where(col(Outbox.dedupe_key) == bindparam("key"))
+
+
+def settle_moved_cards(session: Session, clock: Clock) -> int:
+    """Settle the cards of every lead this transaction moved; returns how many. A DM card whose own button made
+    the move is answered already (``response_note``: its platform shows the outcome on it) and is left alone; a
+    channel post whose button was pressed is settled like any other, so nobody else presses it."""
+    moved: dict[int, tuple[Lead, Member | None]] = unit_cache(session, MOVED_LEADS)
+    settled = 0
+    for lead, actor in list(moved.values()):
+        settled += _settle(session, clock, lead, actor)
+    moved.clear()
+    return settled
+
+
+def _settle(session: Session, clock: Clock, lead: Lead, actor: Member | None) -> int:
+    rows = session.exec(select(Outbox).where(
+        col(Outbox.lead_id) == lead.id, Outbox.workspace_id == lead.workspace_id,
+        col(Outbox.response_note).is_(None), col(Outbox.status).in_(("pending", "sending", "sent")),
+    ).order_by(col(Outbox.id))).all()
+    written_now = unit_cache(session, ENQUEUED)
+    count = 0
+    for row in rows:
+        if row.id in written_now:
+            continue
+        try:
+            card = reply_of(row)
+        except ValueError:  # a payload from an older version that no longer reads: leave it as it is
+            continue
+        if not any(isinstance(block, Buttons) for block in card.blocks):
+            continue  # settled before (rewritten while still waiting to be sent)
+        line: tuple[Span | str, ...] = (f"Since then: {status_line(lead)}",)
+        if actor is not None:
+            line += (" — ", mention(session, actor))
+        settled = replace(card, blocks=(*(block for block in card.blocks if not isinstance(block, Buttons)),
+                                        context(*line)))
+        if row.status == "pending":
+            row.payload = to_json(settled)
+            session.add(row)
+        else:
+            key = f"{REFRESH_KIND}:o{row.id}"
+            if session.execute(_REFRESH_BY_KEY, {"key": key}).first() is not None:
+                continue  # one rewrite per message: its buttons are gone after the first
+            session.add(Outbox(workspace_id=row.workspace_id, kind=REFRESH_KIND, target_member_id=row.target_member_id,
+                               target_channel=row.target_channel, payload=to_json(settled), dedupe_key=key,
+                               refreshes_id=row.id, next_attempt_at=clock.now(), created_at=clock.now()))
+        count += 1
+    return count
+
