@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -67,20 +69,12 @@ class TeamsSender:
     async def send(self, target: Target, reply: Reply) -> str | None:
         plan = await self.db.run(self._plan, target)
         activity = render_message(reply, outbox_id=target.outbox_id)
-        client = Client(ClientOptions(timeout=self.timeout))
-        try:
-            api = ApiClient(plan.reference.service_url, client, cloud=self.cloud, token_provider=self.token_provider)
+        async with self._connector(target, plan) as api:
             conversation_id = plan.reference.conversation_id
             if conversation_id is None:
                 conversation_id = await self._open_chat(api, target, plan)
             sent = await api.conversations.create_activity(conversation_id, _addressed(activity, plan.reference))
             return f"{conversation_id}|{sent.id}"[:400]
-        except httpx.HTTPStatusError as error:
-            raise _failure(error, target, plan.who) from None
-        except httpx.TransportError as error:
-            raise DeliveryFailed(f"Bot Connector unreachable ({type(error).__name__})") from None
-        finally:
-            await client.http.aclose()
 
     async def update(self, target: Target, ref: str, reply: Reply) -> str | None:
         """Rewrite a card this sender posted (``ref`` is the ``conversation|activity`` that ``send`` returned)."""
@@ -89,11 +83,16 @@ class TeamsSender:
             raise DeliveryFailed(f"not a Teams message reference: {ref[:80]}", permanent=True)
         plan = await self.db.run(self._plan, target)
         activity = _addressed(render_card_message(reply, target.outbox_id), plan.reference)
-        client = Client(ClientOptions(timeout=self.timeout))
-        try:
-            api = ApiClient(plan.reference.service_url, client, cloud=self.cloud, token_provider=self.token_provider)
+        async with self._connector(target, plan) as api:
             await api.conversations.update_activity(conversation_id, activity_id, activity)
             return ref
+
+    @asynccontextmanager
+    async def _connector(self, target: Target, plan: _Plan) -> AsyncIterator[ApiClient]:
+        """The Bot Connector for one delivery; its HTTP errors become ``DeliveryFailed``."""
+        client = Client(ClientOptions(timeout=self.timeout))
+        try:
+            yield ApiClient(plan.reference.service_url, client, cloud=self.cloud, token_provider=self.token_provider)
         except httpx.HTTPStatusError as error:
             raise _failure(error, target, plan.who) from None
         except httpx.TransportError as error:
