@@ -56,8 +56,9 @@ def _enqueue(session: Session, clock: Clock, row: Outbox) -> Outbox | None:
     return row
 
 
-def resolve_target(session: Session, row: Outbox) -> Target | None:
-    """Where the row goes, or None when the member has no account we can reach."""
+def resolve_target(session: Session, row: Outbox, *, platform: str | None = None) -> Target | None:
+    """Where the row goes, or None when the member has no account we can reach. ``platform`` pins a member's
+    platform: a rewrite goes where the message it rewrites went."""
     if row.target_channel:
         platform, _, address = row.target_channel.partition(":")
         team = _team_id(session, row.workspace_id, platform)
@@ -71,13 +72,15 @@ def resolve_target(session: Session, row: Outbox) -> Target | None:
         return None
     accounts = {a.platform: a.external_id for a in session.exec(
         select(MemberAccount).where(MemberAccount.member_id == member.id)).all()}
-    order = [member.last_platform] if member.last_platform else []
-    order += sorted(accounts)
-    for platform in order:
-        if platform in accounts:
-            team = _team_id(session, row.workspace_id, platform)
+    if platform is not None:
+        order = [platform]
+    else:
+        order = ([member.last_platform] if member.last_platform else []) + sorted(accounts)
+    for candidate in order:
+        if candidate in accounts:
+            team = _team_id(session, row.workspace_id, candidate)
             if team is not None:
-                return Target(platform=platform, team_id=team, kind="user", address=accounts[platform],
+                return Target(platform=candidate, team_id=team, kind="user", address=accounts[candidate],
                               member_id=member.id, outbox_id=row.id)
     return None
 

@@ -116,6 +116,10 @@ def claim_due(db: Database, now: datetime, owner: str, limit: int, platforms: fr
                 resolved[key] = resolve_target(session, row)
             target = resolved[key]
             target = replace(target, outbox_id=row.id) if target is not None else None
+            if target is not None and row.refreshes_id is not None:
+                target = _rewrite_target(session, row, target, now)
+                if target is None:
+                    continue  # waiting for the message it rewrites, or nothing to rewrite
             if target is None:
                 _park(session, row, now, "nobody to deliver to: the member has no chat account I can reach, "
                                          "or the channel setting is not a known team")
@@ -133,17 +137,6 @@ def claim_due(db: Database, now: datetime, owner: str, limit: int, platforms: fr
                 session.add(row)
                 waiting += 1
                 continue
-            if row.refreshes_id is not None:  # rewrites a message sent earlier: needs that message's reference
-                original = session.get(Outbox, row.refreshes_id)
-                if original is not None and original.status in ("pending", "sending"):
-                    row.next_attempt_at = now + REFRESH_WAIT  # the message itself is still on its way
-                    session.add(row)
-                    continue
-                if original is None or original.status != "sent" or not original.delivered_ref:
-                    _settle_quietly(session, row, now, "nothing to rewrite: the message was never delivered, or the "
-                                                       "platform keeps no reference to it")
-                    continue
-                target = replace(target, replaces=original.delivered_ref)
             claimed.append(Claimed(id=row.id, target=target, reply=reply_of(row)))
         by_platform: dict[str, list[int]] = defaultdict(list)
         for item in claimed:
@@ -314,6 +307,25 @@ def release(db: Database, when: datetime, row_ids: list[int], owner: str) -> Non
         session.execute(update(Outbox).where(
             col(Outbox.id).in_(row_ids), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
         ).values(status="pending", claimed_at=None, claimed_by=None, next_attempt_at=when))
+
+
+def _rewrite_target(session: Session, row: Outbox, target: Target, now: datetime) -> Target | None:
+    """Where a rewrite goes: the message it rewrites, on the platform that message went to. None when the row
+    must wait for that message to be sent, or has nothing to rewrite (then it is settled here)."""
+    original = session.get(Outbox, row.refreshes_id) if row.refreshes_id is not None else None
+    if original is not None and original.status in ("pending", "sending"):
+        row.next_attempt_at = now + REFRESH_WAIT  # the message itself is still on its way
+        session.add(row)
+        return None
+    if original is not None and original.platform and original.platform != target.platform:
+        found = resolve_target(session, row, platform=original.platform)  # the member has moved platform since
+        target = replace(found, outbox_id=row.id) if found is not None else target
+    if original is None or original.status != "sent" or not original.delivered_ref \
+            or original.platform not in (None, target.platform):
+        _settle_quietly(session, row, now, "nothing to rewrite: the message was never delivered, or the platform "
+                                           "keeps no reference to it")
+        return None
+    return replace(target, replaces=original.delivered_ref)
 
 
 def _settle_quietly(session: Session, row: Outbox, now: datetime, reason: str) -> None:

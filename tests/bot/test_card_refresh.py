@@ -7,8 +7,8 @@ from sqlmodel import col, select
 
 from bot.replies import Buttons, Reply
 from bot.services.card_refresh import REFRESH_KIND
-from bot.services.outbox import reply_of
-from storage.models import Outbox
+from bot.services.outbox import reply_of, resolve_target
+from storage.models import MemberAccount, Outbox, WorkspaceAccount
 from tests.bot.conftest import Team, text_of
 
 
@@ -89,3 +89,17 @@ def test_a_channel_post_whose_button_was_pressed_is_settled_for_everyone_else(te
     [rewrite] = [row for row in rows(team) if row.kind == REFRESH_KIND]
     assert rewrite.refreshes_id == post.id and rewrite.target_channel == post.target_channel
     assert not has_buttons(reply_of(rewrite)) and "Since then:" in text_of(reply_of(rewrite))
+
+
+def test_a_rewrite_goes_to_the_platform_its_message_went_to(team: Team) -> None:
+    team.say("mara", "lead handoff Acme to:@rita")
+    rita = team.member("rita")
+    with team.runtime.db.session() as s:  # Rita is on Slack too (a linked workspace), but talks in the playground
+        s.add(WorkspaceAccount(workspace_id=rita.workspace_id, platform="slack", external_id="T1"))
+        s.add(MemberAccount(workspace_id=rita.workspace_id, member_id=rita.id, platform="slack", external_id="URITA"))
+    [card] = team.inbox("rita")
+    with team.runtime.db.session() as s:
+        usual = resolve_target(s, card)
+        pinned = resolve_target(s, card, platform="slack")
+    assert usual is not None and usual.platform == "playground"
+    assert pinned is not None and (pinned.platform, pinned.team_id, pinned.address) == ("slack", "T1", "URITA")
