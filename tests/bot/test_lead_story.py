@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.replies import from_json
+from bot.replies import Code, Reply, Section, from_json
 from bot.services.outbox import reply_of
 from storage.models import Campaign
 from tests.bot.conftest import Team, buttons_of, text_of
@@ -219,3 +219,11 @@ def test_an_unknown_campaign_names_the_ones_there_are(team: Team) -> None:
     assert "no campaign called `summit`" in answer and "Campaigns here: “Q4 Webinar”, “Spring Expo”." in answer
     assert team.say("mara", "lead handoff Acme campaign:q4 to:@rita").ok  # a unique prefix is enough
     assert "Q4 Webinar" in team.text("rita", "lead show L-1")
+
+
+def test_accepting_suggests_the_next_command_as_one_to_copy(team: Team) -> None:
+    team.say("mara", "lead handoff Acme to:@rita")
+    intro = team.say("rita", "lead accept L-1").blocks[0]
+    assert isinstance(intro, Section)
+    assert Code(text="lead touch L-1") in intro.text and "log your first touch with lead touch L-1." in text_of(
+        Reply(blocks=(intro,)))
