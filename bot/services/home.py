@@ -17,6 +17,7 @@ from storage.models import Lead, Member
 
 HOME_LEADS = 15
 HOME_HANDED_OFF = 5  # per marketing section
+HANDED_OFF_WINDOW = timedelta(days=30)  # marketing's sections show recent hand-offs, not every old rejection
 OPEN_FOR_OWNER = ("handed_off", "accepted")
 
 
@@ -45,7 +46,7 @@ def home_reply(session: Session, clock: Clock, member: Member) -> Reply:
     flagged.sort(key=lambda pair: (pair[0] is None, pair[1].status != "handed_off", pair[1].created_at))
     attention = sum(1 for why, _ in flagged if why)
     marketing = has_role(member, "marketer")
-    blocks: list[Block] = _handed_off_sections(session, member) if marketing else []
+    blocks: list[Block] = _handed_off_sections(session, member, now) if marketing else []
     if marketing and not blocks and not leads:
         blocks.append(section("Nothing waiting on you. Leads you hand off appear here until a rep accepts them."))
     if leads or not marketing:
@@ -70,11 +71,13 @@ def home_reply(session: Session, clock: Clock, member: Member) -> Reply:
     return Reply(blocks=tuple(blocks))
 
 
-def _handed_off_sections(session: Session, member: Member) -> list[Block]:
-    """The marketer's hand-offs that are back with them, then those no rep has accepted yet."""
+def _handed_off_sections(session: Session, member: Member, now: datetime) -> list[Block]:
+    """The marketer's hand-offs of the last 30 days that are back with them, then those no rep has accepted yet.
+    The window keeps the read to recent leads (the workspace/status/created index) and the page current."""
     handed = list(session.exec(select(Lead).where(
         Lead.workspace_id == member.workspace_id, Lead.marketer_id == member.id,
         Lead.status.in_(("rejected", "unassigned", "handed_off")),  # type: ignore[attr-defined]
+        col(Lead.created_at) >= now - HANDED_OFF_WINDOW,
     ).order_by(col(Lead.created_at))).all())
     back = [lead for lead in handed if lead.status != "handed_off"]
     waiting = [lead for lead in handed if lead.status == "handed_off"]

@@ -3,6 +3,8 @@ it, to reassign, and those no rep has accepted yet."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.replies import Buttons, Reply
 from bot.services.home import home_reply
 from tests.bot.conftest import Team, text_of
@@ -40,3 +42,13 @@ def test_a_rep_sees_only_their_own_open_leads(team: Team) -> None:
     shown = text_of(home_of(team, "rita"))
     assert "Your open leads (1)" in shown and "new hand-off" in shown and "Back with you" not in shown
     assert "/campaign" not in shown and "/tandem help" in shown  # only commands this version answers
+
+
+def test_marketing_sees_hand_offs_of_the_last_30_days(team: Team) -> None:
+    team.say("mara", "lead handoff Old Co to:@sam")
+    team.say("sam", "lead reject L-1 wrong territory")
+    team.runtime.clock.advance(timedelta(days=31))  # type: ignore[attr-defined]
+    team.say("mara", "lead handoff New Co to:@sam")
+    team.say("sam", "lead reject L-2 no budget")
+    shown = text_of(home_of(team, "mara"))
+    assert "Back with you (1)" in shown and "New Co" in shown and "Old Co" not in shown
