@@ -27,8 +27,8 @@ from storage.models import Outbox, Workspace
 log = logging.getLogger("tandem.dispatch")
 
 
-# Command words of the product (SPEC §3) that this version does not answer yet. Slack's manifest already lists
-# their slash commands, so they get an honest answer rather than "I don't know".
+# Command words of the product (SPEC §3) that this version does not answer yet. Platforms may already offer them
+# (the app manifests list every command word), so they get an honest answer rather than "I don't know".
 NOT_YET_BUILT = frozenset({"campaign", "tool", "intel", "stats", "meeting"})
 
 
@@ -66,7 +66,7 @@ class Dispatcher:
         command = parse(text)
         words = [w.text for w in command.words]
         if not words or words[0].lower() == "help" or [w.lower() for w in words[:2]] == ["tandem", "help"]:
-            name[0] = "help"  # `tandem help` too: Slack has no bare `help`, but it has `/tandem help`
+            name[0] = "help"  # `tandem help` too: where every command is a word of its own, `help` is not one
             return self._help(words[1:2] if words and words[0].lower() == "help" else [])
         spec, used = self.registry.lookup(words)
         if spec is None:

@@ -7,20 +7,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot.cards import status_line
 from bot.clock import Clock
 from bot.replies import Buttons, Span, context, to_json
 from bot.services.leads import MOVED_LEADS
-from bot.services.outbox import ENQUEUED, reply_of
+from bot.services.outbox import ENQUEUED, enqueue_rewrite, reply_of
 from bot.services.people import mention
 from storage.db import unit_cache
 from storage.models import Lead, Member, Outbox
-
-REFRESH_KIND = "card_update"
-_REFRESH_BY_KEY = select(col(Outbox.id)).where(col(Outbox.dedupe_key) == bindparam("key"))
 
 
 def settle_moved_cards(session: Session, clock: Clock) -> int:
@@ -59,13 +55,8 @@ def _settle(session: Session, clock: Clock, lead: Lead, actor: Member | None) ->
         if row.status == "pending":
             row.payload = to_json(settled)
             session.add(row)
-        else:
-            key = f"{REFRESH_KIND}:o{row.id}"
-            if session.execute(_REFRESH_BY_KEY, {"key": key}).first() is not None:
-                continue  # one rewrite per message: its buttons are gone after the first
-            session.add(Outbox(workspace_id=row.workspace_id, kind=REFRESH_KIND, target_member_id=row.target_member_id,
-                               target_channel=row.target_channel, payload=to_json(settled), dedupe_key=key,
-                               refreshes_id=row.id, next_attempt_at=clock.now(), created_at=clock.now()))
+        elif enqueue_rewrite(session, clock, of=row, reply=settled) is None:
+            continue  # rewritten once already: its buttons are gone from the message
         count += 1
     return count
 

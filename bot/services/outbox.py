@@ -35,6 +35,17 @@ def enqueue_channel(session: Session, clock: Clock, *, workspace_id: int, channe
                                            lead_id=_with_buttons(reply, lead_id)))
 
 
+REWRITE_KIND = "card_update"
+
+
+def enqueue_rewrite(session: Session, clock: Clock, *, of: Outbox, reply: Reply) -> Outbox | None:
+    """Rewrite the message sent for row ``of`` (once: a second rewrite of the same message is ignored)."""
+    return _enqueue(session, clock, Outbox(workspace_id=of.workspace_id, kind=REWRITE_KIND,
+                                           target_member_id=of.target_member_id, target_channel=of.target_channel,
+                                           payload=to_json(reply), dedupe_key=f"{REWRITE_KIND}:o{of.id}",
+                                           refreshes_id=of.id, next_attempt_at=clock.now(), created_at=clock.now()))
+
+
 def _with_buttons(reply: Reply, lead_id: int | None) -> int | None:
     """Only a card with buttons can go stale: others need no lead to watch."""
     return lead_id if any(isinstance(block, Buttons) for block in reply.blocks) else None

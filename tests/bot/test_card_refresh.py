@@ -6,8 +6,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from bot.replies import Buttons, Reply
-from bot.services.card_refresh import REFRESH_KIND
-from bot.services.outbox import reply_of, resolve_target
+from bot.services.outbox import REWRITE_KIND, reply_of, resolve_target
 from storage.models import MemberAccount, Outbox, WorkspaceAccount
 from tests.bot.conftest import Team, text_of
 
@@ -38,7 +37,7 @@ def test_a_card_not_sent_yet_is_rewritten_without_its_buttons(team: Team) -> Non
     [card] = team.inbox("rita")
     shown = reply_of(card)
     assert not has_buttons(shown) and "Since then: 🟢 Accepted — @Rita" in text_of(shown)
-    assert not [row for row in rows(team) if row.kind == REFRESH_KIND]
+    assert not [row for row in rows(team) if row.kind == REWRITE_KIND]
 
 
 def test_a_sent_card_gets_one_rewrite_and_only_for_moves(team: Team) -> None:
@@ -46,15 +45,15 @@ def test_a_sent_card_gets_one_rewrite_and_only_for_moves(team: Team) -> None:
     [card] = team.inbox("rita")
     mark_sent(team, card.id, "D1:100.1")
     assert team.say("rita", "lead feedback L-1 3 no-budget").ok  # rating is not a move: the buttons still apply
-    assert not [row for row in rows(team) if row.kind == REFRESH_KIND]
+    assert not [row for row in rows(team) if row.kind == REWRITE_KIND]
     assert team.say("rita", "lead accept L-1").ok
-    [rewrite] = [row for row in rows(team) if row.kind == REFRESH_KIND]
+    [rewrite] = [row for row in rows(team) if row.kind == REWRITE_KIND]
     assert rewrite.refreshes_id == card.id and rewrite.target_member_id == card.target_member_id
     assert rewrite.status == "pending" and "Since then: 🟢 Accepted" in text_of(reply_of(rewrite))
     assert not has_buttons(reply_of(rewrite))
     assert has_buttons(reply_of(team.inbox("rita")[0]))  # the sent card's own payload is what Slack shows now
     assert team.say("rita", "lead stage L-1 2").ok and team.say("rita", "lead feedback L-1 4").ok
-    assert len([row for row in rows(team) if row.kind == REFRESH_KIND]) == 1  # its buttons are gone already
+    assert len([row for row in rows(team) if row.kind == REWRITE_KIND]) == 1  # its buttons are gone already
 
 
 def test_the_clicked_card_is_left_to_its_platform(team: Team) -> None:
@@ -62,7 +61,7 @@ def test_the_clicked_card_is_left_to_its_platform(team: Team) -> None:
     [card] = team.inbox("rita")
     mark_sent(team, card.id, "D1:100.1")
     assert team.say("rita", "lead accept L-1", source_message=card.id).ok
-    assert not [row for row in rows(team) if row.kind == REFRESH_KIND]
+    assert not [row for row in rows(team) if row.kind == REWRITE_KIND]
     assert team.inbox("rita")[0].response_note  # answered: the platform shows the outcome on it
 
 
@@ -71,7 +70,7 @@ def test_reassigning_settles_the_old_owners_card_and_not_the_new_one(team: Team)
     [old] = team.inbox("rita")
     mark_sent(team, old.id, "D1:100.1")
     assert team.say("mara", "lead reassign L-1 to:@sam").ok
-    [rewrite] = [row for row in rows(team) if row.kind == REFRESH_KIND]
+    [rewrite] = [row for row in rows(team) if row.kind == REWRITE_KIND]
     assert rewrite.refreshes_id == old.id
     assert "Since then: 🟡 Waiting to be accepted — @Mara" in text_of(reply_of(rewrite))
     [new] = team.inbox("sam")
@@ -86,7 +85,7 @@ def test_a_channel_post_whose_button_was_pressed_is_settled_for_everyone_else(te
     [post] = [row for row in rows(team) if row.kind == "unassigned"]
     mark_sent(team, post.id, "C1:200.2")
     assert team.say("mara", "lead reassign L-1 @rita", source_message=post.id).ok  # Assign, pressed in the channel
-    [rewrite] = [row for row in rows(team) if row.kind == REFRESH_KIND]
+    [rewrite] = [row for row in rows(team) if row.kind == REWRITE_KIND]
     assert rewrite.refreshes_id == post.id and rewrite.target_channel == post.target_channel
     assert not has_buttons(reply_of(rewrite)) and "Since then:" in text_of(reply_of(rewrite))
 
