@@ -12,11 +12,25 @@ from typing import TextIO
 from sqlmodel import col, select
 
 from adapters.web.views import lead_moved_on
+from bot.core.outbox import reply_of
+from bot.core.replies import (
+    Bars,
+    Bold,
+    Buttons,
+    Code,
+    Context,
+    Divider,
+    Fields,
+    Link,
+    Mention,
+    Plain,
+    Reply,
+    Section,
+    Text,
+)
+from bot.core.request import Person, Request
+from bot.core.runtime import Runtime
 from bot.demo import DEMO_PLATFORM, DEMO_TEAM, DemoPerson, demo_people, find_demo_person
-from bot.replies import Bars, Bold, Buttons, Code, Context, Divider, Fields, Link, Mention, Plain, Reply, Section, Text
-from bot.request import Person, Request
-from bot.runtime import Runtime
-from bot.services.outbox import reply_of
 from storage.models import Outbox
 
 QUIT = {"quit", "exit", ":q"}

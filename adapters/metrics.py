@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 from starlette.concurrency import run_in_threadpool
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from storage.models import Outbox
 
 

@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from preload import PLATFORM, TEAM_ID, VERSION, Preloaded, preload  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
-from bot.config import Settings  # noqa: E402
-from bot.replies import Bold, Mention, Reply, Section  # noqa: E402
-from bot.request import Person, Request  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
+from bot.core.replies import Bold, Mention, Reply, Section  # noqa: E402
+from bot.core.request import Person, Request  # noqa: E402
 from bot.server import build_runtime  # noqa: E402
 from storage.db import Database, normalise_url  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

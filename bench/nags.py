@@ -33,15 +33,15 @@ from sqlmodel import select  # noqa: E402
 
 from adapters.slack.clients import TokenBook  # noqa: E402
 from adapters.slack.sender import SlackSender  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.replies import say  # noqa: E402
-from bot.request import Person, Request  # noqa: E402
+from bot.admin.settings import set_setting  # noqa: E402
+from bot.core.clock import SystemClock  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
+from bot.core.outbox import enqueue_channel  # noqa: E402
+from bot.core.people import find_workspace  # noqa: E402
+from bot.core.replies import say  # noqa: E402
+from bot.core.request import Person, Request  # noqa: E402
+from bot.leads.nags import due_leads, nag_due_leads  # noqa: E402
 from bot.server import build_runtime  # noqa: E402
-from bot.services.nags import due_leads, nag_due_leads  # noqa: E402
-from bot.services.outbox import enqueue_channel  # noqa: E402
-from bot.services.people import find_workspace  # noqa: E402
-from bot.services.workspace_settings import set_setting  # noqa: E402
 from schedules.jobs.delivery import deliver_due  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

@@ -24,9 +24,9 @@ from slack_wrk import TEAM, seed  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
 
 from adapters.slack.commands import reply_payload  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.request import Person, Request  # noqa: E402
+from bot.core.clock import SystemClock  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
+from bot.core.request import Person, Request  # noqa: E402
 from bot.server import build_runtime  # noqa: E402
 from storage.models import Lead  # noqa: E402
 

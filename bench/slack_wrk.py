@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from adapters.slack.commands import reply_payload  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.request import Person, Request  # noqa: E402
+from bot.core.clock import SystemClock  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
+from bot.core.request import Person, Request  # noqa: E402
 from bot.server import build_runtime  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from tests.adapters.slack.fake_slack import FakeSlack  # noqa: E402

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bot.config import Settings
+from bot.core.config import Settings
 
 app = typer.Typer(help="Tandem — sales and marketing, one team, in Slack and Microsoft Teams.",
                   no_args_is_help=True, add_completion=False)

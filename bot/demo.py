@@ -10,12 +10,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.clock import FakeClock
-from bot.dispatch import Dispatcher
-from bot.request import Person, Request
-from bot.runtime import Runtime
-from bot.services import people
-from bot.services.workspace_settings import set_setting
+from bot.admin.settings import set_setting
+from bot.core import people
+from bot.core.clock import FakeClock
+from bot.core.dispatch import Dispatcher
+from bot.core.request import Person, Request
+from bot.core.runtime import Runtime
 from storage.db import Database
 from storage.models import Campaign, Lead, Member, MemberAccount, Outbox, Workspace
 

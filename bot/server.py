@@ -13,11 +13,11 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from adapters.metrics import mount_metrics
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.dispatch import Dispatcher
-from bot.handlers import build_registry
-from bot.runtime import Runtime
+from bot.core.clock import Clock, SystemClock
+from bot.core.config import Settings
+from bot.core.dispatch import Dispatcher
+from bot.core.runtime import Runtime
+from bot.features import build_registry
 from storage.db import Database
 from storage.migrate import is_current
 

@@ -13,7 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from schedules.registry import ANCHOR, JOBS, JobSpec, fire, replica_id
 
 log = logging.getLogger("tandem.scheduler")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.runtime import Runtime
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.core.runtime import Runtime
 from bot.server import build_runtime
 from storage.db import Database, normalise_url
 from storage.migrate import upgrade

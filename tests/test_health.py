@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.server import create_app
 
 
@@ -34,7 +34,7 @@ def test_readyz_reports_an_unreachable_database() -> None:
 
 
 def test_metrics_count_commands_jobs_and_the_outbox(settings: Settings) -> None:
-    from bot.request import Person, Request
+    from bot.core.request import Person, Request
 
     app = create_app(settings)
     runtime = app.state.runtime

@@ -23,7 +23,7 @@ from adapters.slack.renderer import (
     parse_button_value,
     render_blocks,
 )
-from bot.replies import Buttons, Fields, Reply
+from bot.core.replies import Buttons, Fields, Reply
 
 ACTION_PATTERN = re.compile(rf"^{ACTION_PREFIX}:\d+$")
 HomeRefresh = Callable[[AsyncWebClient, str, str], Awaitable[None]]

@@ -18,7 +18,7 @@ from adapters.slack.clients import TokenBook, web_client
 from adapters.slack.directory import Directory
 from adapters.slack.oauth import OAuthStores, oauth_settings
 from adapters.slack.sender import SlackSender
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 
 
 @dataclass

@@ -12,9 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.clients import TokenBook
 from adapters.slack.directory import Directory
-from bot.replies import Reply
-from bot.request import Request
-from bot.runtime import Runtime
+from bot.core.replies import Reply
+from bot.core.request import Request
+from bot.core.runtime import Runtime
 
 log = logging.getLogger("tandem.slack")
 

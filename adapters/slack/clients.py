@@ -18,8 +18,8 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import Settings
-from bot.delivery import DeliveryFailed
+from bot.core.config import Settings
+from bot.core.delivery import DeliveryFailed
 
 
 def retry_after_of(headers: Any) -> float | None:

@@ -17,7 +17,7 @@ from adapters.slack.bridge import Asker, SlackBridge
 from adapters.slack.modals import form_for, form_view
 from adapters.slack.renderer import message
 from adapters.slack.text import to_command_text
-from bot.replies import Reply, say
+from bot.core.replies import Reply, say
 
 log = logging.getLogger("tandem.slack.commands")
 COMMANDS = ("lead", "campaign", "tool", "intel", "stats", "meeting", "tandem")

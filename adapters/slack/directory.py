@@ -10,9 +10,9 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.request import Person
-from bot.runtime import Runtime
-from bot.services import people
+from bot.core import people
+from bot.core.request import Person
+from bot.core.runtime import Runtime
 
 log = logging.getLogger("tandem.slack.directory")
 RETRY_SECONDS = 3600.0

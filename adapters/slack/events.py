@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from adapters.slack.bridge import Asker, SlackBridge
 from adapters.slack.renderer import message
 from adapters.slack.text import strip_bot_mention, to_command_text
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from storage.models import ProcessedEvent
 
 log = logging.getLogger("tandem.slack.events")

@@ -9,10 +9,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.bridge import SlackBridge
 from adapters.slack.renderer import MAX_BLOCKS_VIEW, render_blocks
-from bot.replies import Reply
-from bot.request import Person
-from bot.services import people
-from bot.services.home import home_reply
+from bot.core import people
+from bot.core.replies import Reply
+from bot.core.request import Person
+from bot.home import home_reply
 
 
 class Home:

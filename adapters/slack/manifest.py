@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from bot.config import Settings
+from bot.core.config import Settings
 
 # The fewest bot scopes that cover commands, DMs, channel posts, mentions, App Home and enrichment.
 BOT_SCOPES = (

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from adapters.slack.manifest import BOT_SCOPES
-from bot.request import Person
-from bot.runtime import Runtime
-from bot.services import people
+from bot.core import people
+from bot.core.request import Person
+from bot.core.runtime import Runtime
 from storage.db import normalise_url
 
 log = logging.getLogger("tandem.slack.oauth")

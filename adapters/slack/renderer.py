@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from bot.replies import (
+from bot.core.replies import (
     Bars,
     Bold,
     Button,

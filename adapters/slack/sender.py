@@ -11,8 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.clients import TokenBook, retry_after_of
 from adapters.slack.renderer import message
-from bot.delivery import DeliveryFailed, Target
-from bot.replies import Reply
+from bot.core.delivery import DeliveryFailed, Target
+from bot.core.replies import Reply
 
 log = logging.getLogger("tandem.slack.sender")
 

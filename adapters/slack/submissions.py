@@ -23,7 +23,7 @@ from adapters.slack.modals import (
     validate,
 )
 from adapters.slack.renderer import fallback_text, render_blocks
-from bot.replies import Reply
+from bot.core.replies import Reply
 
 
 def _asker(body: dict[str, Any], channel: str | None) -> Asker:

@@ -30,10 +30,10 @@ from adapters.teams.translate import (
     request_of,
     tenant_of,
 )
-from bot.config import Settings
-from bot.replies import Reply
-from bot.request import Person
-from bot.runtime import Runtime
+from bot.core.config import Settings
+from bot.core.replies import Reply
+from bot.core.request import Person
+from bot.core.runtime import Runtime
 
 log = logging.getLogger("tandem.teams")
 

@@ -25,7 +25,7 @@ from microsoft_teams.cards import (
 )
 from microsoft_teams.cards import Mention as CardMention
 
-from bot.replies import (
+from bot.core.replies import (
     Bars,
     Bold,
     Button,

@@ -10,9 +10,9 @@ from sqlmodel import Session
 from adapters.teams import references, roster
 from adapters.teams.references import Reference
 from adapters.teams.roster import Profile
-from bot.clock import Clock
-from bot.request import Person
-from bot.services import people
+from bot.core import people
+from bot.core.clock import Clock
+from bot.core.request import Person
 from storage.models import Member
 
 

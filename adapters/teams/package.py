@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bot.config import Settings
+from bot.core.config import Settings
 
 MANIFEST_VERSION = "1.17"
 SCHEMA = f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
@@ -71,7 +71,7 @@ def outline_icon(size: int = 32) -> bytes:
 
 def bot_commands() -> list[dict[str, str]]:
     """The commands Teams suggests in the compose box, from the live command table."""
-    from bot.handlers import build_registry
+    from bot.features import build_registry
 
     registry = build_registry()
     specs = {spec.name: spec for spec in registry.specs.values()}

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 from sqlmodel import Session, select
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage.models import ConversationRef, WorkspaceAccount
 
 PLATFORM = "teams"

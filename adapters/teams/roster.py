@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from microsoft_teams.api import ApiClient, TeamsChannelAccount
 from sqlmodel import Session, select
 
-from bot.clock import Clock
-from bot.request import Person
-from bot.services import people
+from bot.core import people
+from bot.core.clock import Clock
+from bot.core.request import Person
 from storage.models import Member, MemberAccount, Workspace
 
 log = logging.getLogger("tandem.teams.roster")

@@ -21,9 +21,9 @@ from microsoft_teams.common import Client, ClientOptions
 from adapters.teams import references
 from adapters.teams.cards import render_card_message, render_message
 from adapters.teams.references import Reference
-from bot.clock import Clock
-from bot.delivery import DeliveryFailed, Target
-from bot.replies import Reply
+from bot.core.clock import Clock
+from bot.core.delivery import DeliveryFailed, Target
+from bot.core.replies import Reply
 from storage.db import Database
 from storage.models import Member
 

@@ -12,9 +12,9 @@ from microsoft_teams.apps import ActivityContext
 from adapters.teams.cards import render_card_message, render_message, without_buttons
 from adapters.teams.references import workspace_of
 from adapters.teams.translate import Submit, base_conversation_id
-from bot.replies import Buttons, Fields, Reply, context, p
-from bot.runtime import Runtime
-from bot.services.outbox import reply_of
+from bot.core.outbox import reply_of
+from bot.core.replies import Buttons, Fields, Reply, context, p
+from bot.core.runtime import Runtime
 from storage.models import Member, Outbox
 
 log = logging.getLogger("tandem.teams.submits")

@@ -11,7 +11,7 @@ from microsoft_teams.api.models import ActivityBase
 from microsoft_teams.api.models.entity.mention_entity import MentionEntity
 
 from adapters.teams.cards import COMMAND_KEY, INPUT_ID, LABEL_KEY, OUTBOX_KEY
-from bot.request import Person, Request
+from bot.core.request import Person, Request
 
 MAX_COMMAND = 500
 MAX_INPUT = 2000

@@ -17,11 +17,11 @@ from pydantic import BaseModel, Field
 from adapters.web.render import avatar_colour, initials, render_reply
 from adapters.web.sender import PlaygroundSender
 from adapters.web.views import channel_names, channel_posts, example_commands, inbox
+from bot.core.grammar import MAX_TEXT
+from bot.core.replies import Reply
+from bot.core.request import Person, Request
+from bot.core.runtime import Runtime
 from bot.demo import DEMO_PLATFORM, DEMO_TEAM, DEMO_WORKSPACE, DemoPerson, demo_people, demo_workspace_id
-from bot.grammar import MAX_TEXT
-from bot.replies import Reply
-from bot.request import Person, Request
-from bot.runtime import Runtime
 
 log = logging.getLogger("tandem.playground")
 HERE = Path(__file__).parent

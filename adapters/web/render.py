@@ -8,8 +8,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from bot.cards import STATUS_ICONS
-from bot.replies import (
+from bot.core.replies import (
     Bar,
     Bars,
     Block,
@@ -28,6 +27,7 @@ from bot.replies import (
     Text,
     plain_text,
 )
+from bot.leads.views import STATUS_ICONS
 
 # Lead states (SPEC §3 lifecycle) → chip colour. Anything else renders as a neutral chip.
 STATUS_CHIPS = {

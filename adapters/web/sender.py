@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.delivery import DeliveryFailed, Target
-from bot.replies import Reply
+from bot.core.delivery import DeliveryFailed, Target
+from bot.core.replies import Reply
 
 PLATFORM = "playground"
 

@@ -11,11 +11,11 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from adapters.web.render import render_reply, status_chip
+from bot.admin.settings import CHANNEL_KEYS, get_setting
+from bot.core.outbox import reply_of
+from bot.core.replies import Buttons, Reply
 from bot.demo import DemoPerson
-from bot.replies import Buttons, Reply
-from bot.services.leads import describe_status
-from bot.services.outbox import reply_of
-from bot.services.workspace_settings import CHANNEL_KEYS, get_setting
+from bot.leads.lifecycle import describe_status
 from storage.models import Lead, Outbox
 
 CHANNEL_PREFIX = "playground:"

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
-from bot.delivery import DeliveryFailed, Sender, Target
-from bot.replies import Reply
-from bot.runtime import Runtime
-from bot.services.outbox import reply_of, resolve_target
+from bot.core.delivery import DeliveryFailed, Sender, Target
+from bot.core.outbox import reply_of, resolve_target
+from bot.core.replies import Reply
+from bot.core.runtime import Runtime
 from schedules.jobs.undeliverable import tell_admins_undeliverable
 from storage.db import Database
 from storage.models import Outbox

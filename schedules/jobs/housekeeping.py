@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.runtime import Runtime
-from bot.services.outbox import prune_delivered
+from bot.core.outbox import prune_delivered
+from bot.core.runtime import Runtime
 from schedules.leases import prune
 
 KEEP_LEASES = timedelta(days=7)

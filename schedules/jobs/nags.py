@@ -1,13 +1,13 @@
 """The nag job: one firing walks the due leads in batches, each batch one transaction (see
-``bot.services.nags``). A lead is nagged at most once per firing, so a server that was down for days
+``bot.leads.nags``). A lead is nagged at most once per firing, so a server that was down for days
 sends one reminder per overdue lead, not a burst."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.runtime import Runtime
-from bot.services.nags import NagRound, nag_due_leads
+from bot.core.runtime import Runtime
+from bot.leads.nags import NagRound, nag_due_leads
 
 
 async def run_nags(runtime: Runtime, *, batch: int = 200, max_batches: int = 200) -> NagRound:

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.replies import Block, Reply, b, code, context, p, section
-from bot.services.outbox import enqueue_dm, reply_of
-from bot.services.people import members_with_role, mention
+from bot.core.outbox import enqueue_dm, reply_of
+from bot.core.people import members_with_role, mention
+from bot.core.replies import Block, Reply, b, code, context, p, section
 from storage.models import Member, Outbox
 
 log = logging.getLogger("tandem.delivery")

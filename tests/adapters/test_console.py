@@ -8,12 +8,27 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from adapters.console import render_text, run_console
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.core.replies import (
+    Bar,
+    Bars,
+    Button,
+    Buttons,
+    Divider,
+    Mention,
+    Reply,
+    b,
+    code,
+    context,
+    fields,
+    link,
+    p,
+    section,
+)
+from bot.core.request import Person, Request
+from bot.core.runtime import Runtime
 from bot.demo import seed_demo
-from bot.replies import Bar, Bars, Button, Buttons, Divider, Mention, Reply, b, code, context, fields, link, p, section
-from bot.request import Person, Request
-from bot.runtime import Runtime
 from bot.server import build_runtime
 
 

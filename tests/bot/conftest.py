@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pytest
 from sqlmodel import select
 
-from bot.replies import Buttons, Context, Fields, Reply, Section, plain_text
-from bot.request import Person, Request
-from bot.runtime import Runtime
+from bot.core.replies import Buttons, Context, Fields, Reply, Section, plain_text
+from bot.core.request import Person, Request
+from bot.core.runtime import Runtime
 from storage.models import Lead, LeadEvent, Member, Outbox
 
 
@@ -47,7 +47,7 @@ class Team:
 
     def lead(self, number: int) -> Lead:
         with self.runtime.db.session() as s:
-            from bot.services.people import find_workspace
+            from bot.core.people import find_workspace
 
             ws = find_workspace(s, self.platform, self.team_id)
             assert ws is not None
@@ -56,7 +56,7 @@ class Team:
 
     def member(self, who: str) -> Member:
         with self.runtime.db.session() as s:
-            from bot.services.people import find_member_by_account, find_workspace
+            from bot.core.people import find_member_by_account, find_workspace
 
             ws = find_workspace(s, self.platform, self.team_id)
             assert ws is not None and ws.id is not None

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.replies import Buttons, Reply
-from bot.services.outbox import REWRITE_KIND, reply_of, resolve_target
+from bot.core.outbox import REWRITE_KIND, reply_of, resolve_target
+from bot.core.replies import Buttons, Reply
 from storage.models import MemberAccount, Outbox, WorkspaceAccount
 from tests.bot.conftest import Team, text_of
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.errors import UsageError
-from bot.grammar import MAX_TEXT, Option, Word, parse, parse_user, tokenize
+from bot.core.errors import UsageError
+from bot.core.grammar import MAX_TEXT, Option, Word, parse, parse_user, tokenize
 
 
 def test_words_quotes_and_options() -> None:
@@ -99,7 +99,7 @@ def test_quoted_option_values_come_back_whole(value: str) -> None:
     ("#marketing", ("#marketing", None)),
 ])
 def test_channels_are_recognised_in_every_platform_form(raw: str, expected: tuple) -> None:
-    from bot.grammar import parse_channel
+    from bot.core.grammar import parse_channel
 
     ref = parse_channel(raw)
     assert ref is not None and (ref.address, ref.platform) == expected

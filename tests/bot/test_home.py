@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.replies import Buttons, Reply
-from bot.services.home import home_reply
+from bot.core.replies import Buttons, Reply
+from bot.home import home_reply
 from tests.bot.conftest import Team, text_of
 
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.grammar import clean
-from bot.replies import Plain
+from bot.core.grammar import clean
+from bot.core.replies import Plain
 from tests.bot.conftest import Team, text_of
 
 HOSTILE = ["<!channel> call me", "@here now", "<script>alert(1)</script>", "<https://evil.test|click>",
@@ -19,7 +19,7 @@ def test_hostile_notes_are_kept_as_plain_text(team: Team, text: str) -> None:
     reply = team.say("mara", f'lead handoff Acme to:@rita note:"{text}"')
     assert reply.ok, text_of(reply)
     card = team.inbox("rita")[-1]
-    from bot.services.outbox import reply_of
+    from bot.core.outbox import reply_of
 
     dm = reply_of(card)
     # The user's text travels whole, and only as a Plain span: renderers escape those.

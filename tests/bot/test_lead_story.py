@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.replies import Code, Reply, Section, from_json
-from bot.services.outbox import reply_of
+from bot.core.outbox import reply_of
+from bot.core.replies import Code, Reply, Section, from_json
 from storage.models import Campaign
 from tests.bot.conftest import Team, buttons_of, text_of
 

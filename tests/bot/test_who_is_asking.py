@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from bot.request import Person, Request
+from bot.core.request import Person, Request
 from tests.bot.conftest import Team, text_of
 
 

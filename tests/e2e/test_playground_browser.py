@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import SystemClock
-from bot.config import Settings
+from bot.core.clock import SystemClock
+from bot.core.config import Settings
 from bot.demo import seed_demo
 from bot.server import build_runtime, create_app
 from storage.migrate import upgrade

@@ -13,12 +13,12 @@ from sqlmodel import select
 
 from adapters.slack.clients import TokenBook
 from adapters.slack.sender import SlackSender
-from bot.clock import FakeClock
-from bot.replies import Reply
-from bot.request import Person, Request
-from bot.runtime import Runtime
-from bot.services.people import find_member_by_account, find_workspace
-from bot.services.workspace_settings import set_setting
+from bot.admin.settings import set_setting
+from bot.core.clock import FakeClock
+from bot.core.people import find_member_by_account, find_workspace
+from bot.core.replies import Reply
+from bot.core.request import Person, Request
+from bot.core.runtime import Runtime
 from schedules.registry import Firing, run_job_now
 from storage.models import Lead, LeadEvent, Member, Outbox, WorkspaceSetting
 from tests.adapters.slack.fake_slack import FakeSlack

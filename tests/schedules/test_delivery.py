@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from bot.core.outbox import reply_of
 from bot.server import build_runtime
-from bot.services.outbox import reply_of
 from schedules.jobs.delivery import CLAIM_TIMEOUT, MAX_ATTEMPTS, claim_due, deliver_due
 from storage.models import Outbox
 from tests.schedules.conftest import SlackTeam, text_of

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.runtime import Runtime
-from bot.services.nags import QuietHours, due_leads
-from bot.services.outbox import reply_of
+from bot.core.outbox import reply_of
+from bot.core.runtime import Runtime
+from bot.leads.nags import QuietHours, due_leads
 from tests.schedules.conftest import SlackTeam, buttons_of, text_of, utc
 
 BERLIN = ZoneInfo("Europe/Berlin")

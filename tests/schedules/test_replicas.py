@@ -22,10 +22,10 @@ import pytest
 from sqlalchemy import insert
 from sqlmodel import select
 
-from bot.request import Person, Request
-from bot.runtime import Runtime
-from bot.services.people import find_workspace
-from bot.services.workspace_settings import set_setting
+from bot.admin.settings import set_setting
+from bot.core.people import find_workspace
+from bot.core.request import Person, Request
+from bot.core.runtime import Runtime
 from storage.models import JobLease, Lead, LeadEvent, Member, Outbox, WorkspaceSetting
 from tests.adapters.slack.fake_slack import FakeSlack
 

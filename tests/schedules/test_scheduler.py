@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import SystemClock
-from bot.runtime import Runtime
+from bot.core.clock import SystemClock
+from bot.core.runtime import Runtime
 from bot.server import build_runtime, create_app
 from schedules.leases import last_run, prune, take_lease
 from schedules.registry import JOBS, JobSpec, describe, fire, list_jobs, run_job_now
@@ -135,7 +135,7 @@ async def test_the_app_lifespan_starts_and_stops_the_scheduler(runtime: Runtime)
 async def test_housekeeping_forgets_delivered_messages_after_90_days_but_never_pending_ones(runtime: Runtime) -> None:
     from sqlmodel import select
 
-    from bot.replies import say, to_json
+    from bot.core.replies import say, to_json
     from schedules.jobs.housekeeping import run_housekeeping
     from storage.models import Outbox, Workspace
 

@@ -74,7 +74,7 @@ def test_serving_does_not_import_alembic() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from bot.config import Settings; from bot.server import create_app; "
+    code = ("import sys; from bot.core.config import Settings; from bot.server import create_app; "
             "create_app(Settings(DATABASE_URL='sqlite://', TANDEM_SCHEDULER='off', _env_file=None)); "
             "print('alembic' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -85,7 +85,7 @@ def test_my_open_leads_are_read_through_their_partial_index(sqlite_url: str) -> 
     """`lead list mine` must cost what the rep owns, not what the workspace holds (bench/README.md)."""
     from sqlalchemy.dialects import sqlite
 
-    from bot.services.lead_lists import _statements
+    from bot.leads.lists import _statements
 
     _, query = _statements("mine", by_owner=False, by_campaign=False, own_only=False)
     query = query.params(workspace=1, actor=2, size=20)
@@ -101,7 +101,7 @@ def test_a_lead_card_reads_its_own_ratings_not_the_workspaces(sqlite_url: str) -
     """The card's quality comes from the lead's few ratings via the (lead_id, member_id) key (lead_views.py)."""
     from sqlalchemy.dialects import sqlite
 
-    from bot.services.lead_views import _BY_NUMBER
+    from bot.leads.queries import _BY_NUMBER
 
     query = _BY_NUMBER.params(workspace=1, number=7)
     sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))

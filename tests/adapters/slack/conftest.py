@@ -17,9 +17,9 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.runtime import Runtime
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.core.runtime import Runtime
 from bot.server import build_runtime, create_app
 from tests.adapters.slack.fake_slack import FakeSlack
 

@@ -10,7 +10,7 @@ import yaml
 
 from adapters.slack import commands
 from adapters.slack.manifest import BOT_EVENTS, render_manifest
-from bot.config import Settings
+from bot.core.config import Settings
 from tests.adapters.slack.conftest import SlackWire
 
 
@@ -83,8 +83,8 @@ def test_when_the_form_cannot_open_the_usage_line_answers(wire: SlackWire) -> No
 
 
 def test_a_channel_mention_sets_where_tandem_posts(wire: SlackWire) -> None:
-    from bot.services.people import find_workspace
-    from bot.services.workspace_settings import get_setting
+    from bot.admin.settings import get_setting
+    from bot.core.people import find_workspace
 
     answer = wire.command("mara", "/tandem", "settings sales_channel <#C0SALES|sales>")
     assert answer.status_code == 200 and "needs" not in answer.text

@@ -12,10 +12,10 @@ from sqlmodel import select
 
 from adapters.slack.clients import TokenBook
 from adapters.slack.sender import SlackSender
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.delivery import DeliveryFailed, Target
-from bot.replies import say
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.core.delivery import DeliveryFailed, Target
+from bot.core.replies import say
 from storage.models import Outbox
 from tests.adapters.slack.conftest import SlackWire
 from tests.adapters.slack.fake_slack import FakeSlack

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.slack.modals import ANNOUNCE, HANDOFF, compose, field_errors, form_for, form_view, quote, validate
-from bot.grammar import parse
+from bot.core.grammar import parse
 
 
 def test_bare_commands_open_their_form_and_others_do_not() -> None:

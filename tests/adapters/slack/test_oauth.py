@@ -12,8 +12,8 @@ from sqlalchemy import text
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
 from bot.server import build_runtime, create_app
 from storage.models import Member, WorkspaceAccount
 from tests.adapters.slack.conftest import SECRET, SlackWire

@@ -12,7 +12,7 @@ from adapters.slack.renderer import (
     render_blocks,
 )
 from adapters.slack.text import strip_bot_mention, to_command_text
-from bot.replies import (
+from bot.core.replies import (
     Bar,
     Bars,
     Button,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from adapters.slack.renderer import fallback_text, render_blocks
 from adapters.slack.text import to_command_text
-from bot.replies import Bar, Bars, Bold, Code, Context, Fields, Mention, Plain, Reply, Section
+from bot.core.replies import Bar, Bars, Bold, Code, Context, Fields, Mention, Plain, Reply, Section
 
 PIECES = list("<>&|!@#*_~`:/ \nabcUCW0123") + ["<!channel>", "<!here>", "<@U1>", "&lt;", "&gt;", "<http://x|y>"]
 hostile = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)

@@ -19,9 +19,9 @@ from microsoft_teams.api.auth.cloud_environment import PUBLIC
 from sqlmodel import select
 
 from adapters.teams.app import app_options, mount_teams
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.runtime import Runtime
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.core.runtime import Runtime
 from bot.server import build_runtime, create_app
 from storage.models import Member
 from tests.adapters.teams.conftest import REP, message

@@ -9,7 +9,7 @@ from microsoft_teams.cards import AdaptiveCard
 
 from adapters.teams.cards import escape, render_card, render_message
 from adapters.teams.translate import NotACommand, command_text, submit_of
-from bot.replies import (
+from bot.core.replies import (
     Bar,
     Bars,
     Button,

@@ -12,12 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from bot.clock import FakeClock
-from bot.replies import to_json
-from bot.request import Person, Request
-from bot.runtime import Runtime
+from bot.core.clock import FakeClock
+from bot.core.outbox import resolve_target
+from bot.core.replies import to_json
+from bot.core.request import Person, Request
+from bot.core.runtime import Runtime
 from bot.server import build_runtime, create_app
-from bot.services.outbox import resolve_target
 from schedules.jobs.delivery import deliver_due
 from storage.models import Lead, Member, Outbox
 from tests.adapters.teams.conftest import REP, message, teams_settings

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from bot.clock import FakeClock
-from bot.runtime import Runtime
+from bot.core.clock import FakeClock
+from bot.core.runtime import Runtime
 from bot.server import build_runtime, create_app
 from storage.models import ConversationRef, Member, MemberAccount, Workspace
 from tests.adapters.teams.conftest import BOT, MARKETER, REP, TENANT, message, teams_settings

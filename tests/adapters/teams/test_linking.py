@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.replies import Reply, plain_text
-from bot.request import Person, Request
-from bot.runtime import Runtime
+from bot.core.clock import FakeClock
+from bot.core.config import Settings
+from bot.core.outbox import resolve_target
+from bot.core.replies import Reply, plain_text
+from bot.core.request import Person, Request
+from bot.core.runtime import Runtime
 from bot.server import build_runtime
-from bot.services.outbox import resolve_target
 from storage.models import (
     CriteriaVersion,
     Lead,

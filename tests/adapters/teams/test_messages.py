@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from storage.models import ConversationRef, Lead, Member, MemberAccount, Outbox
 from tests.adapters.teams.conftest import BOT, MARKETER, REP, mention, message
 from tests.adapters.teams.fake_connector import FakeConnector

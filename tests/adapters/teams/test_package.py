@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapters.teams.package import build_package
-from bot.config import Settings
+from bot.core.config import Settings
 
 APP_ID = "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
 

@@ -11,10 +11,10 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from bot.clock import FakeClock
-from bot.delivery import DeliveryFailed, Target
-from bot.replies import say
-from bot.runtime import Runtime
+from bot.core.clock import FakeClock
+from bot.core.delivery import DeliveryFailed, Target
+from bot.core.replies import say
+from bot.core.runtime import Runtime
 from schedules.jobs.delivery import deliver_due
 from storage.models import ConversationRef, Lead, Outbox
 from tests.adapters.teams.conftest import BOT, MARKETER, REP, TENANT, mention, message
@@ -178,8 +178,8 @@ async def _try(sender: object, target: Target) -> DeliveryFailed | None:
 
 def test_channel_set_with_here_receives_channel_posts(teams_client: TestClient, connector: FakeConnector,
                                                       teams_runtime: Runtime, clock: FakeClock) -> None:
-    from bot.services.outbox import enqueue_channel
-    from bot.services.workspace_settings import all_settings
+    from bot.admin.settings import all_settings
+    from bot.core.outbox import enqueue_channel
 
     thread = "19:sales@thread.tacv2;messageid=1700000000002"
     activity = message(connector, "<at>Tandem</at> tandem settings sales_channel here", user=MARKETER,

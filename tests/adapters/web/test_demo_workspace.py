@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import select
 
+from bot.admin.settings import all_settings
+from bot.core import people
+from bot.core.runtime import Runtime
 from bot.demo import CAST, DEMO_PLATFORM, DEMO_TEAM, demo_people, find_demo_person, seed_demo
-from bot.runtime import Runtime
-from bot.services import people
-from bot.services.workspace_settings import all_settings
 from storage.models import Campaign, CriteriaVersion, Feedback, Lead, LeadEvent, Outbox
 
 

@@ -8,8 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.web.render import avatar_colour, initials, render_reply, safe_href
-from bot.cards import STATUS_ICONS
-from bot.replies import (
+from bot.core.replies import (
     Bar,
     Bars,
     Button,
@@ -26,6 +25,7 @@ from bot.replies import (
     say,
     section,
 )
+from bot.leads.views import STATUS_ICONS
 
 TAGS = {"div", "span", "strong", "code", "a", "dl", "dt", "dd", "button", "hr", "svg", "rect", "wbr"}
 ATTRIBUTES = {"class", "href", "target", "rel", "type", "data-command", "data-prompt", "data-status", "viewbox",

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 
 from adapters.web.playground import mount_playground
 from adapters.web.sender import PlaygroundSender
-from bot.delivery import DeliveryFailed, Target
-from bot.replies import say
-from bot.runtime import Runtime
+from bot.core.delivery import DeliveryFailed, Target
+from bot.core.replies import say
+from bot.core.runtime import Runtime
 from schedules.jobs.delivery import deliver_due
 
 

@@ -1,0 +1,189 @@
+"""handle(request) → Reply: who is asking, which handler, which role is needed. The one place where
+user-fixable errors become friendly replies and anything else becomes a short apology."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections import Counter
+from difflib import get_close_matches
+
+from sqlmodel import Session
+
+from bot.core import people
+from bot.core.clock import Clock, SystemClock
+from bot.core.commands import CommandSpec, Registry
+from bot.core.config import Settings
+from bot.core.context import Context
+from bot.core.errors import NotAllowed, NotFound, TandemError, UsageError
+from bot.core.grammar import Command, parse
+from bot.core.replies import Block, Reply, b, code, context, p, say, section
+from bot.core.request import Request
+from bot.leads.card_refresh import settle_moved_cards
+from storage.db import Database
+from storage.models import Outbox, Workspace
+
+log = logging.getLogger("tandem.dispatch")
+
+
+# Command words of the product (SPEC §3) that this version does not answer yet. Platforms may already offer them
+# (the app manifests list every command word), so they get an honest answer rather than "I don't know".
+NOT_YET_BUILT = frozenset({"campaign", "tool", "intel", "stats", "meeting"})
+
+
+class Dispatcher:
+    def __init__(self, db: Database, settings: Settings, registry: Registry, clock: Clock | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.registry = registry
+        self.clock = clock or SystemClock()
+        self.counts: Counter[tuple[str, str]] = Counter()  # (command, outcome) → answers, for /metrics
+        self._count_lock = threading.Lock()
+
+    def handle(self, request: Request) -> Reply:
+        name = ["unknown"]
+        try:
+            reply = self._handle(request, name)
+            outcome = "ok" if reply.ok else "refused"
+        except TandemError as error:
+            reply, outcome = error_reply(error), "refused"
+        except Exception:
+            request_id = uuid.uuid4().hex[:8]
+            log.exception("command failed [request %s] platform=%s team=%s", request_id, request.platform,
+                          request.team_id)
+            reply, outcome = say("Sorry — something went wrong on my side and nothing was changed. ",
+                                 p("If it happens again, give your admin this reference: "), code(request_id),
+                                 ok=False), "error"
+        with self._count_lock:
+            self.counts[(name[0], outcome)] += 1
+        return reply
+
+    def _handle(self, request: Request, name: list[str]) -> Reply:
+        text = request.text.strip()
+        if text.startswith("/"):
+            text = text[1:]
+        command = parse(text)
+        words = [w.text for w in command.words]
+        if not words or words[0].lower() == "help" or [w.lower() for w in words[:2]] == ["tandem", "help"]:
+            name[0] = "help"  # `tandem help` too: where every command is a word of its own, `help` is not one
+            return self._help(words[1:2] if words and words[0].lower() == "help" else [])
+        spec, used = self.registry.lookup(words)
+        if spec is None:
+            return self._unknown(words)
+        name[0] = spec.name
+        if words[used:used + 1] == ["help"] and not command.options:
+            return usage_reply(spec)
+        _check_options(spec, command)
+        args = [w.text for w in command.words][used:]  # options kept as text are words now, in place
+        with self.db.session() as session:
+            ctx = self._context(session, request, command)
+            if not people.has_role(ctx.me, spec.role):
+                raise NotAllowed(_refusal(session, ctx.workspace_id, spec, ctx.me.role))
+            reply = spec.handler(ctx, args)
+            if request.source_message is not None and reply.ok:
+                _answer_card(ctx, request.source_message, reply)
+            settle_moved_cards(session, self.clock)
+            return reply
+
+    def _context(self, session: Session, request: Request, command: Command) -> Context:
+        """Who is asking. A known member whom this request teaches nothing new costs one plain query; a new
+        workspace or member, or news about one (name, e-mail, time zone, platform, admin), goes through the
+        entities and is written."""
+        admins = self.settings.admins
+        speaker = people.find_speaker(session, request.platform, request.team_id, request.person.user_id)
+        if speaker is not None and speaker.member is not None \
+                and not people.member_changes(speaker.member, request.person, admins):
+            return Context(session=session, settings=self.settings, clock=self.clock,
+                           workspace_id=speaker.workspace_id, me=speaker.member, request=request, command=command)
+        workspace = session.get(Workspace, speaker.workspace_id) if speaker is not None else None
+        if workspace is None:
+            workspace = people.ensure_workspace(session, request.platform, request.team_id, request.team_name,
+                                                self.clock)
+        actor = people.ensure_member(session, workspace, request.person, admins, self.clock)
+        assert workspace.id is not None
+        return Context(session=session, settings=self.settings, clock=self.clock, workspace_id=workspace.id,
+                       me=people.MemberRow.of(actor), request=request, command=command, _actor=actor,
+                       _workspace=workspace)
+
+    def _help(self, topic: list[str]) -> Reply:
+        if topic and topic[0].lower() in self.registry.top_words:
+            return _group_help(self.registry.under(topic[0].lower()))
+        lines: list[Block] = [section(b("Tandem"), p(" — sales and marketing, one team. Commands:"))]
+        for top in self.registry.top_words:
+            specs = self.registry.under(top)
+            lines.append(section(code(top), p("  " + ", ".join(" ".join(s.path[1:]) or s.path[0] for s in specs))))
+        lines.append(context("Type `<command> help` for details, e.g. `lead help`; `tandem help` shows this list."))
+        return Reply(blocks=tuple(lines))
+
+    def _unknown(self, words: list[str]) -> Reply:
+        top = words[0].lower()
+        if top in self.registry.top_words:
+            specs = self.registry.under(top)
+            if (len(words) == 1 or words[1].lower() == "help") and (top,) not in self.registry.specs:
+                return _group_help(specs)
+            subs = [s.path[1] for s in specs if len(s.path) > 1]
+            close = get_close_matches(words[1].lower(), subs, n=2, cutoff=0.5)
+            intro = f"`{top} {words[1][:40]}` is not a command."
+            if close:
+                return say(intro + " Did you mean " + " or ".join(f"`{top} {c}`" for c in close) + "?", ok=False)
+            return _group_help(specs, intro=intro)
+        if top in NOT_YET_BUILT:
+            return say(f"`{top}` is not part of this version of Tandem yet. Type `help` to see what it can do.",
+                       ok=False)
+        close = get_close_matches(top, self.registry.top_words, n=2, cutoff=0.5)
+        hint = (" Did you mean " + " or ".join(f"`{c}`" for c in close) + "?") if close else ""
+        return say(f"I don't know `{words[0][:40]}`.{hint} Type `help` to see what I can do.", ok=False)
+
+
+def _check_options(spec: CommandSpec, command: Command) -> None:
+    unknown = [o for o in command.option_tokens if o.key not in spec.options]
+    if not unknown:
+        return
+    if spec.free_text:
+        command.keep_as_text({o.key for o in unknown})
+        return
+    first = unknown[0].key
+    close = get_close_matches(first, sorted(spec.options), n=1)
+    hint = f" Did you mean `{close[0]}:`?" if close else ""
+    allowed = ", ".join(f"`{o}:`" for o in sorted(spec.options)) or "none"
+    raise UsageError(f"`{spec.name}` has no option `{first}:`.{hint} Its options: {allowed}.", usage=spec.usage)
+
+
+def _refusal(session: Session, workspace_id: int, spec: CommandSpec, role: str) -> str:
+    admins = people.members_with_role(session, workspace_id, "admin")
+    names = ", ".join("@" + a.display_name for a in admins[:3]) or "an admin (listed in TANDEM_ADMINS)"
+    return (f"`{spec.name}` needs the {spec.role} role; you are a {role}. "
+            f"{names} can grant it with `tandem role @you {spec.role}`.")
+
+
+def _answer_card(ctx: Context, outbox_id: int, reply: Reply) -> None:
+    """Note the outcome on the card whose button was clicked, so nobody clicks twice."""
+    row = ctx.session.get(Outbox, outbox_id)
+    if row is not None and row.workspace_id == ctx.workspace_id and row.target_member_id == ctx.actor.id:
+        row.response_note = reply.summary[:400]
+        ctx.session.add(row)
+
+
+def usage_reply(spec: CommandSpec, intro: str | None = None) -> Reply:
+    blocks: list[Block] = []
+    if intro:
+        blocks.append(section(intro))
+    blocks.append(section(b("Usage: "), code(spec.usage)))
+    blocks.append(context(spec.summary))
+    return Reply(blocks=tuple(blocks), ok=intro is None)
+
+
+def _group_help(specs: list[CommandSpec], intro: str | None = None) -> Reply:
+    blocks = [section(intro)] if intro else []
+    for spec in specs:
+        blocks.append(section(code(spec.usage), p(" — " + spec.summary)))
+    return Reply(blocks=tuple(blocks), ok=intro is None)
+
+
+def error_reply(error: TandemError) -> Reply:
+    icon = {NotAllowed: "🔒 ", NotFound: "🔍 "}.get(type(error), "⚠️ ")
+    blocks = [section(icon + str(error))]
+    if isinstance(error, UsageError) and error.usage:
+        blocks.append(section(b("Usage: "), code(error.usage)))
+    return Reply(blocks=tuple(blocks), ok=False)

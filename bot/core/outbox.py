@@ -1,0 +1,112 @@
+"""Proactive messages: written as outbox rows in the caller's transaction; resolved to a platform target
+only at delivery time (a member may have moved from Slack to Teams meanwhile)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete
+from sqlmodel import Session, col, select
+
+from bot.core.clock import Clock
+from bot.core.delivery import Target
+from bot.core.replies import Buttons, Reply, from_json, to_json
+from storage.db import unit_cache
+from storage.models import Member, MemberAccount, Outbox, WorkspaceAccount
+
+
+def enqueue_dm(session: Session, clock: Clock, *, member: Member, reply: Reply, kind: str, key: str,
+               lead_id: int | None = None) -> Outbox | None:
+    """DM ``member``; ``key`` makes the row idempotent (a second enqueue with the same key is ignored).
+    ``lead_id``: the lead whose buttons the card carries (see ``bot/leads/card_refresh.py``)."""
+    assert member.id is not None
+    return _enqueue(session, clock, Outbox(workspace_id=member.workspace_id, kind=kind, target_member_id=member.id,
+                                           payload=to_json(reply), dedupe_key=f"{kind}:{key}:m{member.id}",
+                                           next_attempt_at=clock.now(), created_at=clock.now(),
+                                           lead_id=_with_buttons(reply, lead_id)))
+
+
+def enqueue_channel(session: Session, clock: Clock, *, workspace_id: int, channel: str, reply: Reply, kind: str,
+                    key: str, lead_id: int | None = None) -> Outbox | None:
+    """Post to a channel setting value (``platform:address``)."""
+    return _enqueue(session, clock, Outbox(workspace_id=workspace_id, kind=kind, target_channel=channel,
+                                           payload=to_json(reply), dedupe_key=f"{kind}:{key}:{channel}"[:200],
+                                           next_attempt_at=clock.now(), created_at=clock.now(),
+                                           lead_id=_with_buttons(reply, lead_id)))
+
+
+REWRITE_KIND = "card_update"
+
+
+def enqueue_rewrite(session: Session, clock: Clock, *, of: Outbox, reply: Reply) -> Outbox | None:
+    """Rewrite the message sent for row ``of`` (once: a second rewrite of the same message is ignored)."""
+    return _enqueue(session, clock, Outbox(workspace_id=of.workspace_id, kind=REWRITE_KIND,
+                                           target_member_id=of.target_member_id, target_channel=of.target_channel,
+                                           payload=to_json(reply), dedupe_key=f"{REWRITE_KIND}:o{of.id}",
+                                           refreshes_id=of.id, next_attempt_at=clock.now(), created_at=clock.now()))
+
+
+def _with_buttons(reply: Reply, lead_id: int | None) -> int | None:
+    """Only a card with buttons can go stale: others need no lead to watch."""
+    return lead_id if any(isinstance(block, Buttons) for block in reply.blocks) else None
+
+
+_TABLE = Outbox.__table__  # type: ignore[attr-defined]
+_BY_KEY = select(_TABLE.c.id).where(_TABLE.c.dedupe_key == bindparam("key"))
+
+
+ENQUEUED = "enqueued_outbox"  # unit cache: ids of the rows this transaction wrote (their cards are current)
+
+
+def _enqueue(session: Session, clock: Clock, row: Outbox) -> Outbox | None:
+    if session.execute(_BY_KEY, {"key": row.dedupe_key}).first() is not None:
+        return None
+    session.add(row)
+    session.flush()
+    unit_cache(session, ENQUEUED)[row.id] = True
+    return row
+
+
+def resolve_target(session: Session, row: Outbox, *, platform: str | None = None) -> Target | None:
+    """Where the row goes, or None when the member has no account we can reach. ``platform`` pins a member's
+    platform: a rewrite goes where the message it rewrites went."""
+    if row.target_channel:
+        platform, _, address = row.target_channel.partition(":")
+        team = _team_id(session, row.workspace_id, platform)
+        if team is None or not address:
+            return None
+        return Target(platform=platform, team_id=team, kind="channel", address=address, outbox_id=row.id)
+    if row.target_member_id is None:
+        return None
+    member = session.get(Member, row.target_member_id)
+    if member is None:
+        return None
+    accounts = {a.platform: a.external_id for a in session.exec(
+        select(MemberAccount).where(MemberAccount.member_id == member.id)).all()}
+    if platform is not None:
+        order = [platform]
+    else:
+        order = ([member.last_platform] if member.last_platform else []) + sorted(accounts)
+    for candidate in order:
+        if candidate in accounts:
+            team = _team_id(session, row.workspace_id, candidate)
+            if team is not None:
+                return Target(platform=candidate, team_id=team, kind="user", address=accounts[candidate],
+                              member_id=member.id, outbox_id=row.id)
+    return None
+
+
+def _team_id(session: Session, workspace_id: int, platform: str) -> str | None:
+    return session.exec(select(WorkspaceAccount.external_id).where(
+        WorkspaceAccount.workspace_id == workspace_id, WorkspaceAccount.platform == platform)).first()
+
+
+def reply_of(row: Outbox) -> Reply:
+    return from_json(row.payload)
+
+
+def prune_delivered(session: Session, *, before: datetime) -> int:
+    """Forget messages delivered (or parked and reported) before ``before``; pending ones are never touched."""
+    result = session.execute(delete(Outbox).where(col(Outbox.status).in_(("sent", "failed")),
+                                                  col(Outbox.created_at) < before))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,178 @@
+"""`lead` commands that create, route and show leads: handoff, add, reassign, show, list, criteria."""
+
+from __future__ import annotations
+
+from bot.admin.settings import get_setting
+from bot.core.args import find_campaign, need, rest
+from bot.core.commands import CommandSpec
+from bot.core.context import Context
+from bot.core.errors import NotAllowed, UsageError
+from bot.core.people import find_member, has_role, mention, mentions
+from bot.core.replies import Block, Reply, b, context, p, say, section
+from bot.leads import criteria as criteria_service
+from bot.leads import lifecycle as lead_service
+from bot.leads import lists as lead_lists
+from bot.leads import queries as lead_views
+from bot.leads.notices import handoff_dm, unassigned_notice
+from bot.leads.routing import next_rep
+from bot.leads.views import lead_blocks, lead_card, list_blocks, trail_blocks
+from storage.models import Member
+
+USAGE = {
+    "handoff": "lead handoff <company> [email:<addr>] [name:<contact>] [to:<user>] [campaign:<c>] [source:<s>] "
+               "[note:<text>]",
+    "add": "lead add <company> [email:…] [name:…] [campaign:…] [source:<s>] [note:…]",
+    "reassign": "lead reassign <id> to:<user>",
+    "show": "lead show <id>",
+    "list": "lead list [mine|unworked|open|all] [owner:<user>] [campaign:<c>]",
+    "criteria": "lead criteria | lead criteria set <text>",
+}
+PAGE = 20
+
+
+def _new_lead(ctx: Context, args: list[str], usage: str) -> lead_service.NewLead:
+    company = rest(args, 0)
+    if not company:
+        raise UsageError("Which company? Put its name first.", usage=usage)
+    opts = ctx.command.options
+    campaign = find_campaign(ctx.session, ctx.workspace_id, opts["campaign"]) if opts.get("campaign") else None
+    return lead_service.validate(lead_service.NewLead(company=company, email=opts.get("email"), name=opts.get("name"),
+                                                      source=opts.get("source"), note=opts.get("note"),
+                                                      campaign=campaign))
+
+
+def handoff(ctx: Context, args: list[str]) -> Reply:
+    new = _new_lead(ctx, args, USAGE["handoff"])
+    s, clock = ctx.session, ctx.clock
+    owner = find_member(s, ctx.workspace_id, ctx.command.options["to"]) if ctx.command.options.get("to") else None
+    routed = owner is None
+    if owner is None:
+        owner = next_rep(s, ctx.workspace)
+    status = "handed_off" if owner else "unassigned"
+    lead = lead_service.create(s, clock, workspace_id=ctx.workspace_id, new=new, actor=ctx.actor, owner=owner,
+                               status=status, default_source="marketing")
+    lead_service.refresh_sla(s, lead)
+    if owner is None:
+        event = lead_service.record(s, clock, lead, ctx.actor, "unassigned")
+        told = unassigned_notice(s, clock, lead, event, ("No rep is available for this hand-off from ",
+                                                            mention(s, ctx.actor), "."))
+        where = " The marketing channel has been told." if told else \
+            " Set `tandem settings marketing_channel` so the team hears about these."
+        return Reply(blocks=(section("⚪ ", b(f"L-{lead.number}"), p(f" {lead.company} is unassigned: "
+                                                                     "there is no rep to route it to." + where)),
+                             context(f"Assign it with `lead reassign L-{lead.number} to:@rep`.")), ok=True)
+    event = lead_service.record(s, clock, lead, ctx.actor, "handoff", detail=owner.display_name)
+    # the first line is also the notification's text: it names the company
+    handoff_dm(s, clock, lead, owner, event, ("🤝 ", mention(s, ctx.actor), f" handed you a new lead: {lead.company}."))
+    how = " (round-robin)" if routed else ""
+    return Reply(blocks=(section("✅ Handed off ", b(f"L-{lead.number}"), p(f" {lead.company} to "), mention(s, owner),
+                                 p(f"{how}. They have been sent the lead card.")),))
+
+
+def add(ctx: Context, args: list[str]) -> Reply:
+    new = _new_lead(ctx, args, USAGE["add"])
+    lead = lead_service.create(ctx.session, ctx.clock, workspace_id=ctx.workspace_id, new=new, actor=ctx.actor,
+                               owner=ctx.actor, status="accepted", default_source="sales")
+    lead_service.refresh_sla(ctx.session, lead)
+    lead_service.record(ctx.session, ctx.clock, lead, ctx.actor, "add")
+    return lead_card(ctx.session, lead, viewer=ctx.actor,
+                     intro=("✅ Logged ", b(f"L-{lead.number}"), p(" as your own lead.")))
+
+
+def reassign(ctx: Context, args: list[str]) -> Reply:
+    need(args, 1, USAGE["reassign"], "the lead id")
+    target = ctx.command.options.get("to") or (args[1] if len(args) > 1 else None)
+    if not target:
+        raise UsageError("Who should own it? Add `to:@person`.", usage=USAGE["reassign"])
+    lead = lead_service.get(ctx.session, ctx.workspace_id, args[0])
+    owner = find_member(ctx.session, ctx.workspace_id, target)
+    event = lead_service.reassign(ctx.session, ctx.clock, lead, ctx.actor, owner)
+    handoff_dm(ctx.session, ctx.clock, lead, owner, event,
+               ("🤝 ", mention(ctx.session, ctx.actor), f" reassigned a lead to you: {lead.company}."))
+    return say("✅ ", b(f"L-{lead.number}"), p(f" {lead.company} now belongs to "), mention(ctx.session, owner),
+               p(". They have been sent the lead card."))
+
+
+def show(ctx: Context, args: list[str]) -> Reply:
+    need(args, 1, USAGE["show"], "the lead id")
+    lead = lead_views.find(ctx.session, ctx.workspace_id, args[0])
+    trail = lead_service.trail(ctx.session, lead)
+    mentions(ctx.session, ctx.workspace_id, (lead.owner_id, lead.marketer_id, *(e.actor_id for e in trail)))  # one read
+    blocks = lead_blocks(ctx.session, lead, viewer=ctx.me)
+    tz = ctx.me.timezone or get_setting(ctx.session, ctx.workspace_id, "timezone")
+    blocks += trail_blocks(ctx.session, lead, trail, tz)
+    return Reply(blocks=tuple(blocks))
+
+
+LIST_TITLES = {"mine": "Your open leads", "unworked": "Unworked leads", "open": "Open leads", "all": "All leads"}
+OWN_LIST_TITLES = {**LIST_TITLES, "unworked": "Your unworked leads", "open": "Your open leads", "all": "All your leads"}
+
+
+def list_leads(ctx: Context, args: list[str]) -> Reply:
+    scope = args[0].lower() if args else ("mine" if ctx.me.role == "rep" else "open")
+    if scope not in lead_lists.SCOPES or len(args) > 1:
+        raise UsageError(f"`{' '.join(args)[:40]}` is not a filter.", usage=USAGE["list"])
+    opts = ctx.command.options
+    owner = campaign = None
+    own_only = ctx.me.role == "rep" and scope != "mine"
+    title = (OWN_LIST_TITLES if own_only else LIST_TITLES)[scope]
+    if opts.get("owner"):
+        owner = find_member(ctx.session, ctx.workspace_id, opts["owner"])
+        if ctx.me.role == "rep" and owner.id != ctx.me.id:
+            raise NotAllowed(f"Reps see their own leads; `lead list` shows yours. A marketer or manager can list "
+                             f"{owner.display_name}'s.")
+        if owner.id != ctx.me.id or not (own_only or scope == "mine"):  # "Your open leads" already says whose
+            title += f" owned by {owner.display_name}"
+    if opts.get("campaign"):
+        campaign = find_campaign(ctx.session, ctx.workspace_id, opts["campaign"])
+        title += f" in {campaign.name}"
+    wanted = lead_lists.Wanted(scope, ctx.me.id, owner_id=owner.id if owner else None,
+                               campaign_id=campaign.id if campaign else None, own_only=own_only)
+    total, rows = lead_lists.page(ctx.session, ctx.workspace_id, wanted, PAGE)
+    more = max(0, total - len(rows))
+    return Reply(blocks=tuple(list_blocks(ctx.session, ctx.workspace_id, rows, more, f"{title} ({total})")))
+
+
+def criteria(ctx: Context, args: list[str]) -> Reply:
+    s = ctx.session
+    if args and args[0].lower() == "set":
+        if not has_role(ctx.actor, "manager"):
+            raise NotAllowed(f"`lead criteria set` needs the manager role; you are a {ctx.actor.role}.")
+        text = " ".join(args[1:])
+        row = criteria_service.set_text(s, ctx.clock, ctx.workspace_id, ctx.actor, text)
+        return say("✅ Qualified-lead criteria updated to ", b(f"version {row.version}"), p(":\n" + row.text))
+    if args:
+        raise UsageError("Only `set` follows `lead criteria`.", usage=USAGE["criteria"])
+    versions = criteria_service.history(s, ctx.workspace_id)
+    if not versions:
+        return say("No qualified-lead criteria yet. A manager can agree them with marketing and write them down: "
+                   "`lead criteria set <text>`.")
+    latest = versions[0]
+    author = s.get(Member, latest.author_id) if latest.author_id else None
+    blocks: list[Block] = [
+        section(b(f"What counts as a qualified lead (version {latest.version})")), section(latest.text),
+        context("Set by ", mention(s, author), f" on {latest.created_at:%d %b %Y}. Rate every lead 1–5 "
+                "against it with `lead feedback <id> <1-5> [reason]`.")]
+    if len(versions) > 1:
+        older = ", ".join(f"v{v.version} ({v.created_at:%d %b %Y})" for v in versions[1:])
+        blocks.append(context("Earlier versions: " + older))
+    return Reply(blocks=tuple(blocks))
+
+
+def specs() -> list[CommandSpec]:
+    from bot.leads.progress import specs as progress_specs
+
+    lead_opts = frozenset({"email", "name", "campaign", "source", "note"})
+    return [
+        CommandSpec(("lead", "handoff"), handoff, "marketer", USAGE["handoff"],
+                    "hand a lead from marketing to sales", lead_opts | {"to"}),
+        CommandSpec(("lead", "add"), add, "rep", USAGE["add"], "log a lead you found yourself", lead_opts),
+        *progress_specs(),
+        CommandSpec(("lead", "reassign"), reassign, "marketer", USAGE["reassign"], "move a lead to another owner",
+                    frozenset({"to"})),
+        CommandSpec(("lead", "show"), show, "rep", USAGE["show"], "the lead card with its whole history"),
+        CommandSpec(("lead", "list"), list_leads, "rep", USAGE["list"], "leads, newest first",
+                    frozenset({"owner", "campaign"})),
+        CommandSpec(("lead", "criteria"), criteria, "rep", USAGE["criteria"],
+                    "the shared definition of a qualified lead", free_text=True),
+    ]

@@ -1,0 +1,142 @@
+"""`lead` commands an owner uses to work a lead: accept, reject, touch, stage, won, lost — and feedback."""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.args import need, rest
+from bot.core.commands import CommandSpec
+from bot.core.context import Context
+from bot.core.errors import UsageError
+from bot.core.people import mention
+from bot.core.replies import Reply, b, code, p, say
+from bot.leads import feedback as feedback_service
+from bot.leads import lifecycle as lead_service
+from bot.leads.notices import campaign_owner_of, marketer_of, tell
+from bot.leads.views import lead_card
+
+USAGE = {
+    "accept": "lead accept <id>",
+    "reject": "lead reject <id> <reason>",
+    "feedback": "lead feedback <id> <1-5> [reason]",
+    "touch": "lead touch <id> [note]",
+    "stage": "lead stage <id> <stage>",
+    "won": "lead won <id> [amount] [reason]",
+    "lost": "lead lost <id> <reason>",
+}
+_AMOUNT = re.compile(r"^[$€£]?(\d[\d,]*(?:\.\d+)?)([km]?)$", re.I)
+
+
+def accept(ctx: Context, args: list[str]) -> Reply:
+    need(args, 1, USAGE["accept"], "the lead id")
+    s = ctx.session
+    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    event = lead_service.accept(s, ctx.clock, lead, ctx.actor)
+    tell(s, ctx.clock, marketer_of(s, lead), lead, event, "accepted",
+         ("👍 ", mention(s, ctx.actor), f" accepted L-{lead.number} {lead.company}."), skip=ctx.actor)
+    intro = ("✅ Accepted by ", mention(s, ctx.actor), p(". It's yours — log your first touch with "),
+             code(f"lead touch L-{lead.number}"), p("."))
+    return lead_card(s, lead, viewer=ctx.actor, intro=intro)
+
+
+def reject(ctx: Context, args: list[str]) -> Reply:
+    need(args, 1, USAGE["reject"], "the lead id")
+    s = ctx.session
+    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    event = lead_service.reject(s, ctx.clock, lead, ctx.actor, rest(args, 1) or "")
+    tell(s, ctx.clock, marketer_of(s, lead), lead, event, "rejected",
+         ("↩️ ", mention(s, ctx.actor), f" returned L-{lead.number} {lead.company} to marketing: ",
+          p(lead.outcome_reason or "")), skip=ctx.actor)
+    return say("↩️ Rejected by ", mention(s, ctx.actor), p(f": L-{lead.number} {lead.company} went back to marketing "
+                                                           "with your reason."))
+
+
+def feedback(ctx: Context, args: list[str]) -> Reply:
+    need(args, 2, USAGE["feedback"], "the lead id and a score from 1 to 5")
+    s = ctx.session
+    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    score = feedback_service.parse_score(args[1])
+    row, replaced = feedback_service.give(s, ctx.clock, lead, ctx.actor, score, args[2:])
+    detail = f"{score}/5" + (f" {row.tags.replace(',', ', ')}" if row.tags else "") + \
+        (f" — {row.reason}" if row.reason else "")
+    event = lead_service.record(s, ctx.clock, lead, ctx.actor, "feedback", from_status=lead.status, detail=detail)
+    intro = ("⭐ ", mention(s, ctx.actor), f" rated L-{lead.number} {lead.company} ", b(f"{score}/5"),
+             p(f" ({row.tags.replace(',', ', ')})" if row.tags else ""), p(f": {row.reason}" if row.reason else ""))
+    marketer = marketer_of(s, lead)
+    tell(s, ctx.clock, marketer, lead, event, "feedback", intro, skip=ctx.actor)
+    owner = campaign_owner_of(s, lead)
+    if owner is not None and (marketer is None or owner.id != marketer.id):
+        tell(s, ctx.clock, owner, lead, event, "feedback", intro, skip=ctx.actor)
+    verb = "Updated your rating" if replaced else "Thanks — rated"
+    return say(f"⭐ {verb} L-{lead.number} {lead.company} ", b(f"{score}/5"), p(". Marketing will see it."))
+
+
+def touch(ctx: Context, args: list[str]) -> Reply:
+    need(args, 1, USAGE["touch"], "the lead id")
+    s = ctx.session
+    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    event = lead_service.touch(s, ctx.clock, lead, ctx.actor, rest(args, 1))
+    first = " (first touch)" if event.kind == "first_touch" else ""
+    return say("📞 Touch logged on ", b(f"L-{lead.number}"), p(f" {lead.company}{first}."))
+
+
+def stage(ctx: Context, args: list[str]) -> Reply:
+    need(args, 2, USAGE["stage"], "the lead id and a stage (1–7 or its name)")
+    s = ctx.session
+    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    number = lead_service.parse_stage(" ".join(args[1:]) if not args[1].isdigit() else args[1])
+    lead_service.move_stage(s, ctx.clock, lead, ctx.actor, number)
+    return lead_card(s, lead, viewer=ctx.actor, intro=("➡️ ", b(f"L-{lead.number}"),
+                                                       p(f" moved to stage {number}: "
+                                                         f"{lead_service.STAGE_TITLES[number - 1]}.")))
+
+
+def parse_amount(raw: str) -> float | None:
+    match = _AMOUNT.match(raw.strip())
+    if not match:
+        return None
+    value = float(match.group(1).replace(",", ""))
+    return value * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]
+
+
+def won(ctx: Context, args: list[str]) -> Reply:
+    need(args, 1, USAGE["won"], "the lead id")
+    s = ctx.session
+    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    amount = parse_amount(args[1]) if len(args) > 1 else None
+    reason = rest(args, 2 if amount is not None else 1)
+    event = lead_service.close(s, ctx.clock, lead, ctx.actor, "won", reason, amount)
+    tell(s, ctx.clock, marketer_of(s, lead), lead, event, "won",
+         ("🏆 ", mention(s, ctx.actor), f" won L-{lead.number} {lead.company} — a lead you handed off!"),
+         skip=ctx.actor)
+    return say("🏆 Congratulations! ", b(f"L-{lead.number} {lead.company}"), p(" is won."))
+
+
+def lost(ctx: Context, args: list[str]) -> Reply:
+    need(args, 1, USAGE["lost"], "the lead id")
+    s = ctx.session
+    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    reason = rest(args, 1)
+    if not reason:
+        raise UsageError("Please say why it was lost (price, competitor, no-decision, timing, product-fit, budget, "
+                         "champion-left, or your own words).", usage=USAGE["lost"])
+    tags, _ = feedback_service.split_tags(reason.split(), feedback_service.LOSS_REASONS)
+    event = lead_service.close(s, ctx.clock, lead, ctx.actor, "lost", reason)
+    tell(s, ctx.clock, marketer_of(s, lead), lead, event, "lost",
+         ("⛔ ", mention(s, ctx.actor), f" lost L-{lead.number} {lead.company}: ", p(reason)), skip=ctx.actor)
+    known = f" (recorded as {', '.join(tags)})" if tags else ""
+    return say("⛔ ", b(f"L-{lead.number} {lead.company}"), p(f" marked lost{known}. Thanks for closing the loop."))
+
+
+def specs() -> list[CommandSpec]:
+    return [
+        CommandSpec(("lead", "accept"), accept, "rep", USAGE["accept"], "take a lead handed to you"),
+        CommandSpec(("lead", "reject"), reject, "rep", USAGE["reject"], "return a lead to marketing with a reason",
+                    free_text=True),
+        CommandSpec(("lead", "feedback"), feedback, "rep", USAGE["feedback"],
+                    "rate a lead's quality against the criteria", free_text=True),
+        CommandSpec(("lead", "touch"), touch, "rep", USAGE["touch"], "log a call, e-mail or meeting", free_text=True),
+        CommandSpec(("lead", "stage"), stage, "rep", USAGE["stage"], "move a lead along the seven selling steps"),
+        CommandSpec(("lead", "won"), won, "rep", USAGE["won"], "report a win", free_text=True),
+        CommandSpec(("lead", "lost"), lost, "rep", USAGE["lost"], "report a loss and why", free_text=True),
+    ]

@@ -1,0 +1,174 @@
+"""Lead cards and trails as Replies: the same card in a reply, a hand-off DM, a nag and App Home."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.core.people import MemberRow, has_role, mentions
+from bot.core.replies import (
+    Block,
+    Button,
+    Buttons,
+    Divider,
+    Reply,
+    Span,
+    b,
+    code,
+    context,
+    fields,
+    p,
+    section,
+)
+from bot.leads import lifecycle as lead_service
+from bot.leads import queries as lead_views
+from bot.leads.lists import LeadLine
+from bot.leads.queries import LeadView
+from storage.models import Lead, Member
+
+STATUS_ICONS = {"handed_off": "🟡", "unassigned": "⚪", "accepted": "🟢", "rejected": "↩️", "won": "🏆", "lost": "⛔"}
+EVENT_WORDS = {
+    "handoff": "handed off", "add": "logged it (self-sourced)", "accept": "accepted", "reject": "rejected",
+    "first_touch": "first touch", "touch": "touch", "stage": "stage", "won": "won", "lost": "lost",
+    "reassign": "reassigned", "feedback": "rated", "unassigned": "no rep available — unassigned",
+    "nag": "reminder sent", "escalation": "escalated to managers",
+}
+
+
+def lead_title(lead: Lead | LeadView) -> str:
+    return f"L-{lead.number} · {lead.company}"
+
+
+def status_line(lead: lead_service.Stated) -> str:
+    text = lead_service.describe_status(lead)
+    return f"{STATUS_ICONS.get(lead.status, '•')} {text[:1].upper()}{text[1:]}"
+
+
+def lead_blocks(session: Session, lead: Lead | LeadView, *, viewer: Member | MemberRow | None = None,
+                intro: tuple[Span | str, ...] = (), with_buttons: bool = True) -> list[Block]:
+    if isinstance(lead, Lead):
+        lead = lead_views.of(session, lead)
+    named = mentions(session, lead.workspace_id, (lead.owner_id, lead.marketer_id))
+    owner = named.get(lead.owner_id) if lead.owner_id else None
+    marketer = named.get(lead.marketer_id) if lead.marketer_id else None
+    blocks: list[Block] = []
+    if intro:
+        blocks.append(section(*intro))
+    blocks.append(section(b(lead_title(lead)), p("\n" + status_line(lead))))
+    items: list[tuple[str, Span | str | tuple[Span, ...]]] = []
+    if lead.contact_name:
+        items.append(("Contact", lead.contact_name))
+    if lead.email:
+        items.append(("E-mail", lead.email))
+    items.append(("Owner", (owner,) if owner else "unassigned"))
+    if marketer:
+        items.append(("Handed off by", (marketer,)))
+    items.append(("Source", lead.source))
+    if lead.campaign:
+        items.append(("Campaign", lead.campaign))
+    if lead.ratings and lead.quality is not None:
+        count = lead.ratings
+        items.append(("Quality", f"{lead.quality:.1f} / 5 ({count} rating{'s' if count != 1 else ''})"))
+    if lead.amount is not None:
+        items.append(("Amount", f"{lead.amount:,.0f}"))
+    if lead.outcome_reason and lead.status in ("rejected", "lost", "won"):
+        items.append(("Reason", lead.outcome_reason))
+    blocks.append(fields(*items))
+    if lead.note:
+        blocks.append(section(b("Note: "), p(lead.note)))
+    if with_buttons and viewer is not None:
+        row = action_buttons(lead, viewer)
+        if row:
+            blocks.append(Buttons(buttons=tuple(row)))
+    return blocks
+
+
+def action_buttons(lead: Lead | LeadView, viewer: Member | MemberRow) -> list[Button]:
+    ref = f"L-{lead.number}"
+    if lead.status in ("rejected", "unassigned") and has_role(viewer, "marketer"):
+        return [reassign_button(lead)]
+    if lead.owner_id != viewer.id:
+        return []
+    if lead.status == "handed_off":
+        return [Button(label="Accept", command=f"lead accept {ref}", style="primary"),
+                Button(label="Reject", command=f"lead reject {ref}", style="danger",
+                       prompt="Why are you rejecting it? (marketing will see this)")]
+    if lead.status == "accepted":
+        row = [Button(label="Log touch", command=f"lead touch {ref}", style="primary", prompt="What did you do?")]
+        if (lead.stage or 0) < 7:
+            nxt = (lead.stage or 0) + 1
+            row.append(Button(label=f"Stage → {lead_service.STAGE_TITLES[nxt - 1]}", command=f"lead stage {ref} {nxt}"))
+        row.append(Button(label="Won", command=f"lead won {ref}", prompt="Amount and reason (optional)"))
+        row.append(Button(label="Lost", command=f"lead lost {ref}", style="danger",
+                          prompt="Why was it lost? (price, competitor, timing…)"))
+        return row
+    return []
+
+
+def reassign_button(lead: Lead | LeadView, label: str = "Reassign") -> Button:
+    """For a lead back with marketing: the answer to the prompt is the new owner (`lead reassign L-7 @sam`)."""
+    return Button(label=label, command=f"lead reassign L-{lead.number}", style="primary",
+                  prompt="Who should own it? An @name or e-mail address")
+
+
+def lead_card(session: Session, lead: Lead, *, viewer: Member | MemberRow | None = None,
+              intro: tuple[Span | str, ...] = ()) -> Reply:
+    return Reply(blocks=tuple(lead_blocks(session, lead, viewer=viewer, intro=intro)))
+
+
+def trail_blocks(session: Session, lead: Lead | LeadView, events: list[lead_service.TrailEntry],
+                 tz: str) -> list[Block]:
+    zone = ZoneInfo(tz)
+    lines: list[Span] = []
+    actors = mentions(session, lead.workspace_id, (event.actor_id for event in events))
+    for event in events:
+        actor = actors.get(event.actor_id) if event.actor_id is not None else None
+        if lines:
+            lines.append(p("\n"))
+        lines.append(code(_when(event.created_at, zone)))
+        lines.append(p(" "))
+        if actor is not None:
+            lines.append(actor)
+            lines.append(p(" "))
+        lines.append(p(EVENT_WORDS.get(event.kind, event.kind)))
+        if event.detail:
+            lines.append(p(_detail(event)))
+    if not lines:
+        return []
+    return [Divider(), section(b("History")), section(*lines)]
+
+
+def _detail(event: lead_service.TrailEntry) -> str:
+    """What follows the event's word: "handed off to Sam", "stage: 2 Qualification", "rejected: no budget"."""
+    detail = event.detail or ""
+    if event.kind in ("handoff", "reassign"):  # the new owner's name
+        return " to " + detail
+    if event.kind == "stage":
+        _, _, to = detail.partition("→")
+        if to.isdigit() and 1 <= int(to) <= 7:
+            return f": {to} {lead_service.STAGE_TITLES[int(to) - 1]}"
+    return ": " + detail
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d %b %H:%M")
+
+
+def list_blocks(session: Session, workspace_id: int, rows: list[LeadLine], more: int,
+                title: str) -> list[Block]:
+    blocks: list[Block] = [section(b(title))]
+    if not rows:
+        blocks.append(context("No leads match. `lead list all` shows every lead."))
+        return blocks
+    owners = mentions(session, workspace_id, (lead.owner_id for lead in rows))
+    for lead in rows:
+        owner = owners.get(lead.owner_id) if lead.owner_id is not None else None
+        spans: list[Span] = [b(f"L-{lead.number}"), p(f" {lead.company}  "), p(status_line(lead))]
+        if owner is not None:
+            spans += [p(" · "), owner]
+        blocks.append(section(*spans))
+    if more:
+        blocks.append(context(f"…and {more} more. Narrow it with `owner:` or `campaign:`."))
+    return blocks

@@ -1,0 +1,96 @@
+"""Leads, their event trail, quality feedback and the qualified-lead criteria."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import OPEN_STATUSES_SQL, ts
+
+
+class Lead(SQLModel, table=True):
+    """A prospect handed from marketing to sales (or logged by a rep). ``number`` is the ``L-<n>``."""
+
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "number"),
+        Index("ix_lead_workspace_created", "workspace_id", "created_at"),
+        Index("ix_lead_workspace_owner_status", "workspace_id", "owner_id", "status"),
+        Index("ix_lead_workspace_status_created", "workspace_id", "status", "created_at"),
+        Index("ix_lead_workspace_campaign", "workspace_id", "campaign_id"),
+        Index("ix_lead_nag_due", "nag_due_at", postgresql_where=text("nag_due_at IS NOT NULL"),
+              sqlite_where=text("nag_due_at IS NOT NULL")),
+        # `lead list mine`: one person's open leads, newest first, without touching their closed ones.
+        Index("ix_lead_owner_open", "workspace_id", "owner_id", "created_at",
+              postgresql_where=text(OPEN_STATUSES_SQL), sqlite_where=text(OPEN_STATUSES_SQL)),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
+    number: int
+    company: str = Field(max_length=200)
+    contact_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    source: str = Field(default="marketing", max_length=60)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
+    owner_id: int | None = Field(default=None, foreign_key="member.id")
+    marketer_id: int | None = Field(default=None, foreign_key="member.id")
+    status: str = Field(default="handed_off", max_length=20)
+    stage: int | None = None
+    amount: float | None = None
+    outcome_reason: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = ts()
+    handed_off_at: datetime | None = ts(nullable=True)  # the latest hand-off or reassignment
+    accepted_at: datetime | None = ts(nullable=True)
+    first_touch_at: datetime | None = ts(nullable=True)
+    last_touch_at: datetime | None = ts(nullable=True)
+    closed_at: datetime | None = ts(nullable=True)
+    nag_due_at: datetime | None = ts(nullable=True)
+    nag_count: int = 0
+    last_nag_at: datetime | None = ts(nullable=True)
+
+
+class LeadEvent(SQLModel, table=True):
+    """The lead's trail: who did what, when, from which state to which. The source of stats."""
+
+    __tablename__ = "lead_event"
+    __table_args__ = (Index("ix_lead_event_workspace_kind_created", "workspace_id", "kind", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="member.id")
+    kind: str = Field(max_length=30)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str | None = Field(default=None, max_length=20)
+    detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = ts()
+
+
+class Feedback(SQLModel, table=True):
+    """One lead-quality score per person per lead (a new one replaces it)."""
+
+    __table_args__ = (UniqueConstraint("lead_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    lead_id: int = Field(foreign_key="lead.id")
+    member_id: int = Field(foreign_key="member.id")
+    score: int
+    tags: str = Field(default="", max_length=400)
+    reason: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = ts()
+
+
+class CriteriaVersion(SQLModel, table=True):
+    __tablename__ = "criteria_version"
+    __table_args__ = (UniqueConstraint("workspace_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
+    version: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author_id: int | None = Field(default=None, foreign_key="member.id")
+    created_at: datetime = ts()
