@@ -15,7 +15,7 @@ COPY adapters ./adapters
 COPY storage ./storage
 COPY schedules ./schedules
 
-# The same install step as the README's.
+# The same install as the README's demo: `pip install .`, no dev extras.
 RUN python3 -m venv .venv && .venv/bin/pip install --no-cache-dir .
 
 # One machine: SQLite on the /data volume. Several replicas: set DATABASE_URL to PostgreSQL.

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from bot.core.config import Settings
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 app = typer.Typer(help="Tandem — sales and marketing, one team, in Slack and Microsoft Teams.",
                   no_args_is_help=True, add_completion=False)
@@ -25,18 +28,66 @@ def load_settings(**overrides: object) -> Settings:
     return Settings(**overrides)  # type: ignore[arg-type]
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(code=1)
+
+
+UPGRADE_FIRST = "Run `tandem db upgrade` first"
+
+
+def migrated_database(settings: Settings, *, fix: str = UPGRADE_FIRST) -> Database:
+    """The database of an operator command, opened only when it is at this release's head: otherwise the command
+    says what to do and exits 1, without a traceback and without leaving an empty SQLite file behind."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from storage.db import Database, sqlite_file
+    from storage.migrate import MigrationsUnreadable, schema_state
+
+    try:
+        path = sqlite_file(settings.database_url)
+        if path is not None and not path.exists():
+            _fail(f"There is no database at {path.resolve()} yet. {UPGRADE_FIRST}: it creates it.")
+        db = Database(settings.database_url)
+    except ArgumentError:
+        _fail("DATABASE_URL is not a database URL (for example sqlite:///./tandem.db or postgresql://user@host/db).")
+    try:
+        state = schema_state(db.engine)
+    except MigrationsUnreadable as error:
+        db.dispose()
+        _fail(f"This Tandem install is incomplete ({error}). Reinstall it.")
+    except SQLAlchemyError as error:
+        db.dispose()
+        _fail(f"Cannot open the database: {_reason(error)}. Check DATABASE_URL.")
+    if state.is_newer:
+        db.dispose()
+        _fail(f"The database was migrated by a newer Tandem (at {state.current}; this release knows up to "
+              f"{state.head}). Run that release, or install it here.")
+    if not state.is_current:
+        db.dispose()
+        _fail(f"The database schema is not current ({state.describe()}). {fix}.")
+    return db
+
+
+def _reason(error: Exception) -> str:
+    """The driver's own first line (names a host or a file, never a password), after its error class."""
+    cause = getattr(error, "orig", None) or error
+    first = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    return f"{type(cause).__name__}: {first}" if first else type(cause).__name__
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration (run once before starting replicas)."""
+    from sqlalchemy.exc import OperationalError
+
     from storage.migrate import upgrade
 
     settings = load_settings()
-    upgrade(settings.database_url)
+    try:
+        upgrade(settings.database_url)
+    except OperationalError as error:
+        _fail(f"Cannot reach the database: {_reason(error)}. Check DATABASE_URL.")
     typer.echo("Database is at the latest migration.")
 
 
@@ -46,7 +97,8 @@ def jobs_list() -> None:
     from bot.server import build_runtime
     from schedules.registry import describe, list_jobs
 
-    runtime = build_runtime(load_settings())
+    settings = load_settings()
+    runtime = build_runtime(settings, db=migrated_database(settings))
     try:
         for status in list_jobs(runtime):
             typer.echo(describe(status))
@@ -57,11 +109,12 @@ def jobs_list() -> None:
 @jobs_app.command("run")
 def jobs_run(name: Annotated[str, typer.Argument(help="delivery, nags, housekeeping, …")]) -> None:
     """Run one job now, on this machine, through the senders this configuration enables."""
-    from bot.server import create_app
+    from bot.server import build_runtime, create_app
     from schedules.registry import run_job
 
-    fastapi_app = create_app(load_settings())
-    runtime = fastapi_app.state.runtime
+    settings = load_settings()
+    runtime = build_runtime(settings, db=migrated_database(settings))
+    create_app(settings, runtime=runtime)  # plugs in the senders this configuration enables
     try:
         firing = run_job(runtime, name)
     except LookupError as error:
@@ -79,20 +132,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Run Tandem in production: migrations must be current and TANDEM_SECRET_KEY set."""
     import uvicorn
 
-    from storage.db import Database
-    from storage.migrate import is_current
-
     settings = load_settings()
     try:
         settings.require_production_secret()
     except ValueError as error:
         _fail(str(error))
-    db = Database(settings.database_url)
-    try:
-        if not is_current(db.engine):
-            _fail("The database schema is not current. Run `tandem db upgrade` first.")
-    finally:
-        db.dispose()
+    migrated_database(settings).dispose()
     _configure_logging()
     uvicorn.run("bot.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 log_level="info", access_log=False)
@@ -120,10 +165,20 @@ def chat(as_: Annotated[str, typer.Option("--as", help="the demo person to speak
          ) -> None:
     """Talk to the bot in the terminal as a demo person (reads lines from stdin when it is not a terminal)."""
     from adapters.console import run_console
+    from bot.server import build_runtime
 
-    runtime = _demo_runtime(database, fresh=not database.exists())
+    if database.exists():  # someone's file: used as it is, never migrated behind their back
+        settings = _demo_settings(database)
+        fix = f"Run `DATABASE_URL=sqlite:///{database} tandem db upgrade` first, or delete {database} for a fresh demo"
+        runtime = build_runtime(settings, db=migrated_database(settings, fix=fix))
+    else:
+        runtime = _demo_runtime(database, fresh=True)
     code = run_console(runtime, as_, sys.stdin, sys.stdout)
     raise typer.Exit(code=code or 0)
+
+
+def _demo_settings(database: Path) -> Settings:
+    return load_settings(DATABASE_URL=f"sqlite:///{database}", TANDEM_PLAYGROUND="1").with_secret()
 
 
 def _demo_runtime(database: Path, *, fresh: bool):  # type: ignore[no-untyped-def]
@@ -134,9 +189,8 @@ def _demo_runtime(database: Path, *, fresh: bool):  # type: ignore[no-untyped-de
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
-    url = f"sqlite:///{database}"
-    upgrade(url)
-    settings = load_settings(DATABASE_URL=url, TANDEM_PLAYGROUND="1").with_secret()
+    settings = _demo_settings(database)
+    upgrade(settings.database_url)
     runtime = build_runtime(settings)
     if fresh:
         seed_demo(runtime)

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from adapters.metrics import mount_metrics
@@ -19,7 +20,7 @@ from bot.core.dispatch import Dispatcher
 from bot.core.runtime import Runtime
 from bot.features import build_registry
 from storage.db import Database
-from storage.migrate import is_current
+from storage.migrate import MigrationsUnreadable, schema_state
 
 log = logging.getLogger("tandem.server")
 
@@ -60,20 +61,39 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
-        try:
-            current = await run_in_threadpool(is_current, runtime.db.engine)
-        except Exception as error:  # the database is unreachable
-            log.warning("readiness check failed: %s", type(error).__name__)
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-        if not current:
-            return JSONResponse({"status": "unavailable", "database": "migrations pending: run `tandem db upgrade`"},
-                                status_code=503)
-        return JSONResponse({"status": "ready", "database": "ok"})
+        return await run_in_threadpool(readiness, runtime.db)
 
     _mount_adapters(app, runtime, startups, shutdowns)
     job_counters = _mount_schedules(runtime, startups, shutdowns)
     mount_metrics(app, runtime, job_counters)
     return app
+
+
+def readiness(db: Database) -> JSONResponse:
+    """``/readyz``: 200 only with a reachable database at this release's head; otherwise 503 saying which of
+    the two is wrong. Only error class names reach the answer (a driver's message may name hosts or users)."""
+    try:
+        state = schema_state(db.engine)
+    except MigrationsUnreadable as error:
+        log.error("readiness check: %s", error)
+        return _unready("migrations unreadable: the installed package is incomplete; reinstall Tandem")
+    except SQLAlchemyError as error:
+        cause = getattr(error, "orig", None) or error
+        log.warning("readiness check: database unreachable: %s: %s", type(cause).__name__,
+                    str(cause).splitlines()[0] if str(cause) else "")
+        return _unready(f"unreachable: {type(cause).__name__}")
+    except Exception as error:
+        log.exception("readiness check failed")
+        return _unready(f"check failed: {type(error).__name__}")
+    if state.is_newer:
+        return _unready(f"{state.describe()}: run the release that migrated it")
+    if not state.is_current:
+        return _unready(f"{state.describe()}: run `tandem db upgrade`")
+    return JSONResponse({"status": "ready", "database": "ok"})
+
+
+def _unready(database: str) -> JSONResponse:
+    return JSONResponse({"status": "unavailable", "database": database}, status_code=503)
 
 
 def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list, shutdowns: list) -> None:

@@ -6,6 +6,7 @@ Checking whether the schema is current (``/readyz``, ``tandem serve``) reads the
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,9 +38,38 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+class MigrationsUnreadable(RuntimeError):
+    """The installed package's migration files do not form one chain: a broken or half-replaced install."""
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where the database's schema is (``current``, None before the first migration) against this release."""
+
+    current: str | None
+    head: str
+    known: frozenset[str]
+
+    @property
+    def is_current(self) -> bool:
+        return self.current == self.head
+
+    @property
+    def is_newer(self) -> bool:
+        """Migrated by a newer release: upgrading with this one cannot help."""
+        return self.current is not None and self.current not in self.known
+
+    def describe(self) -> str:
+        if self.is_current:
+            return f"at {self.head}"
+        if self.is_newer:
+            return f"schema newer than this release: at {self.current}, head {self.head}"
+        return f"migrations pending: at {self.current or 'none'}, head {self.head}"
+
+
 @cache
-def head_revision() -> str:
-    """The one revision no other revision builds on."""
+def _revisions() -> tuple[frozenset[str], str]:
+    """Every revision of this release and the one no other revision builds on."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
@@ -53,8 +83,13 @@ def head_revision() -> str:
             parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
     heads = revisions - parents
     if len(heads) != 1:
-        raise RuntimeError(f"migrations must have exactly one head, found {sorted(heads)}")
-    return heads.pop()
+        raise MigrationsUnreadable(f"migrations must have exactly one head, found {sorted(heads)} in {MIGRATIONS}")
+    return frozenset(revisions), heads.pop()
+
+
+def head_revision() -> str:
+    """The one revision no other revision builds on."""
+    return _revisions()[1]
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -64,5 +99,11 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def schema_state(engine: Engine) -> SchemaState:
+    """Raises MigrationsUnreadable for a broken install, SQLAlchemyError when the database cannot be read."""
+    known, head = _revisions()
+    return SchemaState(current=current_revision(engine), head=head, known=known)
+
+
 def is_current(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision()
+    return schema_state(engine).is_current

@@ -31,12 +31,25 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     assert _readme_commands()[1] in ci.splitlines()
 
 
+VENV_INSTALL = r"python3 -m venv (?P<venv>\S+) && (?P=venv)/bin/pip install (?P<what>.+?)"
+
+
+def test_the_demo_and_the_tests_install_into_venvs_of_their_own() -> None:
+    """Running the tests (an editable install with dev extras) must not swap the package under a running demo."""
+    demo, tests = (re.match(VENV_INSTALL + " && ", command) for command in _readme_commands())
+    assert demo and tests
+    assert demo["venv"] != tests["venv"]
+    assert demo["what"] == "." and "-e" in tests["what"].split()
+
+
 def test_the_dockerfile_installs_like_the_readme() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
-    install = re.search(r"^RUN (python3 -m venv \.venv && \.venv/bin/pip install [^\n]*)$", dockerfile, re.M)
+    install = re.search(r"^RUN " + VENV_INSTALL + "$", dockerfile, re.M)
     assert install, "the Dockerfile installs with a venv like the README"
-    readme_install = _readme_commands()[0].rsplit(" && ", 1)[0]
-    assert install.group(1).replace(" --no-cache-dir", "") == readme_install
+    readme_install = re.match(VENV_INSTALL + " && ", _readme_commands()[0])
+    assert readme_install
+    assert install["what"].replace("--no-cache-dir ", "") == readme_install["what"]
+    assert f'PATH="/app/{install["venv"]}/bin:' in dockerfile
 
 
 def test_the_dockerfile_is_clean_by_hadolint() -> None:
