@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from bot.core.config import Settings
@@ -69,16 +70,35 @@ def test_readyz_reports_an_install_whose_migrations_are_gone(sqlite_url: str, tm
     assert status == 503 and body["database"].startswith("migrations unreadable:")
 
 
+def samples(body: str, family: str) -> dict[tuple[tuple[str, str], ...], float]:
+    """The samples of one metric family in a Prometheus text page, keyed by their sorted labels."""
+    [found] = [f for f in text_string_to_metric_families(body) if f.name == family]
+    return {tuple(sorted(s.labels.items())): s.value for s in found.samples if s.name.startswith(family)}
+
+
 def test_metrics_count_commands_jobs_and_the_outbox(settings: Settings) -> None:
+    from bot.core.replies import say, to_json
     from bot.core.request import Person, Request
+    from storage.models import Outbox, Workspace
 
     app = create_app(settings)
     runtime = app.state.runtime
     person = Person("playground", "u-1", "Mara", "mara@acme.test")
     runtime.dispatcher.handle(Request(person=person, team_id="T1", text="lead list"))
     runtime.dispatcher.handle(Request(person=person, team_id="T1", text="lead handoff Acme"))
+    now = runtime.clock.now()
+    with runtime.db.session() as session:
+        workspace = Workspace(name="Acme", created_at=now)
+        session.add(workspace)
+        session.flush()
+        for n, status in enumerate(["pending", "pending", "pending", "sent", "failed", "sent"]):
+            session.add(Outbox(workspace_id=workspace.id, kind="test", target_channel="playground:#x",
+                               payload=to_json(say("hi")), dedupe_key=f"metrics-{n}", status=status,
+                               next_attempt_at=now, created_at=now))
     with TestClient(app) as client:
         body = client.get("/metrics").text
-    assert 'tandem_commands_total{command="lead list",outcome="ok"} 1.0' in body
-    assert 'tandem_commands_total{command="lead handoff",outcome="refused"} 1.0' in body
-    assert "tandem_outbox_rows" in body
+    commands = samples(body, "tandem_commands")
+    assert commands[(("command", "lead list"), ("outcome", "ok"))] == 1.0
+    assert commands[(("command", "lead handoff"), ("outcome", "refused"))] == 1.0
+    assert samples(body, "tandem_outbox_rows") == {
+        (("status", "failed"),): 1.0, (("status", "pending"),): 3.0, (("status", "sent"),): 2.0}

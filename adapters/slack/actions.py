@@ -107,8 +107,9 @@ def register(app: AsyncApp, bridge: SlackBridge, refresh_home: HomeRefresh) -> N
         command, prompt = parse_button_value(str(action.get("value") or ""))
         click = click_of(body, action)
         if prompt:
-            await client.views_open(trigger_id=body["trigger_id"],
-                                    view=prompt_view(prompt, click.label, click.metadata(command)))
+            if body.get("trigger_id"):  # Slack always sends one; without it there is no modal to open
+                await client.views_open(trigger_id=body["trigger_id"],
+                                        view=prompt_view(prompt, click.label, click.metadata(command)))
             return
         reply = await bridge.run(client, click.asker(), command, source_message=click.outbox_id)
         await show_outcome(client, click, reply, refresh_home)

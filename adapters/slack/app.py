@@ -3,6 +3,7 @@ mounted at ``POST /slack/events``, the OAuth routes in multi-workspace mode, and
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -10,6 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.lazy_listener.async_internals import to_runnable_function
+from slack_bolt.lazy_listener.asyncio_runner import AsyncioLazyListenerRunner
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import actions, commands, events, home, shapes, submissions
@@ -35,6 +39,18 @@ class SlackAdapter:
             await self.oauth.close()
 
 
+class TrackedLazyListeners(AsyncioLazyListenerRunner):
+    """bolt's lazy listeners (work done after the ack) as the bridge's follow-ups, so shutdown waits for a
+    click or a mention already acknowledged instead of dropping it."""
+
+    def __init__(self, bridge: SlackBridge, logger: logging.Logger) -> None:
+        super().__init__(logger=logger)
+        self.bridge = bridge
+
+    def start(self, function: Callable[..., Awaitable[None]], request: AsyncBoltRequest) -> None:
+        self.bridge.follow_up(to_runnable_function(internal_func=function, logger=self.logger, request=request))
+
+
 def build(runtime: Runtime) -> SlackAdapter:
     """The bolt app. Signatures are checked once, by ``mount``'s route, before bolt sees the request."""
     settings = runtime.settings
@@ -50,6 +66,7 @@ def build(runtime: Runtime) -> SlackAdapter:
         bolt = AsyncApp(signing_secret=settings.slack_signing_secret,
                         client=web_client(settings, settings.slack_bot_token), process_before_response=True,
                         request_verification_enabled=False)
+    bolt.listener_runner.lazy_listener_runner = TrackedLazyListeners(bridge, bolt.logger)
     page = home.Home(bridge)
     commands.register(bolt, bridge)
     actions.register(bolt, bridge, page.publish)
@@ -95,4 +112,5 @@ def mount(app: FastAPI, runtime: Runtime, startups: list[Callable[[], Awaitable[
             return await handler.handle(request)
 
     shutdowns.append(adapter.close)
+    app.state.slack = adapter
     return adapter

@@ -59,5 +59,6 @@ class SlackBridge:
             log.error("Slack follow-up failed: %s", type(task.exception()).__name__)
 
     async def drain(self) -> None:
-        if self._follow_ups:
+        """Wait until no follow-up is running, including any a follow-up started."""
+        while self._follow_ups:
             await asyncio.gather(*self._follow_ups, return_exceptions=True)

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 
 MAX_BODY = 1_000_000
 _OPTIONAL_OBJECTS = ("user", "team", "channel", "container", "message", "enterprise")
+_ACTION_FIELDS = {"text": dict, "value": str, "block_id": str}  # a button's, when present
 # Slash commands are the hot path: checked with two patterns instead of decoding every field.
 _FORM = re.compile(rb"[^&=]+=[^&]*(?:&[^&=]+=[^&]*)*")
 _COMMAND_FIELD = re.compile(rb"(?:^|&)(command|team_id|user_id)=([^&]*)")
@@ -76,6 +77,9 @@ def _interaction(data: Any) -> str | None:
         if not isinstance(actions, list) or not actions or not all(
                 isinstance(a, dict) and isinstance(a.get("action_id", a.get("name")), str) for a in actions):
             return "block_actions needs a list of actions, each with an action_id"
+        if any(action.get(key) is not None and not isinstance(action[key], kind)
+               for action in actions for key, kind in _ACTION_FIELDS.items()):
+            return "an action's text must be an object, its value and block_id strings"
     elif kind in ("view_submission", "view_closed"):
         view = data.get("view")
         if not isinstance(view, dict) or not isinstance(view.get("type"), str) \

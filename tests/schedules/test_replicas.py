@@ -4,12 +4,14 @@ SIGKILL mid-run loses nothing. PostgreSQL: three replicas; SQLite: one process, 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import re
 import signal
-import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -61,34 +63,42 @@ class Replica:
                 self.process.wait(timeout=5)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+LISTENING = re.compile(rb"Uvicorn running on http://127\.0\.0\.1:(\d+) ")
+
+
+def _copy_output(process: subprocess.Popen[bytes], log: Path, ports: queue.Queue[int | None]) -> None:
+    """Copy the replica's output into its log file; hand over the port uvicorn reports once it listens
+    (None if the process exits first)."""
+    assert process.stdout is not None
+    with log.open("wb") as out:
+        for line in process.stdout:
+            out.write(line)
+            out.flush()
+            if match := LISTENING.search(line):
+                ports.put(int(match.group(1)))
+    ports.put(None)
 
 
 def start_replica(url: str, slack: FakeSlack, workdir: Path, name: str) -> Replica:
-    port = _free_port()
+    """``--port 0``: the kernel gives the replica's own listening socket a free port, and the replica says
+    which; no port is chosen here and released for someone else to take before the replica binds it."""
     env = {**os.environ, "DATABASE_URL": url, "TANDEM_SECRET_KEY": "replica-test-secret-0123456789",
            "TANDEM_SCHEDULER": "on", "TANDEM_DELIVERY_INTERVAL": "0.2", "TANDEM_NAG_INTERVAL": "1",
            "TANDEM_DELIVERY_CLAIM_TIMEOUT": "3", "SLACK_SIGNING_SECRET": "replica-signing-secret",
            "SLACK_BOT_TOKEN": "xoxb-replica", "SLACK_API_URL": slack.api_url, "TANDEM_PLAYGROUND": "0"}
     log = workdir / f"{name}.log"
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env=env,
-                               cwd=workdir, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    replica = Replica(process, port, log)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"replica {name} exited:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5).status_code == 200:
-                return replica
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    replica.stop()
-    raise AssertionError(f"replica {name} did not come up:\n{log.read_text()[-3000:]}")
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", "0"], env=env,
+                               cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    ports: queue.Queue[int | None] = queue.Queue()
+    threading.Thread(target=_copy_output, args=(process, log, ports), daemon=True).start()
+    replica = Replica(process, 0, log)
+    with contextlib.suppress(queue.Empty):
+        replica.port = ports.get(timeout=30) or 0
+    if not replica.port:
+        replica.stop()
+        raise AssertionError(f"replica {name} did not come up:\n{log.read_text()[-3000:]}")
+    assert httpx.get(f"http://127.0.0.1:{replica.port}/healthz", timeout=5).status_code == 200
+    return replica
 
 
 @pytest.fixture
@@ -157,6 +167,7 @@ def expected(runtime: Runtime) -> dict[tuple[str, str, int], int]:
 
 
 def wait_until(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    """For state other processes commit to the database, which nothing here is told about: a bounded poll."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -176,7 +187,7 @@ def test_replicas_deliver_every_nag_and_escalation_exactly_once_and_survive_sigk
     seed(runtime, datetime.now(UTC))
     replicas = [start_replica(database_url, fake_slack, tmp_path, f"replica{i}") for i in range(3 if postgres else 1)]
     try:
-        wait_until(lambda: sum(delivered(fake_slack).values()) >= LEADS, 60, "a third of the messages")
+        fake_slack.wait_until(lambda: sum(delivered(fake_slack).values()) >= LEADS, 60, "a third of the messages")
         victim = replicas[0]
         victim.kill()
         with runtime.db.session() as s:  # rows the dead replica had claimed (it may have sent some of them)

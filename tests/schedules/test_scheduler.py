@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import time
+import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from bot.core.clock import SystemClock
+from bot.core.delivery import Target
+from bot.core.replies import Reply, say, to_json
 from bot.core.runtime import Runtime
 from bot.server import build_runtime, create_app
+from schedules import scheduler as scheduler_module
 from schedules.leases import last_run, prune, take_lease
 from schedules.registry import JOBS, JobSpec, describe, fire, list_jobs, run_job_now
 from schedules.scheduler import Scheduler
+from storage.models import Outbox, Workspace, WorkspaceAccount
 from tests.schedules.conftest import SlackTeam, utc
 
 
@@ -57,28 +63,41 @@ async def test_a_failing_job_is_recorded_and_never_raised(runtime: Runtime) -> N
     assert last is not None and last.error == "RuntimeError: database on fire" and last.finished_at is not None
 
 
-async def test_scheduler_keeps_running_jobs_after_errors(settings_on: Runtime) -> None:
+async def test_scheduler_keeps_running_jobs_after_errors(settings_on: Runtime, no_startup_delay: None) -> None:
     runtime = settings_on
-    good: list[float] = []
+    ticks: list[str] = []
+    booms: list[str] = []
+    both_thrice = asyncio.Event()  # set from inside the third firing of the later job: the test's only wait
 
-    async def tick(_rt: Runtime, _owner: str) -> str:
-        good.append(time.monotonic())
+    async def tick(_rt: Runtime, owner: str) -> str:
+        ticks.append(owner)
+        if len(ticks) >= 3 and len(booms) >= 3:
+            both_thrice.set()
         return "ok"
 
-    async def boom(_rt: Runtime, _owner: str) -> str:
+    async def boom(_rt: Runtime, owner: str) -> str:
+        booms.append(owner)
+        if len(ticks) >= 3 and len(booms) >= 3:
+            both_thrice.set()
         raise ValueError("boom")
 
     jobs = (JobSpec("tick", "t", tick, every=lambda s: 0.05), JobSpec("boom", "b", boom, every=lambda s: 0.05))
     scheduler = Scheduler(runtime, jobs)
     await scheduler.start()
     try:
-        deadline = time.monotonic() + 10
-        while (len(good) < 3 or scheduler.counters["boom"].failed < 3) and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+        await asyncio.wait_for(both_thrice.wait(), timeout=10)
     finally:
-        await scheduler.stop()
-    assert len(good) >= 3 and scheduler.counters["boom"].failed >= 3
-    assert scheduler.counters["tick"].ran == len(good)
+        await scheduler.stop()  # lets the firing that set the event finish and be counted
+    assert scheduler.counters["tick"].ran >= 3 and scheduler.counters["tick"].failed == 0
+    assert scheduler.counters["boom"].failed >= 3 and scheduler.counters["boom"].ran == 0
+    last = last_run(runtime.db, "boom")
+    assert last is not None and last.error == "ValueError: boom"
+
+
+@pytest.fixture
+def no_startup_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Interval jobs fire as soon as the scheduler starts, not three seconds later."""
+    monkeypatch.setattr(scheduler_module, "STARTUP_DELAY_SECONDS", 0.0)
 
 
 @pytest.fixture
@@ -120,24 +139,52 @@ async def test_housekeeping_forgets_old_firings_but_keeps_each_jobs_latest(runti
     assert last is not None and last.fire_time == start + timedelta(days=19)
 
 
-async def test_the_app_lifespan_starts_and_stops_the_scheduler(runtime: Runtime) -> None:
+@dataclass
+class SignallingSender:
+    """A platform that tells the test when the outbox handed it a message."""
+
+    platform: str = "fake"
+    sent: list[Target] = field(default_factory=list)
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def send(self, target: Target, reply: Reply) -> str | None:
+        self.sent.append(target)
+        self.arrived.set()
+        return f"fake:{target.outbox_id}"
+
+    async def update(self, target: Target, ref: str, reply: Reply) -> str | None:
+        return ref
+
+
+async def test_the_app_lifespan_starts_and_stops_the_scheduler(runtime: Runtime, no_startup_delay: None,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
     settings = runtime.settings.model_copy(update={"scheduler": "on", "delivery_interval_seconds": 0.05})
     live = Runtime(settings=settings, db=runtime.db, clock=SystemClock(), dispatcher=runtime.dispatcher)
+    sender = SignallingSender()
+    live.add_sender(sender)
+    now = live.clock.now()
+    with live.db.session() as session:
+        workspace = Workspace(name="Acme", created_at=now)
+        session.add(workspace)
+        session.flush()
+        assert workspace.id is not None
+        session.add(WorkspaceAccount(workspace_id=workspace.id, platform="fake", external_id="T1"))
+        session.add(Outbox(workspace_id=workspace.id, kind="test", target_channel="fake:#news",
+                           payload=to_json(say("hi")), dedupe_key="lifespan", next_attempt_at=now, created_at=now))
     app = create_app(settings, runtime=live)
-    async with app.router.lifespan_context(app):
-        deadline = time.monotonic() + 10
-        while last_run(live.db, "delivery") is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+    with caplog.at_level(logging.INFO, logger="tandem.scheduler"):
+        async with app.router.lifespan_context(app):
+            await asyncio.wait_for(sender.arrived.wait(), timeout=10)  # nobody ran a job: the scheduler did
+        assert [m for m in caplog.messages if m.startswith("scheduler")][-1] == "scheduler stopped"
+    assert [t.address for t in sender.sent] == ["#news"]
     last = last_run(live.db, "delivery")
-    assert last is not None and last.result == "sent 0"
+    assert last is not None and last.result == "sent 1"  # the stop let the firing finish and record itself
+    with live.db.session() as session:
+        assert [row.status for row in session.exec(select(Outbox)).all()] == ["sent"]
 
 
 async def test_housekeeping_forgets_delivered_messages_after_90_days_but_never_pending_ones(runtime: Runtime) -> None:
-    from sqlmodel import select
-
-    from bot.core.replies import say, to_json
     from schedules.jobs.housekeeping import run_housekeeping
-    from storage.models import Outbox, Workspace
 
     now = runtime.clock.now()
     with runtime.db.session() as session:

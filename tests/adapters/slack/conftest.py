@@ -42,6 +42,11 @@ class SlackWire:
     team_id: str = "T1"
     _ids: Iterator[int] = field(default_factory=lambda: count(1))
 
+    def settle(self) -> None:
+        """Wait until the work Slack's ack left running (lazy listeners, slow commands' follow-ups) is done."""
+        assert self.http.portal is not None
+        self.http.portal.call(self.http.app.state.slack.bridge.drain)
+
     def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None,
              headers: dict[str, str] | None = None) -> httpx.Response:
         ts = int(time.time()) if timestamp is None else timestamp

@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,7 +39,7 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.team_of_token: dict[str, str] = {}
         self._ts = itertools.count(1)
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()  # notified whenever a call is recorded
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -100,14 +99,17 @@ class FakeSlack:
             return [c for c in self.calls if c.method == method]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Poll (tiny waits) until ``count`` calls of ``method`` arrived; for work finished after the ack."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.calls_to(method)
-            if len(found) >= count:
-                return found
-            time.sleep(0.01)
-        raise AssertionError(f"expected {count} call(s) to {method}, got {len(self.calls_to(method))}")
+        """Block until ``count`` calls of ``method`` arrived; for work finished after the ack."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: len(self.calls_to(method)) >= count, timeout):
+                raise AssertionError(f"expected {count} call(s) to {method}, got {len(self.calls_to(method))}")
+            return self.calls_to(method)
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
+        """Block until ``condition()`` holds, checking it each time a call is recorded (at most ``timeout`` s)."""
+        with self._lock:
+            if not self._lock.wait_for(condition, timeout):
+                raise AssertionError(f"timed out waiting for {what}")
 
     # -- serving ---------------------------------------------------------------------------------
     def _serve(self, request: BaseHTTPRequestHandler) -> None:
@@ -128,6 +130,7 @@ class FakeSlack:
         method = "response" if url.path.startswith("/response/") else url.path.rsplit("/", 1)[-1]
         with self._lock:
             self.calls.append(Call(method, params, token, url.path))
+            self._lock.notify_all()
             outage = self.outages.get(method)
             if outage and outage.remaining > 0:
                 outage.remaining -= 1

@@ -1,8 +1,10 @@
-"""Signed but incomplete Slack bodies: each gets a 2xx or 4xx, never a 500."""
+"""Signed but incomplete Slack bodies: each gets a 2xx or 4xx, never a 500, and nothing fails afterwards
+either: the work bolt runs after the ack (lazy listeners) finishes without logging an error."""
 
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
@@ -45,16 +47,28 @@ EVENTS = [
 ]
 
 
+def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 @pytest.mark.parametrize("payload", INCOMPLETE, ids=lambda p: json.dumps(p)[:60])
-def test_incomplete_interactions_never_500(wire: SlackWire, payload: dict[str, object]) -> None:
+def test_incomplete_interactions_never_fail(wire: SlackWire, caplog: pytest.LogCaptureFixture,
+                                            payload: dict[str, object]) -> None:
     assert wire.interact(payload).status_code < 500
+    wire.settle()
+    assert errors_logged(caplog) == []
 
 
 @pytest.mark.parametrize("envelope", EVENTS, ids=lambda p: json.dumps(p)[:60])
-def test_incomplete_events_never_500(wire: SlackWire, envelope: dict[str, object]) -> None:
+def test_incomplete_events_never_fail(wire: SlackWire, caplog: pytest.LogCaptureFixture,
+                                      envelope: dict[str, object]) -> None:
     assert wire.post(json.dumps(envelope), "application/json").status_code < 500
+    wire.settle()
+    assert errors_logged(caplog) == []
 
 
-def test_a_slash_command_with_odd_fields_never_500(wire: SlackWire) -> None:
+def test_a_slash_command_with_odd_fields_never_fails(wire: SlackWire, caplog: pytest.LogCaptureFixture) -> None:
     assert wire.command("rita", "/unknown", "x").status_code < 500
     assert wire.command("rita", "/lead", "\u0000\u202e" + "x" * 50_000).status_code < 500
+    wire.settle()
+    assert errors_logged(caplog) == []
