@@ -1,0 +1,60 @@
+"""What a new user meets first in the playground: someone to try the admin commands with, example commands that
+work, `@tandem` as the README teaches it, cards that stop saying "waiting" once answered, and channels that say
+what they are for before anything was posted."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from bot.runtime import Runtime
+from storage.models import Lead
+from tests.adapters.web.conftest import Playground
+
+
+def examples_of(client: TestClient, person: str) -> list[str]:
+    return Playground(client).inbox(person)["examples"]
+
+
+def test_the_demo_team_has_an_admin_who_can_try_settings_and_roles(client: TestClient, playground: Playground) -> None:
+    page = client.get("/", params={"as": "priya"})
+    assert "Priya Raman" in page.text and "Head of revenue operations" in page.text
+    assert re.search(r'data-person="priya".*?role-admin', page.text, re.S)
+    assert "tandem settings" in playground.inbox("priya")["examples"]
+    shown = playground.say("priya", "tandem settings")
+    assert shown["ok"] is True and "accept_sla_hours" in shown["reply_html"]
+    changed = playground.say("priya", "tandem settings accept_sla_hours 2")
+    assert changed["ok"] is True and "<strong>2</strong>" in changed["reply_html"]
+    promoted = playground.say("priya", "tandem role @leo manager")
+    assert promoted["ok"] is True and "is now a manager" in promoted["reply_html"]
+    assert playground.say("diana", "tandem settings")["ok"] is False  # a manager is not an admin
+
+
+def test_every_example_command_works_for_everyone(client: TestClient, playground: Playground) -> None:
+    for person in [p["key"] for p in client.get("/playground/people").json()]:
+        for example in examples_of(client, person):
+            answer = playground.say(person, example)
+            assert answer["ok"] is True, (person, example, answer["summary"])
+
+
+def test_example_handoffs_and_adds_are_new_prospects(demo_runtime: Runtime, client: TestClient,
+                                                      playground: Playground) -> None:
+    with demo_runtime.db.session() as session:
+        leads = session.exec(select(Lead.email, Lead.company)).all()
+    emails = {(email or "").lower() for email, _ in leads}
+    companies = {company.lower() for _, company in leads}
+    creating = [e for who in ("maya", "leo", "rita", "sam") for e in examples_of(client, who)
+                if e.startswith(("lead handoff", "lead add"))]
+    assert len(creating) >= 4
+    for example in creating:
+        email = re.search(r"email:(\S+)", example)
+        company = re.search(r'^lead \w+ "([^"]+)"', example)
+        assert email and company, example
+        assert email.group(1).lower() not in emails and company.group(1).lower() not in companies, example
+
+    first = examples_of(client, "maya")[0]
+    assert playground.say("maya", first)["ok"] is True
+    assert first not in examples_of(client, "maya")  # once tried, the next new prospect is offered
+    assert examples_of(client, "maya")[0].startswith("lead handoff")
