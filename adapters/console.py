@@ -11,6 +11,7 @@ from typing import TextIO
 
 from sqlmodel import col, select
 
+from adapters.typed import without_bot_mention
 from adapters.web.views import lead_moved_on
 from bot.demo import DEMO_PLATFORM, DEMO_TEAM, DemoPerson, demo_people, find_demo_person
 from bot.replies import Bars, Bold, Buttons, Code, Context, Divider, Fields, Link, Mention, Plain, Reply, Section, Text
@@ -172,7 +173,7 @@ def run_console(runtime: Runtime, person: str, stdin: TextIO, stdout: TextIO) ->
         line = read()
         if line is None:
             break
-        line = line.strip()
+        line = without_bot_mention(line.strip())
         if not line:
             continue
         if line.lower() in QUIT:

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 
+from adapters.typed import without_bot_mention
 from adapters.web.render import avatar_colour, initials, render_reply
 from adapters.web.sender import PlaygroundSender
 from adapters.web.views import channel_names, channel_posts, example_commands, inbox
@@ -114,7 +115,7 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
         if who is None:
             return _unknown_person(body.person)
         request = Request(person=Person(DEMO_PLATFORM, who.key, who.name, who.email, who.timezone),
-                          team_id=DEMO_TEAM, text=body.text, source_message=body.source_message)
+                          team_id=DEMO_TEAM, text=without_bot_mention(body.text), source_message=body.source_message)
         reply: Reply = await runtime.db.run(runtime.dispatcher.handle, request)
         if deliver is not None:
             try:

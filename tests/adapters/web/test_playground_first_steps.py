@@ -58,3 +58,10 @@ def test_example_handoffs_and_adds_are_new_prospects(demo_runtime: Runtime, clie
     assert playground.say("maya", first)["ok"] is True
     assert first not in examples_of(client, "maya")  # once tried, the next new prospect is offered
     assert examples_of(client, "maya")[0].startswith("lead handoff")
+
+
+def test_at_tandem_before_a_command_addresses_the_bot(playground: Playground) -> None:
+    for typed in ("@tandem lead show L-1", "@Tandem lead show L-1"):
+        answer = playground.say("rita", typed)
+        assert answer["ok"] is True, answer["summary"]
+        assert "Northwind Traders" in answer["reply_html"] and "know" not in answer["reply_html"]
