@@ -92,9 +92,10 @@ def _message(row: Outbox, now: datetime, *, session: Session | None = None, memb
     settled = None
     try:
         reply = reply_of(row)
-        html = render_reply(reply)
         if session is not None and member_id is not None and row.response_note is None:
             settled = lead_moved_on(session, row.workspace_id, member_id, reply)
+        # once answered (or moved on), the card's own status chip is history: its footer tells what happened
+        html = render_reply(reply, without_status=row.response_note is not None or settled is not None)
     except ValueError:
         html = Markup('<div class="reply"><div class="r-context">This message could not be shown.</div></div>')
     moment = row.created_at

@@ -90,6 +90,8 @@ def test_marketer_hands_off_and_rep_accepts_in_the_browser(server_url: str) -> N
 
             expect(card.locator(".msg-answer")).to_contain_text("Accepted by @Rita Alvarez")
             expect(card.locator(".r-buttons")).to_be_hidden()
+            expect(card.locator(".chip")).to_have_count(0)  # no "Waiting to be accepted" above the outcome
+            expect(card).not_to_contain_text("Waiting to be accepted")
             reply = page.locator(".turn-bot .reply").last
             expect(reply.locator('.chip[data-status="accepted"]')).to_have_text("Accepted")
 

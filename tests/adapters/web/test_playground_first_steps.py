@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from bot.runtime import Runtime
 from storage.models import Lead
-from tests.adapters.web.conftest import Playground
+from tests.adapters.web.conftest import Playground, lead_id
+from tests.adapters.web.test_playground_story import article
 
 
 def examples_of(client: TestClient, person: str) -> list[str]:
@@ -65,3 +66,19 @@ def test_at_tandem_before_a_command_addresses_the_bot(playground: Playground) ->
         answer = playground.say("rita", typed)
         assert answer["ok"] is True, answer["summary"]
         assert "Northwind Traders" in answer["reply_html"] and "know" not in answer["reply_html"]
+
+
+def test_an_answered_card_no_longer_says_it_is_waiting(playground: Playground) -> None:
+    lead = lead_id(playground.say("maya", 'lead handoff "Chip Check Inc" email:cc@chipcheck.example to:@rita')
+                   ["reply_html"])
+    card = playground.card_with("rita", f"lead accept {lead}")
+    waiting = article(playground.inbox("rita")["inbox_html"], card)
+    assert "Waiting to be accepted" in waiting
+    accepted = playground.say("rita", f"lead accept {lead}", source_message=card)
+    answered = article(accepted["inbox_html"], card)
+    assert "Accepted by @Rita Alvarez" in answered
+    assert "Waiting to be accepted" not in answered and 'data-status="handed_off"' not in answered
+    for person in ("rita", "sam", "jonas"):  # the demo's own answered and moved-on cards too
+        html = playground.inbox(person)["inbox_html"]
+        for match in re.finditer(r'<article class="msg (?:is-answered|is-settled).*?</article>', html, re.S):
+            assert "Waiting to be accepted" not in match.group(0), person
