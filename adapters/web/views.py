@@ -67,6 +67,36 @@ def channel_posts(session: Session, workspace_id: int, now: datetime) -> list[Me
     return [_message(row, now) for row in rows]
 
 
+@dataclass(frozen=True)
+class ChannelPurpose:
+    """What an empty channel says: what lands there, and a command worth trying meanwhile."""
+
+    text: str
+    command: str
+
+
+CHANNEL_PURPOSES = {
+    "sales_channel": ChannelPurpose("The sales team's channel: new campaigns are announced here, with their goal and "
+                                    "talking points, so reps know what the leads they get are about.",
+                                    "lead list open"),
+    "marketing_channel": ChannelPurpose("Marketing's channel: leads no rep could take are posted here to be "
+                                        "routed by hand, with what sales reports about competitors.",
+                                        "lead list open"),
+    "managers_channel": ChannelPurpose("For managers: a lead that stays untouched after its owner was reminded "
+                                       "is escalated here, and the weekly report arrives here.",
+                                       "lead list unworked"),
+}
+_OTHER_CHANNEL = ChannelPurpose("Tandem posts here when a setting names this channel.", "tandem settings")
+
+
+def channel_purposes(session: Session, workspace_id: int,
+                     channels: list[tuple[str, int]]) -> dict[str, ChannelPurpose]:
+    """Each channel's purpose, by the setting that names it."""
+    named = {get_setting(session, workspace_id, key)[len(CHANNEL_PREFIX):]: purpose
+             for key, purpose in CHANNEL_PURPOSES.items()}
+    return {name: named.get(name, _OTHER_CHANNEL) for name, _ in channels}
+
+
 def channel_names(session: Session, workspace_id: int, posts: list[Message]) -> list[tuple[str, int]]:
     """The workspace's playground channels (from its settings, plus any with posts) and their post counts."""
     counts: dict[str, int] = {}

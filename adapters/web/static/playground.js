@@ -164,8 +164,14 @@
   let currentChannel = "";
   function filterChannel(name) {
     currentChannel = name;
+    let shown = 0;
     panels.channels.querySelectorAll(".channel-post").forEach((post) => {
       post.hidden = Boolean(name) && post.dataset.channel !== name;
+      if (!post.hidden) shown += 1;
+    });
+    // a channel with nothing in it says what it is for, rather than showing a blank panel
+    panels.channels.querySelectorAll("[data-channel-empty]").forEach((empty) => {
+      empty.hidden = shown > 0 || empty.dataset.channelEmpty !== name;
     });
     panels.channels.querySelectorAll(".pill[data-channel]").forEach((pill) => {
       pill.classList.toggle("is-active", pill.dataset.channel === name);

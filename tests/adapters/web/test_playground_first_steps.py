@@ -82,3 +82,15 @@ def test_an_answered_card_no_longer_says_it_is_waiting(playground: Playground) -
         html = playground.inbox(person)["inbox_html"]
         for match in re.finditer(r'<article class="msg (?:is-answered|is-settled).*?</article>', html, re.S):
             assert "Waiting to be accepted" not in match.group(0), person
+
+
+def test_an_empty_channel_says_what_it_is_for_and_what_to_try(playground: Playground) -> None:
+    channels = playground.inbox("diana")["channels_html"]
+    for name in ("#sales", "#managers", "#marketing"):  # every channel can be picked, posts or not
+        assert f'class="pill" data-channel="{name}"' in channels, name
+    for name, words in (("#sales", "new campaigns are announced here"), ("#managers", "escalated here")):
+        empty = re.search(rf'<div class="empty channel-empty" data-channel-empty="{name}" hidden>(.*?)'
+                          r'data-example="([^"]+)"', channels, re.S)
+        assert empty, name
+        assert words in empty.group(1) and empty.group(2).startswith("lead list"), name
+    assert 'data-channel-empty="#marketing"' not in channels  # it has a post, so it is not empty
