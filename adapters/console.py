@@ -11,6 +11,7 @@ from typing import TextIO
 
 from sqlmodel import col, select
 
+from adapters.typed import without_bot_mention
 from adapters.web.views import lead_moved_on
 from bot.core.outbox import reply_of
 from bot.core.replies import (
@@ -186,7 +187,7 @@ def run_console(runtime: Runtime, person: str, stdin: TextIO, stdout: TextIO) ->
         line = read()
         if line is None:
             break
-        line = line.strip()
+        line = without_bot_mention(line.strip())
         if not line:
             continue
         if line.lower() in QUIT:

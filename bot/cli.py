@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -154,9 +156,24 @@ def demo(host: str = "127.0.0.1", port: int = 8000, fresh: bool = True,
     runtime = _demo_runtime(database, fresh=fresh)
     _configure_logging()
     url = f"http://{host}:{port}/"
-    typer.secho(f"\n  Tandem demo is ready: {url}\n  Pick a person, type `help`, hand a lead off and accept it.\n",
-                fg=typer.colors.GREEN, bold=True)
-    uvicorn.run(create_app(runtime.settings, runtime=runtime), host=host, port=port, log_level="warning")
+
+    class Announcing(uvicorn.Server):
+        """Says the demo is ready only once it is: the app started and the port accepts connections."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started and not self.should_exit:
+                typer.secho(f"\n  Tandem demo is ready: {url}\n"
+                            "  Pick a person, type `help`, hand a lead off and accept it.\n",
+                            fg=typer.colors.GREEN, bold=True)
+
+    server = Announcing(uvicorn.Config(create_app(runtime.settings, runtime=runtime), host=host, port=port,
+                                       log_level="warning"))
+    with contextlib.suppress(SystemExit):  # uvicorn exits when it cannot start; say why below instead
+        server.run()
+    if not server.started:
+        _fail(f"The demo could not start on {host}:{port}. Is another program using the port? "
+              f"Try `tandem demo --port {port + 1}`.")
 
 
 @app.command()

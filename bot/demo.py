@@ -42,6 +42,8 @@ CAST = (
     CastMember("jonas", "Jonas Berg", "jonas.berg@acme.example", "Europe/Stockholm", "rep", "Sales development"),
     CastMember("diana", "Diana Okafor", "diana.okafor@acme.example", "America/New_York", "manager",
                "Head of revenue"),
+    CastMember("priya", "Priya Raman", "priya.raman@acme.example", "America/Los_Angeles", "admin",
+               "Head of revenue operations"),
 )
 Day = Callable[..., datetime]  # day(days_ago, hour, minute=0) → a past moment on a working day
 _ROLE_ORDER = {"marketer": 0, "rep": 1, "manager": 2, "admin": 3}
@@ -67,7 +69,7 @@ def demo_workspace_id(db: Database) -> int | None:
 
 
 def demo_people(db: Database) -> list[DemoPerson]:
-    """Everyone in the demo workspace with a playground account: marketers first, then reps, then managers."""
+    """Everyone in the demo workspace with a playground account: marketers first, then reps, managers, admins."""
     titles = {c.key: c.title for c in CAST}
     with db.session() as session:
         workspace = people.find_workspace(session, DEMO_PLATFORM, DEMO_TEAM)
@@ -183,7 +185,8 @@ def seed_demo(runtime: Runtime) -> DemoSummary:
 
 
 def _found_workspace(runtime: Runtime, story: _Story) -> None:
-    """Diana sets the workspace up: people, roles, channels and the two running campaigns."""
+    """Priya (revenue operations, the workspace's admin) sets it up: people, roles, channels and the two running
+    campaigns; Diana, the head of revenue, writes down what a qualified lead is."""
     with runtime.db.session() as session:
         workspace = people.ensure_workspace(session, DEMO_PLATFORM, DEMO_TEAM, DEMO_WORKSPACE, story.clock)
         assert workspace.id is not None

@@ -14,9 +14,10 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 
+from adapters.typed import without_bot_mention
 from adapters.web.render import avatar_colour, initials, render_reply
 from adapters.web.sender import PlaygroundSender
-from adapters.web.views import channel_names, channel_posts, example_commands, inbox
+from adapters.web.views import channel_names, channel_posts, channel_purposes, example_commands, inbox
 from bot.core.grammar import MAX_TEXT
 from bot.core.replies import Reply
 from bot.core.request import Person, Request
@@ -65,14 +66,16 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
             posts = channel_posts(session, workspace_id, now)
             examples = example_commands(session, workspace_id, person, everyone)
             channels = channel_names(session, workspace_id, posts)
-        return {"inbox": dms, "posts": posts, "examples": examples, "channels": channels}
+            purposes = channel_purposes(session, workspace_id, channels)
+        return {"inbox": dms, "posts": posts, "examples": examples, "channels": channels, "purposes": purposes}
 
     def fragments(person: DemoPerson, everyone: list[DemoPerson]) -> dict[str, Any]:
         data = panels(person, everyone)
         return {
             "inbox_html": pages.get_template("_inbox.html").render(messages=data["inbox"], person=person),
             "channels_html": pages.get_template("_channels.html").render(posts=data["posts"],
-                                                                         channels=data["channels"]),
+                                                                         channels=data["channels"],
+                                                                         purposes=data["purposes"]),
             "inbox_count": len(data["inbox"]),
             "inbox_waiting": sum(1 for m in data["inbox"] if m.waiting),
             "channel_count": len(data["posts"]),
@@ -114,7 +117,7 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
         if who is None:
             return _unknown_person(body.person)
         request = Request(person=Person(DEMO_PLATFORM, who.key, who.name, who.email, who.timezone),
-                          team_id=DEMO_TEAM, text=body.text, source_message=body.source_message)
+                          team_id=DEMO_TEAM, text=without_bot_mention(body.text), source_message=body.source_message)
         reply: Reply = await runtime.db.run(runtime.dispatcher.handle, request)
         if deliver is not None:
             try:

@@ -43,16 +43,19 @@ _TICKED = re.compile(r"`([^`\n]+)`")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
 
 
-def render_reply(reply: Reply) -> Markup:
-    """The whole reply as one ``<div class="reply">``; refusals get the ``reply-refused`` style."""
-    inner = Markup("").join(render_block(block) for block in reply.blocks)
+def render_reply(reply: Reply, *, without_status: bool = False) -> Markup:
+    """The whole reply as one ``<div class="reply">``; refusals get the ``reply-refused`` style.
+    ``without_status`` leaves out the lead-status chips: a card that was answered (or whose lead moved on) would
+    otherwise still say "Waiting to be accepted" above its outcome."""
+    inner = Markup("").join(render_block(block, without_status=without_status) for block in reply.blocks)
     css = "reply" if reply.ok else "reply reply-refused"
     return Markup('<div class="{}">{}</div>').format(css, inner)
 
 
-def render_block(block: Block) -> Markup:
+def render_block(block: Block, *, without_status: bool = False) -> Markup:
     if isinstance(block, Section):
-        return Markup('<div class="r-section">{}</div>').format(render_text(block.text))
+        text = render_text(block.text, without_status=without_status)
+        return Markup('<div class="r-section">{}</div>').format(text)
     if isinstance(block, Fields):
         return _fields(block)
     if isinstance(block, Buttons):
@@ -66,8 +69,51 @@ def render_block(block: Block) -> Markup:
     return Markup("")
 
 
-def render_text(text: Text) -> Markup:
-    return Markup("").join(render_span(span) for span in text)
+def render_text(text: Text, *, without_status: bool = False) -> Markup:
+    """The spans in order. A pill (mention, code) never sits flush against a word of the text beside it — a
+    handler that wrote ``p("Rejected by"), mention(…)`` still reads "Rejected by @Jonas Berg"."""
+    spans = list(text)
+    out = Markup("")
+    for index, span in enumerate(spans):
+        before = spans[index - 1] if index else None
+        after = spans[index + 1] if index + 1 < len(spans) else None
+        if isinstance(span, Plain):
+            out += _plain(span.text, line_goes_on=_goes_on(after), without_status=without_status)
+            continue
+        pill = isinstance(span, Mention | Code)
+        if pill and _touches(before, at_end=True):
+            out += Markup("<span> </span>")
+        out += render_span(span)
+        if pill and _touches(after, at_end=False):
+            out += Markup("<span> </span>")
+    return out
+
+
+def _edge(span: Span | None, *, at_end: bool) -> str:
+    if isinstance(span, Plain | Bold | Code):
+        text = span.text
+    elif isinstance(span, Mention):
+        text = "@" + span.name
+    elif isinstance(span, Link):
+        text = span.text
+    else:
+        return ""
+    return text[-1:] if at_end else text[:1]
+
+
+def _touches(neighbour: Span | None, *, at_end: bool) -> bool:
+    """A word character (or another pill) right against a pill: they need a space between them."""
+    if isinstance(neighbour, Mention | Code):
+        return not at_end  # two pills in a row: one space, put after the first
+    return _edge(neighbour, at_end=at_end).isalnum()
+
+
+def _goes_on(after: Span | None) -> bool:
+    """The next span continues the current line (it does not start with a line break or a space)."""
+    if after is None:
+        return False
+    first = _edge(after, at_end=False)
+    return not (isinstance(after, Plain) and (not first or first.isspace()))
 
 
 def render_span(span: Span) -> Markup:
@@ -88,24 +134,29 @@ def render_span(span: Span) -> Markup:
     return Markup("")
 
 
-def _plain(text: str) -> Markup:
-    """Plain text, escaped. A line that starts with a lead-status icon (``🟢 Accepted``) becomes a coloured
-    status chip, and a command quoted in backticks (``Type `help` ``) is shown as code."""
+def _plain(text: str, *, line_goes_on: bool = False, without_status: bool = False) -> Markup:
+    """Plain text, escaped. A line that is a lead status (``🟢 Accepted``) becomes a coloured status chip, and a
+    command quoted in backticks (``Type `help` ``) is shown as code. A sentence that merely starts with a status
+    icon stays a sentence: "🏆 Congratulations! " followed by the lead, or "↩️ Rejected by " followed by a
+    mention, goes on past this span (``line_goes_on``), so it is not a chip."""
     if _EMAIL.fullmatch(text):  # let long addresses wrap after the @ rather than mid-word
         local, _, domain = text.partition("@")
         return Markup("<span>{}@<wbr>{}</span>").format(local, domain)
     if not any(icon in text for icon in _ICON_STATUS) and "`" not in text:
         return Markup("<span>{}</span>").format(text)
-    out = Markup("")
-    for number, line in enumerate(text.split("\n")):
-        if number:
-            out += Markup("<span>\n</span>")
+    shown: list[Markup] = []
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
         icon, _, rest = line.partition(" ")
-        if icon in _ICON_STATUS and rest:
-            out += status_chip(rest, status=_ICON_STATUS[icon])
-        elif line:
-            out += _ticks(line)
-    return out
+        last = number == len(lines) - 1
+        if icon in _ICON_STATUS and rest.strip() and rest == rest.rstrip() and not (last and line_goes_on):
+            if not without_status:  # left out with the line break before it, so nothing dangles
+                shown.append(status_chip(rest, status=_ICON_STATUS[icon]))
+        else:
+            shown.append(_ticks(line))
+    if without_status and shown == [Markup("")]:
+        return Markup("")
+    return Markup("<span>\n</span>").join(shown)
 
 
 def _ticks(line: str) -> Markup:

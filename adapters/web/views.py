@@ -67,6 +67,36 @@ def channel_posts(session: Session, workspace_id: int, now: datetime) -> list[Me
     return [_message(row, now) for row in rows]
 
 
+@dataclass(frozen=True)
+class ChannelPurpose:
+    """What an empty channel says: what lands there, and a command worth trying meanwhile."""
+
+    text: str
+    command: str
+
+
+CHANNEL_PURPOSES = {
+    "sales_channel": ChannelPurpose("The sales team's channel: new campaigns are announced here, with their goal and "
+                                    "talking points, so reps know what the leads they get are about.",
+                                    "lead list open"),
+    "marketing_channel": ChannelPurpose("Marketing's channel: leads no rep could take are posted here to be "
+                                        "routed by hand, with what sales reports about competitors.",
+                                        "lead list open"),
+    "managers_channel": ChannelPurpose("For managers: a lead that stays untouched after its owner was reminded "
+                                       "is escalated here, and the weekly report arrives here.",
+                                       "lead list unworked"),
+}
+_OTHER_CHANNEL = ChannelPurpose("Tandem posts here when a setting names this channel.", "tandem settings")
+
+
+def channel_purposes(session: Session, workspace_id: int,
+                     channels: list[tuple[str, int]]) -> dict[str, ChannelPurpose]:
+    """Each channel's purpose, by the setting that names it."""
+    named = {get_setting(session, workspace_id, key)[len(CHANNEL_PREFIX):]: purpose
+             for key, purpose in CHANNEL_PURPOSES.items()}
+    return {name: named.get(name, _OTHER_CHANNEL) for name, _ in channels}
+
+
 def channel_names(session: Session, workspace_id: int, posts: list[Message]) -> list[tuple[str, int]]:
     """The workspace's playground channels (from its settings, plus any with posts) and their post counts."""
     counts: dict[str, int] = {}
@@ -92,9 +122,10 @@ def _message(row: Outbox, now: datetime, *, session: Session | None = None, memb
     settled = None
     try:
         reply = reply_of(row)
-        html = render_reply(reply)
         if session is not None and member_id is not None and row.response_note is None:
             settled = lead_moved_on(session, row.workspace_id, member_id, reply)
+        # once answered (or moved on), the card's own status chip is history: its footer tells what happened
+        html = render_reply(reply, without_status=row.response_note is not None or settled is not None)
     except ValueError:
         html = Markup('<div class="reply"><div class="r-context">This message could not be shown.</div></div>')
     moment = row.created_at
@@ -141,6 +172,32 @@ def ago(moment: datetime, now: datetime) -> str:
     return moment.strftime("%a %d %b")
 
 
+# Prospects for the example hand-offs and `lead add`s: none of them is a lead of the demo, so an example never
+# runs into the duplicates rule (a hand-off whose e-mail matches an open lead is refused). Once someone has tried
+# one, the next unused one is offered.
+HANDOFF_PROSPECTS = (
+    ("Aperture Science", "cave@aperture.example", "Cave Johnson", 'note:"Asked for a demo at the webinar"'),
+    ("Black Mesa", "gordon@blackmesa.example", "Gordon Freeman", "source:webinar"),
+    ("Prestige Worldwide", "brennan@prestige.example", "Brennan Huff", 'note:"Downloaded the pricing guide"'),
+    ("Sirius Cybernetics", "zaphod@sirius.example", "Zaphod Beeblebrox", "source:event"),
+)
+ADD_PROSPECTS = (
+    ("Initech", "bill@initech.example", "Bill Lumbergh", 'note:"Met at the meetup"'),
+    ("Bluth Company", "michael@bluth.example", "Michael Bluth", 'note:"Referral from a customer"'),
+    ("Wonka Industries", "charlie@wonka.example", "Charlie Bucket", 'note:"Inbound call"'),
+)
+
+
+def _fresh(session: Session, workspace_id: int, prospects: tuple[tuple[str, str, str, str], ...],
+           count: int) -> list[tuple[str, str, str, str]]:
+    """The first ``count`` prospects that are no lead of the workspace yet (by e-mail or company)."""
+    taken = session.exec(select(Lead.email, Lead.company).where(Lead.workspace_id == workspace_id)).all()
+    emails = {(email or "").lower() for email, _ in taken}
+    companies = {company.lower() for _, company in taken}
+    fresh = [p for p in prospects if p[1].lower() not in emails and p[0].lower() not in companies]
+    return fresh[:count]
+
+
 def example_commands(session: Session, workspace_id: int, person: DemoPerson,
                      everyone: list[DemoPerson]) -> list[str]:
     """A few commands worth trying as this person, using real lead ids from the workspace."""
@@ -159,15 +216,22 @@ def example_commands(session: Session, workspace_id: int, person: DemoPerson,
         if working:
             out += [f'lead touch L-{working} "Discovery call booked for Thursday"', f"lead stage L-{working} 2",
                     f"lead feedback L-{working} 4 great-fit"]
-        out += ['lead add "Initech" email:bill@initech.example name:"Bill Lumbergh" note:"Met at the meetup"',
-                "lead criteria", "help"]
+        out += [f'lead add "{company}" email:{email} name:"{name}" {extra}'
+                for company, email, name, extra in _fresh(session, workspace_id, ADD_PROSPECTS, 1)]
+        out += ["lead criteria", "help"]
         return out
     if person.role == "marketer":
         target = f" to:@{rep.name.split(' ')[0].lower()}" if rep else ""
-        return [f'lead handoff "Globex Corp" email:hank@globex.example name:"Hank Scorpio"{target} '
-                'note:"Asked for a demo at the webinar"',
-                'lead handoff "Umbrella Health" email:alice@umbrella.example source:webinar',
-                "lead list open", "lead list unworked", "lead criteria", "help"]
+        out = [f'lead handoff "{company}" email:{email} name:"{name}"{target if number == 0 else ""} {extra}'
+               for number, (company, email, name, extra)
+               in enumerate(_fresh(session, workspace_id, HANDOFF_PROSPECTS, 2))]
+        return out + ["lead list open", "lead list unworked", "lead criteria", "help"]
+    if person.role == "admin":
+        marketer = next((p for p in everyone if p.role == "marketer"), None)
+        out = ["tandem settings", "tandem settings accept_sla_hours 2"]
+        if marketer:
+            out.append(f"tandem role @{marketer.name.split(' ')[0].lower()} manager")
+        return out + ["lead list all", "tandem help"]
     latest = session.exec(select(Lead.number).where(Lead.workspace_id == workspace_id)
                           .order_by(col(Lead.id).desc()).limit(1)).first()
     out = ["lead list all", "lead list unworked"]

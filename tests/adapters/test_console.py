@@ -172,3 +172,11 @@ def test_cards_whose_lead_moved_on_are_not_listed_as_waiting(demo_runtime: Runti
     out = io.StringIO()
     assert run_console(demo_runtime, "rita", Terminal("quit"), out) == 0
     assert "card(s) wait for you" not in out.getvalue()
+
+
+def test_a_leading_at_tandem_addresses_the_bot(demo_runtime: Runtime) -> None:
+    out = io.StringIO()
+    assert run_console(demo_runtime, "rita", Script("@tandem lead show L-1", "@Tandem help"), out) == 0
+    text = out.getvalue()
+    assert "I don't know" not in text
+    assert "L-1 · Northwind Traders" in text and "Commands:" in text

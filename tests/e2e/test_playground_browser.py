@@ -90,6 +90,8 @@ def test_marketer_hands_off_and_rep_accepts_in_the_browser(server_url: str) -> N
 
             expect(card.locator(".msg-answer")).to_contain_text("Accepted by @Rita Alvarez")
             expect(card.locator(".r-buttons")).to_be_hidden()
+            expect(card.locator(".chip")).to_have_count(0)  # no "Waiting to be accepted" above the outcome
+            expect(card).not_to_contain_text("Waiting to be accepted")
             reply = page.locator(".turn-bot .reply").last
             expect(reply.locator('.chip[data-status="accepted"]')).to_have_text("Accepted")
 
@@ -104,5 +106,95 @@ def test_marketer_hands_off_and_rep_accepts_in_the_browser(server_url: str) -> N
             told = page.locator(".msg", has_text=f"accepted {lead} Playwright Labs")
             expect(told).to_be_visible()
             assert problems == [], problems
+        finally:
+            browser.close()
+
+
+def _fits(page, width: int) -> None:  # type: ignore[no-untyped-def]
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"the page is {scroll} px wide in a {width} px window"
+
+
+def _inside(page, selector: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """The element's box, asserted to lie within the window, above the fold."""
+    box = page.locator(selector).first.bounding_box()
+    view = page.viewport_size
+    assert box is not None and view is not None, selector
+    assert box["x"] >= 0 and box["x"] + box["width"] <= view["width"] + 0.5, (selector, box)
+    assert 0 <= box["y"] < view["height"] and box["height"] > 0, (selector, box)
+    return box
+
+
+def test_the_page_fits_a_phone_a_laptop_and_a_desktop(server_url: str) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    from playwright.sync_api import expect, sync_playwright
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            for width, height in ((390, 844), (1024, 768), (1440, 900)):
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(f"{server_url}/?as=rita")
+                expect(page.locator(".chat-who")).to_contain_text("Rita Alvarez")
+                _fits(page, width)
+                _inside(page, "#command")
+                _inside(page, "#send")
+                welcome = page.locator("#welcome").inner_text()
+                if width == 390:  # one view at a time: the inbox is a tab, and the page says so
+                    assert "on the right" not in welcome and "Inbox tab" in welcome, welcome
+                    expect(page.locator("#inbox .msg").first).to_be_hidden()
+                    page.click('.view-tab[data-view="inbox"]')
+                    expect(page.locator("#command")).to_be_hidden()
+                else:  # three columns: the inbox really is on the right, in full view
+                    assert "on the right" in welcome and "Inbox tab" not in welcome, welcome
+                    chat = _inside(page, ".chat")
+                    panel = _inside(page, ".panel")
+                    assert panel["x"] >= chat["x"] + chat["width"] - 1, (chat, panel)
+                    assert panel["x"] + panel["width"] >= width - 1  # it is the right-hand column
+                expect(page.locator("#inbox .msg").first).to_be_visible()
+                _inside(page, "#inbox .msg")
+                _fits(page, width)
+                page.screenshot(path=str(SCREENSHOTS / f"playground-{width}.png"))
+                page.close()
+        finally:
+            browser.close()
+
+
+def test_phone_views_switch_and_an_empty_channel_says_what_it_is_for(server_url: str) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            for width, height in ((390, 844), (1440, 900)):
+                page = browser.new_page(viewport={"width": width, "height": height})
+                problems: list[str] = []
+                page.on("pageerror", lambda error: problems.append(str(error)))  # noqa: B023
+                page.goto(f"{server_url}/?as=diana")
+                if width == 390:
+                    page.click('.view-tab[data-view="channels"]')
+                    page.click('.pill[data-channel="#managers"]')
+                else:
+                    page.click('.channel-link[data-channel="#managers"]')
+                empty = page.locator('[data-channel-empty="#managers"]')
+                expect(empty).to_be_visible()
+                expect(empty).to_contain_text("Nothing in #managers yet")
+                expect(empty).to_contain_text("escalated here")
+                _fits(page, width)
+                empty.locator("[data-example]").click()  # the command it suggests goes to the composer
+                expect(page.locator("#command")).to_be_visible()
+                expect(page.locator("#command")).to_have_value("lead list unworked")
+                page.fill("#command", "@tandem lead show L-1")  # as the README teaches it
+                page.press("#command", "Enter")
+                answer = page.locator(".turn-bot .reply").last
+                expect(answer).to_contain_text("Northwind Traders")
+                expect(answer).not_to_contain_text("I don't know")
+                _fits(page, width)
+                assert problems == [], problems
+                page.close()
         finally:
             browser.close()

@@ -88,6 +88,7 @@
         return;
       }
       fill(bot, card, data.reply_html, data.ok, data.visibility);
+      if (body.dataset.view !== "chat") document.querySelector('.view-tab[data-view="chat"]')?.classList.add("has-news");
       const history = load(threadKey, []);
       history.push({ text, html: data.reply_html, ok: data.ok, visibility: data.visibility });
       save(threadKey, history.slice(-30));
@@ -119,10 +120,16 @@
       filterChannel(currentChannel);
     }
     if (Array.isArray(data.examples)) showExamples(data.examples);
-    const count = document.getElementById("inbox-count");
-    count.textContent = String(data.inbox_waiting);
-    count.classList.toggle("is-zero", !data.inbox_waiting);
-    document.getElementById("channel-count").textContent = String(data.channel_count);
+    for (const id of ["inbox-count", "view-inbox-count"]) {
+      const count = document.getElementById(id);
+      if (!count) continue;
+      count.textContent = String(data.inbox_waiting);
+      count.classList.toggle("is-zero", !data.inbox_waiting);
+    }
+    for (const id of ["channel-count", "view-channel-count"]) {
+      const count = document.getElementById(id);
+      if (count) count.textContent = String(data.channel_count);
+    }
   }
 
   function showExamples(examples) {
@@ -164,11 +171,29 @@
   let currentChannel = "";
   function filterChannel(name) {
     currentChannel = name;
+    let shown = 0;
     panels.channels.querySelectorAll(".channel-post").forEach((post) => {
       post.hidden = Boolean(name) && post.dataset.channel !== name;
+      if (!post.hidden) shown += 1;
+    });
+    // a channel with nothing in it says what it is for, rather than showing a blank panel
+    panels.channels.querySelectorAll("[data-channel-empty]").forEach((empty) => {
+      empty.hidden = shown > 0 || empty.dataset.channelEmpty !== name;
     });
     panels.channels.querySelectorAll(".pill[data-channel]").forEach((pill) => {
       pill.classList.toggle("is-active", pill.dataset.channel === name);
+    });
+  }
+
+  // On a phone one view shows at a time (chat, inbox or channels); on wider screens all are side by side and
+  // body[data-view] changes nothing but which panel tab is open.
+  function showView(name) {
+    body.dataset.view = name;
+    document.querySelectorAll(".view-tab").forEach((tab) => {
+      const active = tab.dataset.view === name;
+      tab.classList.toggle("is-active", active);
+      tab.setAttribute("aria-pressed", String(active));
+      if (active) tab.classList.remove("has-news");
     });
   }
 
@@ -179,6 +204,7 @@
       tab.setAttribute("aria-selected", String(active));
     });
     for (const [key, panel] of Object.entries(panels)) panel.hidden = key !== name;
+    showView(name);
   }
 
   // ---- buttons: a button is a command run as the person who clicks --------------------------------------
@@ -243,12 +269,19 @@
     }
     const example = target.closest("[data-example]");
     if (example) {
+      showView("chat");
       input.value = example.dataset.example;
       input.focus();
       return;
     }
     const tab = target.closest(".tab[data-tab]");
     if (tab) { showTab(tab.dataset.tab); return; }
+    const view = target.closest(".view-tab[data-view]");
+    if (view) {
+      if (view.dataset.view === "chat") showView("chat");
+      else showTab(view.dataset.view);
+      return;
+    }
     const channel = target.closest(".channel-link[data-channel], .pill[data-channel]");
     if (channel) { showTab("channels"); filterChannel(channel.dataset.channel); }
   });
@@ -272,6 +305,8 @@
     }
   });
 
+  // on a phone the people are a strip that scrolls sideways: bring the one being played into view
+  document.querySelector(".person.is-active")?.scrollIntoView({ block: "nearest", inline: "nearest" });
   recall = load(threadKey, []).map((t) => t.text);
   restore();
   lastInbox = null;

@@ -18,6 +18,7 @@ def test_demo_has_the_team_with_roles_and_settings(demo_runtime: Runtime) -> Non
     team = demo_people(demo_runtime.db)
     assert sorted((p.role, p.name) for p in team) == sorted((c.role, c.name) for c in CAST)
     assert [p.role for p in team].count("rep") == 3 and [p.role for p in team].count("marketer") == 2
+    assert [p.role for p in team].count("admin") == 1  # someone can try `tandem settings` and `tandem role`
     assert all(p.email and p.email.endswith("@acme.example") and p.timezone for p in team)
     with demo_runtime.db.session() as session:
         workspace = people.find_workspace(session, DEMO_PLATFORM, DEMO_TEAM)
@@ -54,7 +55,7 @@ def test_seeding_twice_changes_nothing(demo_runtime: Runtime) -> None:
     with demo_runtime.db.session() as session:
         before = session.exec(select(func.count()).select_from(LeadEvent)).one()
     again = seed_demo(demo_runtime)
-    assert again.seeded is False and again.people == 6 and again.leads["won"] == 2
+    assert again.seeded is False and again.people == 7 and again.leads["won"] == 2
     with demo_runtime.db.session() as session:
         assert session.exec(select(func.count()).select_from(LeadEvent)).one() == before
 

@@ -90,7 +90,7 @@ def test_channel_posts_show_the_unassigned_lead(playground: Playground) -> None:
 def test_page_lists_the_demo_team_and_is_locked_down(client: TestClient) -> None:
     page = client.get("/", params={"as": "rita"})
     assert page.status_code == 200
-    for name in ("Maya Chen", "Leo Fischer", "Rita Alvarez", "Sam Patel", "Jonas Berg", "Diana Okafor"):
+    for name in ("Maya Chen", "Leo Fischer", "Rita Alvarez", "Sam Patel", "Jonas Berg", "Diana Okafor", "Priya Raman"):
         assert name in page.text
     assert 'data-person="rita"' in page.text and 'aria-current="true"' in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
@@ -100,7 +100,7 @@ def test_page_lists_the_demo_team_and_is_locked_down(client: TestClient) -> None
         response = client.get(f"/static/playground/{asset}")
         assert response.status_code == 200 and len(response.content) > 100
     people = client.get("/playground/people").json()
-    assert [p["role"] for p in people] == ["marketer", "marketer", "rep", "rep", "rep", "manager"]
+    assert [p["role"] for p in people] == ["marketer", "marketer", "rep", "rep", "rep", "manager", "admin"]
 
 
 def test_an_unknown_person_gets_a_friendly_404(client: TestClient) -> None:

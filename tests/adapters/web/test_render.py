@@ -154,3 +154,36 @@ def test_avatars_get_initials_and_distinct_colours() -> None:
     assert initials("Rita Alvarez") == "RA" and initials("Cher") == "C" and initials("  ") == "?"
     assert initials("maya van der berg") == "MB"
     assert len({avatar_colour(member_id) for member_id in range(1, 7)}) == 6
+
+
+def test_a_sentence_that_starts_with_a_status_icon_stays_a_sentence() -> None:
+    html = str(render_reply(say("↩️ Rejected by ", Mention(name="Jonas Berg"), p(": L-3 Initrode went back."))))
+    assert 'class="chip' not in html and "↩️ Rejected by @Jonas Berg: L-3" in assert_only_our_markup(html).text
+    won = render_reply(say("🏆 Congratulations! ", b("L-15 Globex"), p(" is won.")))
+    assert "chip" not in str(won) and "Congratulations! L-15 Globex is won." in Parsed(str(won)).text
+    row = str(render_reply(say(b("L-2"), p(" Globex  "), p("🟢 At stage 2: Qualification"), p(" · "),
+                               Mention(name="Rita Alvarez"))))  # a `lead list` row keeps its status chip
+    assert '<span class="chip chip-green" data-status="accepted">At stage 2: Qualification</span>' in row
+
+
+def test_pills_never_touch_the_words_beside_them() -> None:
+    for spans, expected in (
+        ((p("Rejected by"), Mention(name="Jonas Berg"), p("for a reason")), "Rejected by @Jonas Berg for a reason"),
+        ((p("Type"), code("help"), p("to start")), "Type help to start"),
+        ((Mention(name="Rita"), Mention(name="Sam")), "@Rita @Sam"),
+        ((b("L-15"), code("lead show L-15")), "L-15 lead show L-15"),
+        ((p("By "), Mention(name="Jonas Berg"), p(": wrong persona")), "By @Jonas Berg: wrong persona"),
+        ((p("("), Mention(name="Rita"), p(")")), "(@Rita)"),
+        ((p("Type `lead help`."),), "Type lead help."),
+    ):
+        assert Parsed(str(render_reply(say(*spans)))).text == expected, spans
+
+
+def test_a_card_can_leave_out_its_status_chip() -> None:
+    card = say(b("L-3 · Globex"), p("\n🟡 Waiting to be accepted\nAccept within the SLA."))
+    assert 'data-status="handed_off"' in str(render_reply(card))
+    html = str(render_reply(card, without_status=True))
+    assert "chip" not in html and "Waiting" not in html
+    assert Parsed(html).text == "L-3 · Globex\nAccept within the SLA."
+    assert Parsed(str(render_reply(say(b("L-3 · Globex"), p("\n🟡 Waiting")), without_status=True))).text == \
+        "L-3 · Globex"
