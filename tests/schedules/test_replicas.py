@@ -93,11 +93,11 @@ def start_replica(url: str, slack: FakeSlack, workdir: Path, name: str) -> Repli
     threading.Thread(target=_copy_output, args=(process, log, ports), daemon=True).start()
     replica = Replica(process, 0, log)
     with contextlib.suppress(queue.Empty):
-        replica.port = ports.get(timeout=30) or 0
+        replica.port = ports.get(timeout=120) or 0  # generous: three replicas start on a busy machine
     if not replica.port:
         replica.stop()
         raise AssertionError(f"replica {name} did not come up:\n{log.read_text()[-3000:]}")
-    assert httpx.get(f"http://127.0.0.1:{replica.port}/healthz", timeout=5).status_code == 200
+    assert httpx.get(f"http://127.0.0.1:{replica.port}/healthz", timeout=30).status_code == 200
     return replica
 
 
