@@ -7,7 +7,7 @@ import contextlib
 import re
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import TextIO, assert_never
 
 from sqlmodel import col, select
 
@@ -18,6 +18,7 @@ from bot.core.replies import (
     Bars,
     Bold,
     Buttons,
+    Chart,
     Code,
     Context,
     Divider,
@@ -27,7 +28,9 @@ from bot.core.replies import (
     Plain,
     Reply,
     Section,
+    Series,
     Text,
+    figure,
 )
 from bot.core.request import Person, Request
 from bot.core.runtime import Runtime
@@ -63,7 +66,49 @@ def render_text(reply: Reply) -> str:
                              f"{_safe(caption)}")
         elif isinstance(block, Divider):
             lines.append("─" * 40)
+        elif isinstance(block, Chart):
+            lines.extend(chart_lines(block))
+        else:
+            assert_never(block)
     return "\n".join(lines)
+
+
+def chart_lines(chart: Chart) -> list[str]:
+    """A chart as text bars with every figure beside its bar: one group per series, bars scaled to the largest
+    value of the chart. A line chart also gets a sparkline per series, to show its trend at a glance."""
+    lines = [_safe(chart.title)] if chart.title else []
+    axes = " · ".join(_safe(text) for text in (chart.x_label and f"x: {chart.x_label}",
+                                               chart.y_label and f"y: {chart.y_label}") if text)
+    if axes:
+        lines.append(_indent(axes))
+    values = [abs(value) for line in chart.series for label in chart.categories
+              if (value := line.value_at(label)) is not None]
+    largest = max(values, default=0.0)
+    grouped = len(chart.series) > 1 or chart.shape == "line"
+    pad = "    " if grouped else "  "
+    width = min(max((len(_safe(label)) for label in chart.categories), default=0), 28)  # longer ones stay whole
+    for line in chart.series:
+        if grouped:
+            trend = f"  {_sparkline(chart, line)}" if chart.shape == "line" else ""
+            lines.append(f"  {_safe(line.name)}{trend}")
+        for label in chart.categories:
+            value = line.value_at(label)
+            share = 0.0 if value is None or largest <= 0 else abs(value) / largest
+            filled = round(share * _BAR_WIDTH)
+            lines.append(f"{pad}{_safe(label):<{width}} {'█' * filled}{'░' * (_BAR_WIDTH - filled)} "
+                         f"{_safe(figure(value, chart.unit))}")
+    return lines
+
+
+def _sparkline(chart: Chart, line: Series) -> str:
+    values = [line.value_at(label) for label in chart.categories]
+    known = [value for value in values if value is not None]
+    if not known:
+        return ""
+    low, high = min(known), max(known)
+    ticks = "▁▂▃▄▅▆▇█"
+    return "".join(" " if value is None else ticks[0 if high == low else round((value - low) / (high - low) * 7)]
+                   for value in values)
 
 
 def text_of(text: Text) -> str:
@@ -75,6 +120,8 @@ def text_of(text: Text) -> str:
             parts.append(f"{span.text} ({span.url})" if span.url != span.text else span.url)
         elif isinstance(span, Mention):
             parts.append("@" + span.name)
+        else:
+            assert_never(span)
     return _safe("".join(parts))
 
 

@@ -31,7 +31,8 @@ class Home:
         reply = await self.bridge.runtime.db.run(self._reply, person, team_id)
         if fetched:
             await self.bridge.directory.mark_enriched(team_id, person)
-        view = {"type": "home", "blocks": render_blocks(reply, max_blocks=MAX_BLOCKS_VIEW)}
+        # data_visualization is a message block: App Home shows a chart as its figures.
+        view = {"type": "home", "blocks": render_blocks(reply, max_blocks=MAX_BLOCKS_VIEW, native_charts=False)}
         await client.views_publish(user_id=user_id, view=view)
 
 

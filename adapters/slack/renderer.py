@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, assert_never
 
+from adapters.slack.charts import MAX_CHARTS, data_visualization, left_out
 from bot.core.replies import (
     Bars,
     Bold,
     Button,
     Buttons,
+    Chart,
     Code,
     Context,
     Divider,
@@ -23,6 +25,7 @@ from bot.core.replies import (
     Section,
     Span,
     Text,
+    chart_figures,
 )
 
 MAX_BLOCKS_MESSAGE = 50
@@ -69,7 +72,7 @@ def _span(span: Span) -> str:
         if _SLACK_USER_ID.match(user_id):
             return f"<@{user_id}>"
         return escape("@" + span.name)
-    raise TypeError(f"unknown span {span!r}")
+    assert_never(span)
 
 
 def _wrap(text: str, mark: str) -> str:
@@ -151,22 +154,47 @@ def _button(button: Button, action_id: str) -> Block | None:
     return element
 
 
-def render_blocks(reply: Reply, *, outbox_id: int | None = None, max_blocks: int = MAX_BLOCKS_MESSAGE) -> list[Block]:
+def _fields(block: Fields) -> list[Block]:
+    """Two-column fields, ten to a section (Slack's limit), so every item is kept."""
+    items = [_cut(f"*{escape(label)}*\n{mrkdwn(value) or ' '}", MAX_FIELD) if label
+             else _cut(mrkdwn(value) or " ", MAX_FIELD) for label, value in block.items]
+    return [{"type": "section", "fields": [{"type": "mrkdwn", "text": item}
+                                           for item in items[start:start + MAX_FIELDS]]}
+            for start in range(0, len(items), MAX_FIELDS)]
+
+
+def _chart(block: Chart, *, native: bool) -> tuple[list[Block], bool]:
+    """The native chart (when this surface and message still allow one) and every figure as fields beside it;
+    without a native chart, its title in bold instead. Also says whether a native chart was drawn."""
+    drawn = data_visualization(block) if native else None
+    out: list[Block] = []
+    if drawn is None:
+        if block.title.strip():
+            out.append({"type": "section", "text": {"type": "mrkdwn", "text": _cut(_wrap(block.title, "*"),
+                                                                                   MAX_SECTION)}})
+    else:
+        out.append(drawn)
+        note = left_out(block)
+        if note:
+            out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
+    return out + _fields(chart_figures(block)), drawn is not None
+
+
+def render_blocks(reply: Reply, *, outbox_id: int | None = None, max_blocks: int = MAX_BLOCKS_MESSAGE,
+                  native_charts: bool = True) -> list[Block]:
     """Block Kit blocks for ``reply``. ``outbox_id`` (proactive messages) travels in the actions' block id
-    so a click can tell dispatch which card it answers."""
+    so a click can tell dispatch which card it answers. ``native_charts`` is False for surfaces without the
+    ``data_visualization`` block (App Home, modals): charts are then their figures as text."""
     blocks: list[Block] = []
     button_index = 0
+    charts_drawn = 0
     for block in reply.blocks:
         if isinstance(block, Section):
             text = truncate_lines(mrkdwn(block.text), MAX_SECTION)
             if text.strip():
                 blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
         elif isinstance(block, Fields):
-            items = [_cut(f"*{escape(label)}*\n{mrkdwn(value) or ' '}", MAX_FIELD) if label
-                     else _cut(mrkdwn(value) or " ", MAX_FIELD) for label, value in block.items]
-            for start in range(0, len(items), MAX_FIELDS):
-                chunk = [{"type": "mrkdwn", "text": item} for item in items[start:start + MAX_FIELDS]]
-                blocks.append({"type": "section", "fields": chunk})
+            blocks.extend(_fields(block))
         elif isinstance(block, Buttons):
             elements = []
             for button in block.buttons[:MAX_ELEMENTS]:
@@ -187,6 +215,12 @@ def render_blocks(reply: Reply, *, outbox_id: int | None = None, max_blocks: int
                 blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": text}]})
         elif isinstance(block, Divider):
             blocks.append({"type": "divider"})
+        elif isinstance(block, Chart):
+            rendered, drawn = _chart(block, native=native_charts and charts_drawn < MAX_CHARTS)
+            blocks.extend(rendered)
+            charts_drawn += drawn
+        else:
+            assert_never(block)
     if len(blocks) > max_blocks:
         hidden = len(blocks) - (max_blocks - 1)
         blocks = blocks[: max_blocks - 1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, assert_never
 
 from microsoft_teams.api import Account
 from microsoft_teams.api.activities.message.message import MessageActivityInput
@@ -25,11 +25,13 @@ from microsoft_teams.cards import (
 )
 from microsoft_teams.cards import Mention as CardMention
 
+from adapters.teams.charts import chart_element
 from bot.core.replies import (
     Bars,
     Bold,
     Button,
     Buttons,
+    Chart,
     Code,
     Context,
     Divider,
@@ -40,6 +42,7 @@ from bot.core.replies import (
     Reply,
     Section,
     Text,
+    chart_figures,
 )
 
 COMMAND_KEY = "tandem_command"
@@ -110,6 +113,8 @@ def _markdown(text: Text, mentions: _Mentions) -> str:
         elif isinstance(span, Mention):
             tag = mentions.tag(span)
             parts.append(tag if tag else "@" + escape(span.name))
+        else:
+            assert_never(span)
     return "".join(parts)
 
 
@@ -147,6 +152,20 @@ def _button_action(button: Button, outbox_id: int | None) -> SubmitAction | Show
     return action
 
 
+def _facts(block: Fields, mentions: _Mentions) -> FactSet:
+    return FactSet(facts=[Fact(title=escape(label), value=_markdown(value, mentions)) for label, value in block.items])
+
+
+def _chart(block: Chart, mentions: _Mentions) -> list[CardElement]:
+    """The native chart (or, when it has nothing to draw, its title) and every figure as facts below it."""
+    drawn = chart_element(block)
+    heading = [] if drawn is None else [drawn]
+    if drawn is None and block.title.strip():
+        heading.append(TextBlock(text=_bold(block.title), wrap=True, weight="Bolder"))
+    figures = chart_figures(block)
+    return [*heading, _facts(figures, mentions)] if figures.items else heading
+
+
 def render_card(reply: Reply, *, outbox_id: int | None = None) -> tuple[AdaptiveCard, list[MentionEntity]]:
     """The Adaptive Card for ``reply``; ``outbox_id`` travels in every button so a click can update the card."""
     mentions = _Mentions()
@@ -154,18 +173,19 @@ def render_card(reply: Reply, *, outbox_id: int | None = None) -> tuple[Adaptive
     actions: list[SubmitAction | ShowCardAction] = []
     separator = False
     for block in reply.blocks:
-        element: CardElement | None = None
+        elements: list[CardElement] = []
         if isinstance(block, Section):
-            element = TextBlock(text=_markdown(block.text, mentions), wrap=True)
+            elements.append(TextBlock(text=_markdown(block.text, mentions), wrap=True))
         elif isinstance(block, Context):
-            element = TextBlock(text=_markdown(block.text, mentions), wrap=True, is_subtle=True, size="Small")
+            elements.append(TextBlock(text=_markdown(block.text, mentions), wrap=True, is_subtle=True, size="Small"))
         elif isinstance(block, Fields):
-            element = FactSet(facts=[Fact(title=escape(label), value=_markdown(value, mentions))
-                                     for label, value in block.items])
+            elements.append(_facts(block, mentions))
         elif isinstance(block, Bars):
             lines = [f"**{escape(block.title)}**"] + [_bar_line(b.label, b.value, b.maximum, b.caption)
                                                      for b in block.bars]
-            element = TextBlock(text="\n\n".join(lines), wrap=True, font_type="Monospace")
+            elements.append(TextBlock(text="\n\n".join(lines), wrap=True, font_type="Monospace"))
+        elif isinstance(block, Chart):
+            elements.extend(_chart(block, mentions))
         elif isinstance(block, Buttons):
             buttons = [_button_action(button, outbox_id) for button in block.buttons]
             if actions or body:
@@ -174,12 +194,12 @@ def render_card(reply: Reply, *, outbox_id: int | None = None) -> tuple[Adaptive
                 actions.extend(buttons)
         elif isinstance(block, Divider):
             separator = True
-            continue
-        if element is not None:
-            if separator:
-                element.separator = True  # type: ignore[attr-defined]
-                separator = False
-            body.append(element)
+        else:
+            assert_never(block)
+        if elements and separator:
+            elements[0].separator = True  # type: ignore[attr-defined]
+            separator = False
+        body.extend(elements)
     card = AdaptiveCard(body=body, version="1.5", fallback_text=plain_summary(reply))
     if actions:
         card.actions = actions  # type: ignore[assignment]

@@ -4,16 +4,19 @@
 from __future__ import annotations
 
 import re
+from typing import assert_never
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from adapters.web.charts import render_chart
 from bot.core.replies import (
     Bar,
     Bars,
     Block,
     Bold,
     Buttons,
+    Chart,
     Code,
     Context,
     Divider,
@@ -66,7 +69,9 @@ def render_block(block: Block, *, without_status: bool = False) -> Markup:
         return Markup('<div class="r-context">{}</div>').format(render_text(block.text))
     if isinstance(block, Divider):
         return Markup('<hr class="r-divider">')
-    return Markup("")
+    if isinstance(block, Chart):
+        return render_chart(block)
+    assert_never(block)
 
 
 def render_text(text: Text, *, without_status: bool = False) -> Markup:
@@ -131,7 +136,7 @@ def render_span(span: Span) -> Markup:
         return Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(href, span.text)
     if isinstance(span, Mention):
         return Markup('<span class="mention">@{}</span>').format(span.name)
-    return Markup("")
+    assert_never(span)
 
 
 def _plain(text: str, *, line_goes_on: bool = False, without_status: bool = False) -> Markup:

@@ -7,6 +7,8 @@ free. pydantic reads and writes them only at the edge where a Reply is stored (t
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
@@ -106,7 +108,47 @@ class Divider:
     kind: Literal["divider"] = "divider"
 
 
-Block = Annotated[Section | Fields | Buttons | Bars | Context | Divider, Field(discriminator="kind")]
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Series:
+    """One line, or one colour of bars: a name and its ``(label, value)`` points in axis order. A value of None
+    is a point without data (shown as ``—``, never as 0)."""
+
+    name: str
+    points: tuple[tuple[str, float | None], ...]
+
+    def value_at(self, label: str) -> float | None:
+        """The series' value at ``label``; None when it has none there (or no finite one)."""
+        for point_label, value in self.points:
+            if point_label == label:
+                return value if value is not None and math.isfinite(value) else None
+        return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Chart:
+    """A bar or line chart as pure data: each platform draws it natively (Slack ``data_visualization``, Adaptive
+    Card ``Chart.*``, SVG, text bars) and always lists the same figures as text beside it, for screen readers,
+    old clients and charts beyond a platform's limits. ``unit`` follows each figure ("12 leads", "40%")."""
+
+    kind: Literal["chart"] = "chart"
+    shape: Literal["bar", "line"]
+    title: str
+    series: tuple[Series, ...]
+    x_label: str = ""
+    y_label: str = ""
+    unit: str = ""
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Every point label of every series, in first-seen order: the x axis."""
+        seen: dict[str, None] = {}
+        for line in self.series:
+            for label, _value in line.points:
+                seen.setdefault(label, None)
+        return tuple(seen)
+
+
+Block = Annotated[Section | Fields | Buttons | Bars | Context | Divider | Chart, Field(discriminator="kind")]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,6 +165,9 @@ class Reply:
         for block in self.blocks:
             if isinstance(block, Section | Context):
                 return plain_text(block.text)
+        for block in self.blocks:
+            if isinstance(block, Chart):
+                return chart_summary(block)
         return ""
 
 
@@ -147,6 +192,35 @@ def plain_text(text: Text) -> str:
         else:
             parts.append(span.text)
     return "".join(parts)
+
+
+def figure(value: float | None, unit: str = "") -> str:
+    """A chart value as people read it: ``1,250 leads``, ``12.5 h``, ``40%``; ``—`` where there is none."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    number = f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    if not unit:
+        return number
+    return number + unit if unit[0] in "%‰°′″" else f"{number} {unit}"
+
+
+def chart_figures(chart: Chart) -> Fields:
+    """Every figure of ``chart`` as ``label: value`` text — what stays when a platform cannot draw the chart or
+    draws only part of it. With several series each label lists them all: ``Week 1: Web 4 · Events 2``."""
+    items: list[tuple[str, Text]] = []
+    for label in chart.categories:
+        if len(chart.series) == 1:
+            value = figure(chart.series[0].value_at(label), chart.unit)
+        else:
+            value = " · ".join(f"{line.name} {figure(line.value_at(label), chart.unit)}" for line in chart.series)
+        items.append((label, (Plain(text=value),)))
+    return Fields(items=tuple(items))
+
+
+def chart_summary(chart: Chart) -> str:
+    """One line for notifications and previews: the title and every figure."""
+    figures = ", ".join(f"{label}: {plain_text(value)}" for label, value in chart_figures(chart).items)
+    return f"{chart.title} — {figures}" if figures else chart.title
 
 
 # Small builders so handlers read like sentences.
@@ -187,6 +261,23 @@ def fields(*items: tuple[str, Span | str | Text]) -> Fields:
 
 def buttons(*items: Button) -> Buttons:
     return Buttons(buttons=tuple(items))
+
+
+def series(name: str, points: Iterable[tuple[str, float | None]]) -> Series:
+    """Non-finite values become None, so a stored chart always reads back (JSON has no NaN)."""
+    return Series(name=name, points=tuple((label, _finite(value)) for label, value in points))
+
+
+def _finite(value: float | None) -> float | None:
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+def bar_chart(title: str, *lines: Series, x_label: str = "", y_label: str = "", unit: str = "") -> Chart:
+    return Chart(shape="bar", title=title, series=lines, x_label=x_label, y_label=y_label, unit=unit)
+
+
+def line_chart(title: str, *lines: Series, x_label: str = "", y_label: str = "", unit: str = "") -> Chart:
+    return Chart(shape="line", title=title, series=lines, x_label=x_label, y_label=y_label, unit=unit)
 
 
 def _spans(items: tuple[Span | str, ...]) -> Text:
