@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.context import Context
+from bot.core.options import OptionSpec
 from bot.core.replies import Reply
 
 Handler = Callable[[Context, list[str]], Reply]
@@ -13,19 +15,25 @@ Handler = Callable[[Context, list[str]], Reply]
 
 @dataclass(frozen=True)
 class CommandSpec:
-    """``path`` is ("lead", "handoff"); ``args`` receives the positional words after the path."""
+    """``path`` is ("lead", "handoff"); ``args`` receives the positional words after the path. ``options`` are
+    the ``key:value`` options it takes, each with its type: dispatch parses and checks them before the
+    handler runs, which reads the parsed values from ``ctx.opts``."""
 
     path: tuple[str, ...]
     handler: Handler
     role: str
     usage: str
     summary: str
-    options: frozenset[str] = frozenset()
+    options: tuple[OptionSpec[Any], ...] = ()
     free_text: bool = False  # unknown key:value options are kept as text (notes, reasons)
 
     @property
     def name(self) -> str:
         return " ".join(self.path)
+
+    @property
+    def option_keys(self) -> frozenset[str]:
+        return frozenset(option.key for option in self.options)
 
 
 class Registry:
