@@ -28,11 +28,6 @@ from storage.models import Outbox, Workspace
 log = logging.getLogger("tandem.dispatch")
 
 
-# Command words of the product (SPEC §3) that this version does not answer yet. Platforms may already offer them
-# (the app manifests list every command word), so they get an honest answer rather than "I don't know".
-NOT_YET_BUILT = frozenset({"campaign", "tool", "intel", "stats", "meeting"})
-
-
 class Dispatcher:
     def __init__(self, db: Database, settings: Settings, registry: Registry, clock: Clock | None = None) -> None:
         self.db = db
@@ -112,10 +107,14 @@ class Dispatcher:
     def _help(self, topic: list[str]) -> Reply:
         if topic and topic[0].lower() in self.registry.top_words:
             return _group_help(self.registry.under(topic[0].lower()))
+        if topic and (word := self.registry.word(topic[0].lower())) is not None:
+            return _not_yet(word.word)
         lines: list[Block] = [section(b("Tandem"), p(" — sales and marketing, one team. Commands:"))]
-        for top in self.registry.top_words:
-            specs = self.registry.under(top)
-            lines.append(section(code(top), p("  " + ", ".join(" ".join(s.path[1:]) or s.path[0] for s in specs))))
+        for word in self.registry.built:
+            specs = self.registry.under(word.word)
+            subs = ", ".join(" ".join(s.path[1:]) or s.path[0] for s in specs)
+            lines.append(section(code(word.word), p(f" — {word.summary}: {subs}. Try "),
+                                 code(f"{word.word} {word.example}")))
         lines.append(context("Type `<command> help` for details, e.g. `lead help`; `tandem help` shows this list."))
         return Reply(blocks=tuple(lines))
 
@@ -131,12 +130,17 @@ class Dispatcher:
             if close:
                 return say(intro + " Did you mean " + " or ".join(f"`{top} {c}`" for c in close) + "?", ok=False)
             return _group_help(specs, intro=intro)
-        if top in NOT_YET_BUILT:
-            return say(f"`{top}` is not part of this version of Tandem yet. Type `help` to see what it can do.",
-                       ok=False)
+        if self.registry.word(top) is not None:
+            return _not_yet(top)
         close = get_close_matches(top, self.registry.top_words, n=2, cutoff=0.5)
         hint = (" Did you mean " + " or ".join(f"`{c}`" for c in close) + "?") if close else ""
         return say(f"I don't know `{words[0][:40]}`.{hint} Type `help` to see what I can do.", ok=False)
+
+
+def _not_yet(word: str) -> Reply:
+    """A command word of the product (SPEC §3) no feature answers yet: platforms already offer it (the Slack
+    manifest lists every word), so it gets an honest answer rather than "I don't know"."""
+    return say(f"`{word}` is not part of this version of Tandem yet. Type `help` to see what it can do.", ok=False)
 
 
 def _check_options(spec: CommandSpec, command: Command) -> None:
