@@ -224,9 +224,10 @@ def teams_package(
 ) -> None:
     """Build the Teams app zip (manifest with the bot id and commands, icons) to upload in Teams."""
     from adapters.teams.package import build_package
+    from bot.features import build_registry
 
     try:
-        path = build_package(load_settings(), output)
+        path = build_package(load_settings(), build_registry(), output)
     except ValueError as error:
         _fail(str(error))
         return
@@ -241,8 +242,9 @@ app.add_typer(slack_app, name="slack")
 def slack_manifest() -> None:
     """Print the Slack app manifest (YAML) for "Create app → From a manifest" at api.slack.com/apps."""
     from adapters.slack.manifest import render_manifest
+    from bot.features import build_registry
 
-    typer.echo(render_manifest(load_settings()), nl=False)
+    typer.echo(render_manifest(load_settings(), build_registry()), nl=False)
 
 
 def _configure_logging() -> None:

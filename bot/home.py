@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.admin.settings import get_int
 from bot.core.clock import Clock
+from bot.core.commands import Registry
 from bot.core.people import has_role, mentions
 from bot.core.replies import Block, Button, Buttons, Divider, Reply, Span, b, context, p, section
 from bot.leads.views import action_buttons, lead_title, reassign_button, status_line
@@ -34,7 +35,7 @@ def needs_attention(lead: Lead, now: datetime, stale_after: timedelta) -> str | 
     return None
 
 
-def home_reply(session: Session, clock: Clock, member: Member) -> Reply:
+def home_reply(session: Session, clock: Clock, member: Member, registry: Registry) -> Reply:
     assert member.id is not None
     now = clock.now()
     stale_after = timedelta(days=get_int(session, member.workspace_id, "stale_after_days"))
@@ -67,8 +68,17 @@ def home_reply(session: Session, clock: Clock, member: Member) -> Reply:
     if len(flagged) > HOME_LEADS:
         blocks.append(context(f"…and {len(flagged) - HOME_LEADS} more. `lead list mine` shows them all."))
     blocks.append(Divider())
-    blocks.append(context("Type `/lead help` for the lead commands, `/tandem help` for everything Tandem can do."))
+    blocks.append(commands_footer(registry))
     return Reply(blocks=tuple(blocks))
+
+
+def commands_footer(registry: Registry) -> Block:
+    """The command words this version answers, from the registry's table, so a new feature shows up here too."""
+    built = registry.built
+    words = " · ".join(f"`/{word.word}` {word.summary[:1].lower()}{word.summary[1:]}" for word in built)
+    first = f"`/{built[0].word} help`" if built else "`/tandem help`"
+    return context(f"{words}. Add `help` to any of them for its commands, like {first}; "
+                   "`/tandem help` shows everything Tandem can do.")
 
 
 def _handed_off_sections(session: Session, member: Member, now: datetime) -> list[Block]:

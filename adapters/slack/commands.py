@@ -1,6 +1,6 @@
-"""Slash commands: ``/lead``, ``/campaign``, ``/tool``, ``/intel``, ``/stats``, ``/meeting``, ``/tandem``.
-The ack carries the reply; slow work (``/stats``, or anything past the time budget) acks at once and
-finishes through ``response_url``."""
+"""Slash commands: one per command word of the registry (``/lead``, ``/campaign``, … ``/tandem``), as the
+manifest configures them. The ack carries the reply; slow work (``/stats``, or anything past the time budget)
+acks at once and finishes through ``response_url``."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from adapters.slack.text import to_command_text
 from bot.core.replies import Reply, say
 
 log = logging.getLogger("tandem.slack.commands")
-COMMANDS = ("lead", "campaign", "tool", "intel", "stats", "meeting", "tandem")
 LAZY_COMMANDS = frozenset({"stats"})  # reports over a workspace's whole history
 BUDGET_SECONDS = 2.0  # past this, answer "working on it" and finish through response_url
 
@@ -69,7 +68,7 @@ def register(app: AsyncApp, bridge: SlackBridge) -> None:
         reply = await bridge.run(client, asker_of(body), command_text(body))
         await respond(**reply_payload(reply))
 
-    for word in COMMANDS:
+    for word in (entry.word for entry in bridge.runtime.dispatcher.registry.words):
         if word in LAZY_COMMANDS:
             app.command(f"/{word}")(ack=acknowledge, lazy=[answer_later])
         else:

@@ -1,5 +1,6 @@
 """The Slack app manifest ``tandem slack manifest`` prints: paste it into "Create app → From a manifest"
-and the seven commands, interactivity, events and App Home are configured against TANDEM_BASE_URL."""
+and the command words (every word of the registry, built or not, so an upgrade needs no new manifest),
+interactivity, events and App Home are configured against TANDEM_BASE_URL."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from bot.core.commands import Registry
 from bot.core.config import Settings
 
 # The fewest bot scopes that cover commands, DMs, channel posts, mentions, App Home and enrichment.
@@ -21,18 +23,8 @@ BOT_SCOPES = (
 )
 BOT_EVENTS = ("app_mention", "message.im", "app_home_opened")
 OAUTH_EVENTS = ("app_uninstalled", "tokens_revoked")  # so an uninstall removes the stored tokens
-COMMAND_HELP = {
-    "lead": ("Hand off, accept and work leads", "handoff Acme email:ann@acme.com to:@rita"),
-    "campaign": ("Announce and explain campaigns", "why Q4 Webinar"),
-    "tool": ("Find decks, one-pagers and battlecards", "pricing deck"),
-    "intel": ("Log and read competitive intel", "Rivalsoft cut prices 20%"),
-    "stats": ("How sales and marketing work together", "30d"),
-    "meeting": ("The quarterly sales & marketing meeting", "next"),
-    "tandem": ("Help, roles and settings", "help"),
-}
 
-
-def manifest(settings: Settings, name: str = "Tandem") -> dict[str, Any]:
+def manifest(settings: Settings, registry: Registry, name: str = "Tandem") -> dict[str, Any]:
     base = settings.base_url.rstrip("/")
     events_url = f"{base}/slack/events"
     oauth = bool(settings.slack_client_id)
@@ -58,9 +50,9 @@ def manifest(settings: Settings, name: str = "Tandem") -> dict[str, Any]:
                          "messages_tab_read_only_enabled": False},
             "bot_user": {"display_name": name.lower(), "always_online": True},
             "slash_commands": [
-                {"command": f"/{word}", "url": events_url, "description": summary, "usage_hint": hint,
-                 "should_escape": True}
-                for word, (summary, hint) in COMMAND_HELP.items()
+                {"command": f"/{word.word}", "url": events_url, "description": word.summary,
+                 "usage_hint": word.example, "should_escape": True}
+                for word in registry.words
             ],
         },
         "oauth_config": oauth_config,
@@ -68,5 +60,6 @@ def manifest(settings: Settings, name: str = "Tandem") -> dict[str, Any]:
     }
 
 
-def render_manifest(settings: Settings) -> str:
-    return yaml.safe_dump(manifest(settings), sort_keys=False, allow_unicode=True, width=120)
+def render_manifest(settings: Settings, registry: Registry) -> str:
+    text: str = yaml.safe_dump(manifest(settings, registry), sort_keys=False, allow_unicode=True, width=120)
+    return text

@@ -12,13 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bot.core.commands import Registry
 from bot.core.config import Settings
 
 MANIFEST_VERSION = "1.17"
 SCHEMA = f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
 ACCENT = (0x2E, 0x6B, 0xE6)
-PREFERRED = ("help", "lead handoff", "lead accept", "lead list", "lead feedback", "lead show", "campaign why", "tool",
-             "stats", "intel")
 MAX_COMMANDS = 10  # Teams shows at most ten commands per scope
 
 Pixel = Callable[[int, int], tuple[int, int, int, int]]
@@ -69,28 +68,30 @@ def outline_icon(size: int = 32) -> bytes:
     return png(size, size, pixel)
 
 
-def bot_commands() -> list[dict[str, str]]:
-    """The commands Teams suggests in the compose box, from the live command table."""
-    from bot.features import build_registry
-
-    registry = build_registry()
-    specs = {spec.name: spec for spec in registry.specs.values()}
+def bot_commands(registry: Registry) -> list[dict[str, str]]:
+    """The commands Teams suggests in the compose box: ``help``, every command word this version answers (the
+    registry's table, so a new feature's word appears by itself), then their commands taken one per word in
+    turn — everyone's before the admins' — until the ten Teams shows."""
     commands = [{"title": "help", "description": "What Tandem can do, and how to ask"}]
-    names = [name for name in PREFERRED if name in specs] + sorted(n for n in specs if n not in PREFERRED)
-    for name in names:
-        if len(commands) >= MAX_COMMANDS:
-            break
-        commands.append({"title": name[:32], "description": specs[name].summary[:128]})
-    return commands
+    commands += [{"title": word.word, "description": word.summary[:128]} for word in registry.built]
+    for admin in (False, True):
+        queues = [[spec for spec in registry.under(word.word) if len(spec.path) > 1 and (spec.role == "admin") == admin]
+                  for word in registry.built]
+        while any(queues):
+            for queue in queues:
+                if queue:
+                    spec = queue.pop(0)
+                    commands.append({"title": spec.name[:32], "description": spec.summary[:128]})
+    return commands[:MAX_COMMANDS]
 
 
-def manifest(settings: Settings, *, version: str = "1.0.0") -> dict[str, object]:
+def manifest(settings: Settings, registry: Registry, *, version: str = "1.0.0") -> dict[str, object]:
     app_id = settings.microsoft_app_id
     if not app_id:
         raise ValueError("Set MICROSOFT_APP_ID (the Azure Bot's app id) before building the Teams package.")
     base = settings.base_url.rstrip("/")
     host = urlparse(base).hostname or ""
-    commands = bot_commands()
+    commands = bot_commands(registry)
     return {
         "$schema": SCHEMA,
         "manifestVersion": MANIFEST_VERSION,
@@ -120,12 +121,12 @@ def manifest(settings: Settings, *, version: str = "1.0.0") -> dict[str, object]
     }
 
 
-def build_package(settings: Settings, path: Path | str) -> Path:
+def build_package(settings: Settings, registry: Registry, path: Path | str) -> Path:
     """Write the zip Teams admins upload (Teams admin center or Developer Portal → Import app)."""
     target = Path(path)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", json.dumps(manifest(settings), indent=2, ensure_ascii=False))
+        archive.writestr("manifest.json", json.dumps(manifest(settings, registry), indent=2, ensure_ascii=False))
         archive.writestr("color.png", color_icon())
         archive.writestr("outline.png", outline_icon())
     target.parent.mkdir(parents=True, exist_ok=True)

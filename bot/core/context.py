@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.grammar import Command
+from bot.core.options import Options
 from bot.core.people import MemberRow
 from bot.core.request import Request
 from storage.models import Member, Workspace
@@ -21,8 +22,9 @@ _BOTH = select(Workspace, Member).where(col(Workspace.id) == bindparam("workspac
 
 @dataclass
 class Context:
-    """``me`` is the asker as dispatch read them (id, role, name, time zone). ``actor`` and ``workspace`` are
-    the entities, loaded on first use: a command that only reads never pays for them."""
+    """``me`` is the asker as dispatch read them (id, role, name, time zone). ``opts`` are the command's options,
+    parsed and checked against their types. ``actor`` and ``workspace`` are the entities, loaded on first use:
+    a command that only reads never pays for them."""
 
     session: Session
     settings: Settings
@@ -31,6 +33,7 @@ class Context:
     me: MemberRow
     request: Request
     command: Command
+    opts: Options = field(default_factory=Options)
     _actor: Member | None = field(default=None, repr=False)
     _workspace: Workspace | None = field(default=None, repr=False)
 

@@ -18,6 +18,7 @@ from bot.core.config import Settings
 from bot.core.context import Context
 from bot.core.errors import NotAllowed, NotFound, TandemError, UsageError
 from bot.core.grammar import Command, parse
+from bot.core.options import Options, describe, parse_options
 from bot.core.replies import Block, Reply, b, code, context, p, say, section
 from bot.core.request import Request
 from bot.leads.card_refresh import settle_moved_cards
@@ -25,11 +26,6 @@ from storage.db import Database
 from storage.models import Outbox, Workspace
 
 log = logging.getLogger("tandem.dispatch")
-
-
-# Command words of the product (SPEC §3) that this version does not answer yet. Platforms may already offer them
-# (the app manifests list every command word), so they get an honest answer rather than "I don't know".
-NOT_YET_BUILT = frozenset({"campaign", "tool", "intel", "stats", "meeting"})
 
 
 class Dispatcher:
@@ -75,9 +71,10 @@ class Dispatcher:
         if words[used:used + 1] == ["help"] and not command.options:
             return usage_reply(spec)
         _check_options(spec, command)
+        opts = parse_options(spec.options, command.option_tokens, usage=spec.usage)
         args = [w.text for w in command.words][used:]  # options kept as text are words now, in place
         with self.db.session() as session:
-            ctx = self._context(session, request, command)
+            ctx = self._context(session, request, command, opts)
             if not people.has_role(ctx.me, spec.role):
                 raise NotAllowed(_refusal(session, ctx.workspace_id, spec, ctx.me.role))
             reply = spec.handler(ctx, args)
@@ -86,7 +83,7 @@ class Dispatcher:
             settle_moved_cards(session, self.clock)
             return reply
 
-    def _context(self, session: Session, request: Request, command: Command) -> Context:
+    def _context(self, session: Session, request: Request, command: Command, opts: Options) -> Context:
         """Who is asking. A known member whom this request teaches nothing new costs one plain query; a new
         workspace or member, or news about one (name, e-mail, time zone, platform, admin), goes through the
         entities and is written."""
@@ -95,7 +92,8 @@ class Dispatcher:
         if speaker is not None and speaker.member is not None \
                 and not people.member_changes(speaker.member, request.person, admins):
             return Context(session=session, settings=self.settings, clock=self.clock,
-                           workspace_id=speaker.workspace_id, me=speaker.member, request=request, command=command)
+                           workspace_id=speaker.workspace_id, me=speaker.member, request=request, command=command,
+                           opts=opts)
         workspace = session.get(Workspace, speaker.workspace_id) if speaker is not None else None
         if workspace is None:
             workspace = people.ensure_workspace(session, request.platform, request.team_id, request.team_name,
@@ -103,16 +101,20 @@ class Dispatcher:
         actor = people.ensure_member(session, workspace, request.person, admins, self.clock)
         assert workspace.id is not None
         return Context(session=session, settings=self.settings, clock=self.clock, workspace_id=workspace.id,
-                       me=people.MemberRow.of(actor), request=request, command=command, _actor=actor,
-                       _workspace=workspace)
+                       me=people.MemberRow.of(actor), request=request, command=command, opts=opts,
+                       _actor=actor, _workspace=workspace)
 
     def _help(self, topic: list[str]) -> Reply:
         if topic and topic[0].lower() in self.registry.top_words:
             return _group_help(self.registry.under(topic[0].lower()))
+        if topic and (word := self.registry.word(topic[0].lower())) is not None:
+            return _not_yet(word.word)
         lines: list[Block] = [section(b("Tandem"), p(" — sales and marketing, one team. Commands:"))]
-        for top in self.registry.top_words:
-            specs = self.registry.under(top)
-            lines.append(section(code(top), p("  " + ", ".join(" ".join(s.path[1:]) or s.path[0] for s in specs))))
+        for word in self.registry.built:
+            specs = self.registry.under(word.word)
+            subs = ", ".join(" ".join(s.path[1:]) or s.path[0] for s in specs)
+            lines.append(section(code(word.word), p(f" — {word.summary}: {subs}. Try "),
+                                 code(f"{word.word} {word.example}")))
         lines.append(context("Type `<command> help` for details, e.g. `lead help`; `tandem help` shows this list."))
         return Reply(blocks=tuple(lines))
 
@@ -128,25 +130,30 @@ class Dispatcher:
             if close:
                 return say(intro + " Did you mean " + " or ".join(f"`{top} {c}`" for c in close) + "?", ok=False)
             return _group_help(specs, intro=intro)
-        if top in NOT_YET_BUILT:
-            return say(f"`{top}` is not part of this version of Tandem yet. Type `help` to see what it can do.",
-                       ok=False)
+        if self.registry.word(top) is not None:
+            return _not_yet(top)
         close = get_close_matches(top, self.registry.top_words, n=2, cutoff=0.5)
         hint = (" Did you mean " + " or ".join(f"`{c}`" for c in close) + "?") if close else ""
         return say(f"I don't know `{words[0][:40]}`.{hint} Type `help` to see what I can do.", ok=False)
 
 
+def _not_yet(word: str) -> Reply:
+    """A command word of the product (SPEC §3) no feature answers yet: platforms already offer it (the Slack
+    manifest lists every word), so it gets an honest answer rather than "I don't know"."""
+    return say(f"`{word}` is not part of this version of Tandem yet. Type `help` to see what it can do.", ok=False)
+
+
 def _check_options(spec: CommandSpec, command: Command) -> None:
-    unknown = [o for o in command.option_tokens if o.key not in spec.options]
+    unknown = [o for o in command.option_tokens if o.key not in spec.option_keys]
     if not unknown:
         return
     if spec.free_text:
         command.keep_as_text({o.key for o in unknown})
         return
     first = unknown[0].key
-    close = get_close_matches(first, sorted(spec.options), n=1)
+    close = get_close_matches(first, sorted(spec.option_keys), n=1)
     hint = f" Did you mean `{close[0]}:`?" if close else ""
-    allowed = ", ".join(f"`{o}:`" for o in sorted(spec.options)) or "none"
+    allowed = ", ".join(f"`{o}:`" for o in sorted(spec.option_keys)) or "none"
     raise UsageError(f"`{spec.name}` has no option `{first}:`.{hint} Its options: {allowed}.", usage=spec.usage)
 
 
@@ -171,6 +178,8 @@ def usage_reply(spec: CommandSpec, intro: str | None = None) -> Reply:
         blocks.append(section(intro))
     blocks.append(section(b("Usage: "), code(spec.usage)))
     blocks.append(context(spec.summary))
+    if spec.options:
+        blocks.append(context("Options: " + describe(spec.options)))
     return Reply(blocks=tuple(blocks), ok=intro is None)
 
 

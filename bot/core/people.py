@@ -226,9 +226,10 @@ def mention(session: Session, member: Member | None) -> Mention:
     return Mention(name=member.display_name, accounts=accounts_of(session, member.id))
 
 
-def find_member(session: Session, workspace_id: int, raw: str) -> Member:
-    """The member a command names (``<@U1>``, ``<at>Rita</at>``, ``@rita``, an e-mail, a user id)."""
-    ref = parse_user(raw)
+def find_member(session: Session, workspace_id: int, raw: str | UserRef) -> Member:
+    """The member a command names (``<@U1>``, ``<at>Rita</at>``, ``@rita``, an e-mail, a user id), as typed
+    or as a ``person`` option already parsed."""
+    ref = raw if isinstance(raw, UserRef) else parse_user(raw)
     member = _lookup(session, workspace_id, ref)
     if member is None:
         raise NotFound(f"I don't know anyone called `{ref.raw}` here. They appear once they have used Tandem; "

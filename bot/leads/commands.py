@@ -7,6 +7,7 @@ from bot.core.args import find_campaign, need, rest
 from bot.core.commands import CommandSpec
 from bot.core.context import Context
 from bot.core.errors import NotAllowed, UsageError
+from bot.core.options import CAMPAIGN, EMAIL, PERSON, TEXT, OptionSpec
 from bot.core.people import find_member, has_role, mention, mentions
 from bot.core.replies import Block, Reply, b, context, p, say, section
 from bot.leads import criteria as criteria_service
@@ -29,22 +30,33 @@ USAGE = {
 }
 PAGE = 20
 
+EMAIL_OPT = OptionSpec("email", EMAIL, "the contact's e-mail address")
+NAME_OPT = OptionSpec("name", TEXT, "the contact's name", '"Jo Smith"')
+CAMPAIGN_OPT = OptionSpec("campaign", CAMPAIGN)
+SOURCE_OPT = OptionSpec("source", TEXT, "where the lead came from", "webinar")
+NOTE_OPT = OptionSpec("note", TEXT, "a note for the owner (quoted)", '"call after 3pm"')
+TO_OPT = OptionSpec("to", PERSON, "who owns it (@mention, @name or e-mail)")
+OWNER_OPT = OptionSpec("owner", PERSON, "whose leads (@mention, @name or e-mail)")
+LEAD_OPTS = (EMAIL_OPT, NAME_OPT, CAMPAIGN_OPT, SOURCE_OPT, NOTE_OPT)
+
 
 def _new_lead(ctx: Context, args: list[str], usage: str) -> lead_service.NewLead:
     company = rest(args, 0)
     if not company:
         raise UsageError("Which company? Put its name first.", usage=usage)
-    opts = ctx.command.options
-    campaign = find_campaign(ctx.session, ctx.workspace_id, opts["campaign"]) if opts.get("campaign") else None
-    return lead_service.validate(lead_service.NewLead(company=company, email=opts.get("email"), name=opts.get("name"),
-                                                      source=opts.get("source"), note=opts.get("note"),
-                                                      campaign=campaign))
+    opts = ctx.opts
+    named = opts.get(CAMPAIGN_OPT)
+    campaign = find_campaign(ctx.session, ctx.workspace_id, named) if named else None
+    return lead_service.validate(lead_service.NewLead(company=company, email=opts.get(EMAIL_OPT),
+                                                      name=opts.get(NAME_OPT), source=opts.get(SOURCE_OPT),
+                                                      note=opts.get(NOTE_OPT), campaign=campaign))
 
 
 def handoff(ctx: Context, args: list[str]) -> Reply:
     new = _new_lead(ctx, args, USAGE["handoff"])
     s, clock = ctx.session, ctx.clock
-    owner = find_member(s, ctx.workspace_id, ctx.command.options["to"]) if ctx.command.options.get("to") else None
+    to = ctx.opts.get(TO_OPT)
+    owner = find_member(s, ctx.workspace_id, to) if to else None
     routed = owner is None
     if owner is None:
         owner = next_rep(s, ctx.workspace)
@@ -81,7 +93,7 @@ def add(ctx: Context, args: list[str]) -> Reply:
 
 def reassign(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["reassign"], "the lead id")
-    target = ctx.command.options.get("to") or (args[1] if len(args) > 1 else None)
+    target = ctx.opts.get(TO_OPT) or (args[1] if len(args) > 1 else None)
     if not target:
         raise UsageError("Who should own it? Add `to:@person`.", usage=USAGE["reassign"])
     lead = lead_service.get(ctx.session, ctx.workspace_id, args[0])
@@ -112,19 +124,18 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
     scope = args[0].lower() if args else ("mine" if ctx.me.role == "rep" else "open")
     if scope not in lead_lists.SCOPES or len(args) > 1:
         raise UsageError(f"`{' '.join(args)[:40]}` is not a filter.", usage=USAGE["list"])
-    opts = ctx.command.options
     owner = campaign = None
     own_only = ctx.me.role == "rep" and scope != "mine"
     title = (OWN_LIST_TITLES if own_only else LIST_TITLES)[scope]
-    if opts.get("owner"):
-        owner = find_member(ctx.session, ctx.workspace_id, opts["owner"])
+    if owner_ref := ctx.opts.get(OWNER_OPT):
+        owner = find_member(ctx.session, ctx.workspace_id, owner_ref)
         if ctx.me.role == "rep" and owner.id != ctx.me.id:
             raise NotAllowed(f"Reps see their own leads; `lead list` shows yours. A marketer or manager can list "
                              f"{owner.display_name}'s.")
         if owner.id != ctx.me.id or not (own_only or scope == "mine"):  # "Your open leads" already says whose
             title += f" owned by {owner.display_name}"
-    if opts.get("campaign"):
-        campaign = find_campaign(ctx.session, ctx.workspace_id, opts["campaign"])
+    if named := ctx.opts.get(CAMPAIGN_OPT):
+        campaign = find_campaign(ctx.session, ctx.workspace_id, named)
         title += f" in {campaign.name}"
     wanted = lead_lists.Wanted(scope, ctx.me.id, owner_id=owner.id if owner else None,
                                campaign_id=campaign.id if campaign else None, own_only=own_only)
@@ -162,17 +173,16 @@ def criteria(ctx: Context, args: list[str]) -> Reply:
 def specs() -> list[CommandSpec]:
     from bot.leads.progress import specs as progress_specs
 
-    lead_opts = frozenset({"email", "name", "campaign", "source", "note"})
     return [
         CommandSpec(("lead", "handoff"), handoff, "marketer", USAGE["handoff"],
-                    "hand a lead from marketing to sales", lead_opts | {"to"}),
-        CommandSpec(("lead", "add"), add, "rep", USAGE["add"], "log a lead you found yourself", lead_opts),
+                    "hand a lead from marketing to sales", (*LEAD_OPTS, TO_OPT)),
+        CommandSpec(("lead", "add"), add, "rep", USAGE["add"], "log a lead you found yourself", LEAD_OPTS),
         *progress_specs(),
         CommandSpec(("lead", "reassign"), reassign, "marketer", USAGE["reassign"], "move a lead to another owner",
-                    frozenset({"to"})),
+                    (TO_OPT,)),
         CommandSpec(("lead", "show"), show, "rep", USAGE["show"], "the lead card with its whole history"),
         CommandSpec(("lead", "list"), list_leads, "rep", USAGE["list"], "leads, newest first",
-                    frozenset({"owner", "campaign"})),
+                    (OWNER_OPT, CAMPAIGN_OPT)),
         CommandSpec(("lead", "criteria"), criteria, "rep", USAGE["criteria"],
                     "the shared definition of a qualified lead", free_text=True),
     ]

@@ -14,6 +14,7 @@ from bot.admin.settings import all_settings
 from bot.core.clock import Clock
 from bot.core.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.core.grammar import is_email
+from bot.core.options import format_amount
 from bot.leads.sla import sla_due_at
 from storage.db import unit_cache
 from storage.models import OPEN_STATUSES, Campaign, Lead, LeadEvent, Member, Workspace
@@ -232,7 +233,7 @@ def close(session: Session, clock: Clock, lead: Lead, actor: Member, outcome: st
     lead.amount = amount
     lead.closed_at = clock.now()
     refresh_sla(session, lead)
-    detail = " · ".join(x for x in (f"{amount:,.0f}" if amount is not None else None, lead.outcome_reason) if x)
+    detail = " · ".join(x for x in (format_amount(amount) if amount is not None else None, lead.outcome_reason) if x)
     return record(session, clock, lead, actor, outcome, from_status="accepted", detail=detail or None)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import re
+from decimal import Decimal
 
 from bot.core.args import need, rest
 from bot.core.commands import CommandSpec
 from bot.core.context import Context
 from bot.core.errors import UsageError
+from bot.core.grammar import Word
+from bot.core.options import AMOUNT_FORMS, Invalid, format_amount, looks_like_amount, parse_amount, shown
 from bot.core.people import mention
 from bot.core.replies import Reply, b, code, p, say
 from bot.leads import feedback as feedback_service
@@ -24,7 +26,6 @@ USAGE = {
     "won": "lead won <id> [amount] [reason]",
     "lost": "lead lost <id> <reason>",
 }
-_AMOUNT = re.compile(r"^[$€£]?(\d[\d,]*(?:\.\d+)?)([km]?)$", re.I)
 
 
 def accept(ctx: Context, args: list[str]) -> Reply:
@@ -91,25 +92,33 @@ def stage(ctx: Context, args: list[str]) -> Reply:
                                                          f"{lead_service.STAGE_TITLES[number - 1]}.")))
 
 
-def parse_amount(raw: str) -> float | None:
-    match = _AMOUNT.match(raw.strip())
-    if not match:
+def won_amount(lead_number: int, word: Word) -> Decimal | None:
+    """The amount after ``lead won <id>``, or None when the word starts the reason. A word that starts like a
+    number is meant as the amount: when it is not a plausible one it is refused, never kept as the reason."""
+    if word.quoted or not looks_like_amount(word.text):
         return None
-    value = float(match.group(1).replace(",", ""))
-    return value * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]
+    try:
+        return parse_amount(word.text)
+    except Invalid as error:
+        raise UsageError(f"`{shown(word.text)}` can't be the amount. {error} Write amounts like {AMOUNT_FORMS}; "
+                         f"a reason that starts with a number goes in quotes: "
+                         f'`lead won L-{lead_number} "3rd demo did it"`.', usage=USAGE["won"]) from None
 
 
 def won(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["won"], "the lead id")
     s = ctx.session
     lead = lead_service.get(s, ctx.workspace_id, args[0])
-    amount = parse_amount(args[1]) if len(args) > 1 else None
+    words = ctx.command.words[len(ctx.command.words) - len(args):]  # the args, with whether each was quoted
+    amount = won_amount(lead.number, words[1]) if len(words) > 1 else None
     reason = rest(args, 2 if amount is not None else 1)
-    event = lead_service.close(s, ctx.clock, lead, ctx.actor, "won", reason, amount)
+    event = lead_service.close(s, ctx.clock, lead, ctx.actor, "won", reason,
+                               float(amount) if amount is not None else None)
     tell(s, ctx.clock, marketer_of(s, lead), lead, event, "won",
          ("🏆 ", mention(s, ctx.actor), f" won L-{lead.number} {lead.company} — a lead you handed off!"),
          skip=ctx.actor)
-    return say("🏆 Congratulations! ", b(f"L-{lead.number} {lead.company}"), p(" is won."))
+    worth = p(f" is won, for {format_amount(amount)}.") if amount is not None else p(" is won.")
+    return say("🏆 Congratulations! ", b(f"L-{lead.number} {lead.company}"), worth)
 
 
 def lost(ctx: Context, args: list[str]) -> Reply:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.core.options import format_amount
 from bot.core.people import MemberRow, has_role, mentions
 from bot.core.replies import (
     Block,
@@ -72,7 +73,7 @@ def lead_blocks(session: Session, lead: Lead | LeadView, *, viewer: Member | Mem
         count = lead.ratings
         items.append(("Quality", f"{lead.quality:.1f} / 5 ({count} rating{'s' if count != 1 else ''})"))
     if lead.amount is not None:
-        items.append(("Amount", f"{lead.amount:,.0f}"))
+        items.append(("Amount", format_amount(lead.amount)))
     if lead.outcome_reason and lead.status in ("rejected", "lost", "won"):
         items.append(("Reason", lead.outcome_reason))
     blocks.append(fields(*items))

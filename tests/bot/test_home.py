@@ -13,7 +13,7 @@ from tests.bot.conftest import Team, text_of
 def home_of(team: Team, who: str) -> Reply:
     member = team.member(who)
     with team.runtime.db.session() as session:
-        return home_reply(session, team.runtime.clock, member)
+        return home_reply(session, team.runtime.clock, member, team.runtime.dispatcher.registry)
 
 
 def every_button(reply: Reply) -> list[tuple[str, str]]:

@@ -7,11 +7,18 @@ import json
 
 import pytest
 import yaml
+from starlette.testclient import TestClient
 
 from adapters.slack import commands
 from adapters.slack.manifest import BOT_EVENTS, render_manifest
 from bot.core.config import Settings
+from bot.core.dispatch import Dispatcher
+from bot.core.runtime import Runtime
+from bot.features import build_registry
+from bot.server import create_app
 from tests.adapters.slack.conftest import SlackWire
+from tests.adapters.slack.fake_slack import FakeSlack
+from tests.bot.extra_words import registry_with_extra_words
 
 
 def test_every_command_answers_through_dispatch(wire: SlackWire) -> None:
@@ -20,6 +27,16 @@ def test_every_command_answers_through_dispatch(wire: SlackWire) -> None:
         assert response.status_code == 200, word
         body = response.json()
         assert body["response_type"] == "ephemeral" and body["blocks"] and body["text"], word
+
+
+def test_a_word_added_to_the_registry_is_a_slash_command(slack_runtime: Runtime, fake_slack: FakeSlack) -> None:
+    rt = slack_runtime
+    rt.dispatcher = Dispatcher(rt.db, rt.settings, registry_with_extra_words(), rt.clock)
+    with TestClient(create_app(rt.settings, runtime=rt)) as http:
+        wire = SlackWire(http=http, fake=fake_slack, runtime=rt)
+        assert "Forecast for Q3: on track." in json.dumps(wire.command("rita", "/forecast", "Q3").json())
+        not_yet = json.dumps(wire.command("rita", "/playbook", "qualification").json())
+        assert "`playbook` is not part of this version of Tandem yet" in not_yet
 
 
 def test_stats_is_acknowledged_at_once_and_answered_through_response_url(wire: SlackWire) -> None:
@@ -45,7 +62,7 @@ def test_an_empty_command_gets_help_not_an_error(wire: SlackWire) -> None:
 
 def test_the_manifest_configures_commands_urls_scopes_and_home() -> None:
     settings = Settings(TANDEM_BASE_URL="https://tandem.acme.test/", _env_file=None)  # type: ignore[call-arg]
-    manifest = yaml.safe_load(render_manifest(settings))
+    manifest = yaml.safe_load(render_manifest(settings, build_registry()))
     events = "https://tandem.acme.test/slack/events"
     commands_ = manifest["features"]["slash_commands"]
     assert [c["command"] for c in commands_] == ["/lead", "/campaign", "/tool", "/intel", "/stats", "/meeting",
@@ -60,7 +77,7 @@ def test_the_manifest_configures_commands_urls_scopes_and_home() -> None:
     assert not scopes & {"channels:history", "chat:write.public", "admin"}
     assert "redirect_urls" not in manifest["oauth_config"]
     oauth = Settings(TANDEM_BASE_URL="https://t.test", SLACK_CLIENT_ID="1.2", _env_file=None)  # type: ignore[call-arg]
-    assert yaml.safe_load(render_manifest(oauth))["oauth_config"]["redirect_urls"] == [
+    assert yaml.safe_load(render_manifest(oauth, build_registry()))["oauth_config"]["redirect_urls"] == [
         "https://t.test/slack/oauth_redirect"]
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from adapters.teams.package import build_package
 from bot.core.config import Settings
+from bot.features import build_registry
 
 APP_ID = "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
 
@@ -44,7 +45,7 @@ def _decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
 
 
 def test_package_has_manifest_commands_and_icons(tmp_path: Path) -> None:
-    path = build_package(_settings(MICROSOFT_APP_ID=APP_ID), tmp_path / "tandem-teams.zip")
+    path = build_package(_settings(MICROSOFT_APP_ID=APP_ID), build_registry(), tmp_path / "tandem-teams.zip")
     with zipfile.ZipFile(path) as archive:
         assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
         manifest = json.loads(archive.read("manifest.json"))
@@ -70,7 +71,7 @@ def test_package_has_manifest_commands_and_icons(tmp_path: Path) -> None:
 
 def test_package_needs_the_bot_app_id(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="MICROSOFT_APP_ID"):
-        build_package(_settings(), tmp_path / "x.zip")
+        build_package(_settings(), build_registry(), tmp_path / "x.zip")
     assert not (tmp_path / "x.zip").exists()
 
 
