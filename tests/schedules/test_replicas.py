@@ -185,8 +185,10 @@ def test_replicas_deliver_every_nag_and_escalation_exactly_once_and_survive_sigk
         runtime: Runtime, database_url: str, fake_slack: FakeSlack, tmp_path: Path) -> None:
     postgres = not database_url.startswith("sqlite")
     seed(runtime, datetime.now(UTC))
-    replicas = [start_replica(database_url, fake_slack, tmp_path, f"replica{i}") for i in range(3 if postgres else 1)]
-    try:
+    replicas: list[Replica] = []
+    try:  # started inside: a replica that fails to come up never leaves the others running into later tests
+        for i in range(3 if postgres else 1):
+            replicas.append(start_replica(database_url, fake_slack, tmp_path, f"replica{i}"))
         fake_slack.wait_until(lambda: sum(delivered(fake_slack).values()) >= LEADS, 60, "a third of the messages")
         victim = replicas[0]
         victim.kill()
