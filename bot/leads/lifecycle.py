@@ -164,18 +164,22 @@ def accept(session: Session, clock: Clock, lead: Lead, actor: Member) -> LeadEve
 
 
 def reject(session: Session, clock: Clock, lead: Lead, actor: Member, reason: str) -> LeadEvent:
+    """Return a lead not yet accepted to marketing. Once accepted it is the owner's work: a dead one is lost."""
     ensure_owner(lead, actor, "reject")
+    ref = f"L-{lead.number}"
+    if lead.status == "accepted":
+        where = f" (stage {lead.stage}: {STAGES[lead.stage - 1]})" if lead.stage else ""
+        raise Conflict(f"{ref} is already accepted{where}. To close it, report it lost: `lead lost {ref} <reason>`.")
+    if lead.status != "handed_off":
+        raise Conflict(f"{ref} is {describe_status(lead)}; only a lead waiting to be accepted can be rejected.")
     reason_text = check_length("reason", reason)
     if not reason_text:
         raise UsageError("Please say why you reject it, so marketing can learn from it.",
                          usage="lead reject <id> <reason>")
-    if lead.status not in ("handed_off", "accepted"):
-        raise Conflict(f"L-{lead.number} is {describe_status(lead)}; it can no longer be rejected.")
-    before = lead.status
     lead.status = "rejected"
     lead.outcome_reason = reason_text
     refresh_sla(session, lead)
-    return record(session, clock, lead, actor, "reject", from_status=before, detail=reason_text)
+    return record(session, clock, lead, actor, "reject", from_status="handed_off", detail=reason_text)
 
 
 def touch(session: Session, clock: Clock, lead: Lead, actor: Member, note: str | None) -> LeadEvent:

@@ -227,3 +227,18 @@ def test_accepting_suggests_the_next_command_as_one_to_copy(team: Team) -> None:
     assert isinstance(intro, Section)
     assert Code(text="lead touch L-1") in intro.text and "log your first touch with lead touch L-1." in text_of(
         Reply(blocks=(intro,)))
+
+
+def test_an_accepted_lead_is_not_rejected_but_reported_lost(team: Team) -> None:
+    team.say("mara", "lead handoff Acme to:@rita")
+    team.say("rita", "lead accept L-1")
+    refused = team.say("rita", "lead reject L-1 no budget after all")
+    assert not refused.ok
+    assert "L-1 is already accepted. To close it, report it lost: `lead lost L-1 <reason>`." in text_of(refused)
+    team.say("rita", "lead stage L-1 qualification")
+    refused = team.say("rita", "lead reject L-1")  # the state is the news, before the missing reason
+    assert "L-1 is already accepted (stage 2: qualification). To close it, report it lost: " \
+        "`lead lost L-1 <reason>`." in text_of(refused)
+    assert (team.lead(1).status, team.events(1)) == ("accepted", ["handoff", "accept", "stage"])
+    assert [row.kind for row in team.inbox("mara")] == ["accepted"]  # marketing heard nothing more
+    assert team.say("rita", "lead lost L-1 budget").ok
