@@ -84,7 +84,7 @@ def reassign(ctx: Context, args: list[str]) -> Reply:
     target = ctx.command.options.get("to") or (args[1] if len(args) > 1 else None)
     if not target:
         raise UsageError("Who should own it? Add `to:@person`.", usage=USAGE["reassign"])
-    lead = lead_service.get(ctx.session, ctx.workspace_id, args[0])
+    lead = lead_service.get(ctx.session, ctx.workspace_id, args[0], for_update=True)
     owner = find_member(ctx.session, ctx.workspace_id, target)
     event = lead_service.reassign(ctx.session, ctx.clock, lead, ctx.actor, owner)
     handoff_dm(ctx.session, ctx.clock, lead, owner, event,

@@ -131,15 +131,21 @@ def parse_id(raw: str) -> int:
 
 
 _BY_NUMBER = select(Lead).where(Lead.workspace_id == bindparam("workspace"), Lead.number == bindparam("number"))
+# A command that changes the lead holds its row until it commits (DESIGN §3): two clicks at once, on two
+# platforms or two replicas, then run one after the other, and the second sees what the first did. SQLite's
+# BEGIN IMMEDIATE serialises already; there the clause renders as nothing.
+_BY_NUMBER_FOR_UPDATE = _BY_NUMBER.with_for_update().execution_options(populate_existing=True)
 
 
 def missing(number: int) -> NotFound:
     return NotFound(f"There is no lead L-{number} here. `lead list` shows yours.")
 
 
-def get(session: Session, workspace_id: int, raw_id: str) -> Lead:
+def get(session: Session, workspace_id: int, raw_id: str, *, for_update: bool = False) -> Lead:
+    """Lead ``L-<n>`` of the workspace, or NotFound. ``for_update``: for a command about to change it."""
     number = parse_id(raw_id)
-    lead = session.exec(_BY_NUMBER, params={"workspace": workspace_id, "number": number}).first()
+    query = _BY_NUMBER_FOR_UPDATE if for_update else _BY_NUMBER
+    lead = session.exec(query, params={"workspace": workspace_id, "number": number}).first()
     if lead is None:
         raise missing(number)
     return lead
