@@ -242,3 +242,17 @@ def test_an_accepted_lead_is_not_rejected_but_reported_lost(team: Team) -> None:
     assert (team.lead(1).status, team.events(1)) == ("accepted", ["handoff", "accept", "stage"])
     assert [row.kind for row in team.inbox("mara")] == ["accepted"]  # marketing heard nothing more
     assert team.say("rita", "lead lost L-1 budget").ok
+
+
+def test_clashing_feedback_tags_are_refused_with_the_reason(team: Team) -> None:
+    team.say("mara", "lead handoff Acme to:@rita")
+    refused = team.say("rita", "lead feedback L-1 3 great-fit no-budget")
+    assert not refused.ok
+    answer = text_of(refused)
+    assert "`great-fit` says L-1 fits the criteria, but `no-budget` says it falls short" in answer
+    assert "either positive (`great-fit`) or negative" in answer
+    assert "`lead feedback L-1 3 great-fit budget only next year`" in answer
+    assert "and `student` say it falls short" in team.text("rita", "lead feedback L-1 2 no-need student great-fit")
+    assert team.events(1) == ["handoff"] and team.inbox("mara") == []
+    assert "(1 rating)" not in team.text("mara", "lead show L-1")
+    assert team.say("rita", "lead feedback L-1 2 no-budget student").ok  # negative tags go together
