@@ -153,7 +153,13 @@ def _detail(event: lead_service.TrailEntry) -> str:
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%d %b %H:%M")
+    """"Mon 3 Nov 14:05 CET": the zone is named, since a trail is read by people in several time zones. A zone
+    without an abbreviation (tzdata writes "+03") reads "UTC+03"."""
+    local = moment.astimezone(zone)
+    label = local.tzname() or ""
+    if label.startswith(("+", "-")):
+        label = "UTC" + label
+    return f"{local:%a} {local.day} {local:%b %H:%M} {label}".rstrip()
 
 
 def list_blocks(session: Session, workspace_id: int, rows: list[LeadLine], more: int,

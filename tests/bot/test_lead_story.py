@@ -256,3 +256,9 @@ def test_clashing_feedback_tags_are_refused_with_the_reason(team: Team) -> None:
     assert team.events(1) == ["handoff"] and team.inbox("mara") == []
     assert "(1 rating)" not in team.text("mara", "lead show L-1")
     assert team.say("rita", "lead feedback L-1 2 no-budget student").ok  # negative tags go together
+
+
+def test_history_times_name_their_time_zone(team: Team) -> None:
+    team.say("mara", "tandem settings timezone Europe/Berlin")
+    team.say("mara", "lead handoff Acme to:@rita")  # Tuesday 10 March 2026, 10:00 UTC
+    assert "Tue 10 Mar 11:00 CET @Mara handed off to Rita" in team.text("rita", "lead show L-1")
