@@ -24,7 +24,7 @@ USAGE = {
     "add": "lead add <company> [email:…] [name:…] [campaign:…] [source:<s>] [note:…]",
     "reassign": "lead reassign <id> to:<user>",
     "show": "lead show <id>",
-    "list": "lead list [mine|unworked|open|all] [owner:<user>] [campaign:<c>]",
+    "list": "lead list [mine|handed|unworked|open|all] [owner:<user>] [campaign:<c>]",
     "criteria": "lead criteria | lead criteria set <text>",
 }
 PAGE = 20
@@ -104,7 +104,8 @@ def show(ctx: Context, args: list[str]) -> Reply:
     return Reply(blocks=tuple(blocks))
 
 
-LIST_TITLES = {"mine": "Your open leads", "unworked": "Unworked leads", "open": "Open leads", "all": "All leads"}
+LIST_TITLES = {"mine": "Your open leads", "handed": "Your hand-offs", "unworked": "Unworked leads",
+               "open": "Open leads", "all": "All leads"}
 OWN_LIST_TITLES = {**LIST_TITLES, "unworked": "Your unworked leads", "open": "Your open leads", "all": "All your leads"}
 
 
@@ -114,7 +115,7 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
         raise UsageError(f"`{' '.join(args)[:40]}` is not a filter.", usage=USAGE["list"])
     opts = ctx.command.options
     owner = campaign = None
-    own_only = ctx.me.role == "rep" and scope != "mine"
+    own_only = ctx.me.role == "rep" and scope not in ("mine", "handed")  # both are the asker's own already
     title = (OWN_LIST_TITLES if own_only else LIST_TITLES)[scope]
     if opts.get("owner"):
         owner = find_member(ctx.session, ctx.workspace_id, opts["owner"])
@@ -130,7 +131,19 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
                                campaign_id=campaign.id if campaign else None, own_only=own_only)
     total, rows = lead_lists.page(ctx.session, ctx.workspace_id, wanted, PAGE)
     more = max(0, total - len(rows))
-    return Reply(blocks=tuple(list_blocks(ctx.session, ctx.workspace_id, rows, more, f"{title} ({total})")))
+    return Reply(blocks=tuple(list_blocks(ctx.session, ctx.workspace_id, rows, more, f"{title} ({total})",
+                                          empty=_empty_hint(ctx, scope, filtered=bool(owner or campaign)))))
+
+
+def _empty_hint(ctx: Context, scope: str, *, filtered: bool) -> str | None:
+    """What to try when a list is empty: marketing owns few leads itself, its work is what it handed off."""
+    if filtered:
+        return None
+    if scope == "mine" and has_role(ctx.me, "marketer"):
+        return "You own no open leads. Your hand-offs: `lead list handed`"
+    if scope == "handed":
+        return "You have not handed off any leads. Hand one to sales with `lead handoff <company>`."
+    return None
 
 
 def criteria(ctx: Context, args: list[str]) -> Reply:

@@ -163,10 +163,11 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
 
 
 def list_blocks(session: Session, workspace_id: int, rows: list[LeadLine], more: int,
-                title: str) -> list[Block]:
+                title: str, *, empty: str | None = None) -> list[Block]:
+    """``empty``: what to say when no lead matches, instead of the general hint."""
     blocks: list[Block] = [section(b(title))]
     if not rows:
-        blocks.append(context("No leads match. `lead list all` shows every lead."))
+        blocks.append(context(empty or "No leads match. `lead list all` shows every lead."))
         return blocks
     owners = mentions(session, workspace_id, (lead.owner_id for lead in rows))
     for lead in rows:

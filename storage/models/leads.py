@@ -24,6 +24,8 @@ class Lead(SQLModel, table=True):
         # `lead list mine`: one person's open leads, newest first, without touching their closed ones.
         Index("ix_lead_owner_open", "workspace_id", "owner_id", "created_at",
               postgresql_where=text(OPEN_STATUSES_SQL), sqlite_where=text(OPEN_STATUSES_SQL)),
+        # `lead list handed` and App Home: the leads one marketer handed off, newest first.
+        Index("ix_lead_marketer_created", "workspace_id", "marketer_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -258,6 +258,29 @@ def test_clashing_feedback_tags_are_refused_with_the_reason(team: Team) -> None:
     assert team.say("rita", "lead feedback L-1 2 no-budget student").ok  # negative tags go together
 
 
+def test_a_marketer_lists_the_leads_they_handed_off(team: Team) -> None:
+    empty = team.text("mara", "lead list handed")
+    assert empty.startswith("Your hand-offs (0)") and "`lead handoff <company>`" in empty
+    team.say("mara", "lead handoff Alpha to:@rita")
+    team.say("mara", "lead handoff Beta to:@sam")
+    team.say("dana", "lead handoff Gamma to:@rita")
+    team.say("rita", "lead accept L-1")
+    team.say("sam", "lead reject L-2 wrong territory")
+    handed = team.text("mara", "lead list handed")
+    assert handed.startswith("Your hand-offs (2)") and "Gamma" not in handed
+    assert handed.index("L-2 Beta  ↩️ Rejected · @Sam") < handed.index("L-1 Alpha  🟢 Accepted · @Rita")  # newest first
+    assert team.text("mara", "lead list handed owner:@rita").startswith("Your hand-offs owned by Rita (1)")
+
+
+def test_a_marketers_empty_list_of_own_leads_points_to_their_hand_offs(team: Team) -> None:
+    team.say("mara", "lead handoff Alpha to:@rita")
+    mine = team.text("mara", "lead list mine")
+    assert mine == "Your open leads (0)\nYou own no open leads. Your hand-offs: `lead list handed`"
+    assert "lead list handed" not in team.text("dana", "lead list mine owner:@sam")  # a filter explains itself
+    assert "lead list handed" not in team.text("sam", "lead list mine")  # reps hand nothing off
+    assert "mine|handed|unworked|open|all" in team.text("rita", "lead list help")
+
+
 def test_history_times_name_their_time_zone(team: Team) -> None:
     team.say("mara", "tandem settings timezone Europe/Berlin")
     team.say("mara", "lead handoff Acme to:@rita")  # Tuesday 10 March 2026, 10:00 UTC

@@ -112,3 +112,18 @@ def test_a_lead_card_reads_its_own_ratings_not_the_workspaces(sqlite_url: str) -
     assert any(step.startswith("SEARCH lead USING INDEX") for step in plan), plan
     ratings = [step for step in plan if "feedback" in step]
     assert len(ratings) == 2 and all("(lead_id=?)" in step for step in ratings), plan
+
+
+def test_a_marketers_hand_offs_are_read_through_their_index(sqlite_url: str) -> None:
+    from sqlalchemy.dialects import sqlite
+
+    from bot.leads.lists import _statements
+
+    _, query = _statements("handed", by_owner=False, by_campaign=False, own_only=False)
+    sql = str(query.params(workspace=1, actor=2, size=20).compile(dialect=sqlite.dialect(),
+                                                                  compile_kwargs={"literal_binds": True}))
+    db = Database(sqlite_url)
+    with db.engine.connect() as conn:
+        plan = " ".join(str(row) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    db.dispose()
+    assert "ix_lead_marketer_created" in plan and "TEMP B-TREE" not in plan, plan
