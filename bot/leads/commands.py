@@ -15,13 +15,13 @@ from bot.leads import lists as lead_lists
 from bot.leads import queries as lead_views
 from bot.leads.notices import handoff_dm, unassigned_notice
 from bot.leads.routing import next_rep
-from bot.leads.views import lead_blocks, lead_card, list_blocks, trail_blocks
+from bot.leads.views import duplicate_reply, lead_blocks, lead_card, list_blocks, trail_blocks
 from storage.models import Member
 
 USAGE = {
     "handoff": "lead handoff <company> [email:<addr>] [name:<contact>] [to:<user>] [campaign:<c>] [source:<s>] "
-               "[note:<text>]",
-    "add": "lead add <company> [email:…] [name:…] [campaign:…] [source:<s>] [note:…]",
+               "[note:<text>] [force:yes]",
+    "add": "lead add <company> [email:…] [name:…] [campaign:…] [source:<s>] [note:…] [force:yes]",
     "reassign": "lead reassign <id> to:<user>",
     "show": "lead show <id>",
     "list": "lead list [mine|handed|unworked|open|all] [owner:<user>] [campaign:<c>]",
@@ -41,8 +41,34 @@ def _new_lead(ctx: Context, args: list[str], usage: str) -> lead_service.NewLead
                                                       campaign=campaign))
 
 
+def _forced(ctx: Context, usage: str) -> bool:
+    """``force:yes``: create the lead even though an open one has the same e-mail or company."""
+    value = ctx.command.options.get("force")
+    if value is None:
+        return False
+    if value.strip().lower() != "yes":
+        raise UsageError(f"`force:` takes only `yes` (to create a lead even if it duplicates an open one), "
+                         f"not `{value[:20]}`.", usage=usage)
+    return True
+
+
+def _duplicate(ctx: Context, new: lead_service.NewLead, usage: str, anyway: str) -> Reply | None:
+    """The answer when ``new`` duplicates an open lead (nothing is created), else None."""
+    if _forced(ctx, usage):
+        return None
+    existing = lead_service.open_duplicate(ctx.session, ctx.workspace_id, new)
+    if existing is None:
+        return None
+    # force:yes right after the two command words, where a quote left open later in the text cannot swallow it
+    words = ctx.request.text.strip().removeprefix("/").split(None, 2)
+    again = " ".join([*words[:2], "force:yes", *words[2:]])
+    return duplicate_reply(ctx.session, existing, matched=new.email or new.company, again=again, anyway=anyway)
+
+
 def handoff(ctx: Context, args: list[str]) -> Reply:
     new = _new_lead(ctx, args, USAGE["handoff"])
+    if (duplicate := _duplicate(ctx, new, USAGE["handoff"], "Hand off anyway")) is not None:
+        return duplicate
     s, clock = ctx.session, ctx.clock
     owner = find_member(s, ctx.workspace_id, ctx.command.options["to"]) if ctx.command.options.get("to") else None
     routed = owner is None
@@ -71,6 +97,8 @@ def handoff(ctx: Context, args: list[str]) -> Reply:
 
 def add(ctx: Context, args: list[str]) -> Reply:
     new = _new_lead(ctx, args, USAGE["add"])
+    if (duplicate := _duplicate(ctx, new, USAGE["add"], "Log it anyway")) is not None:
+        return duplicate
     lead = lead_service.create(ctx.session, ctx.clock, workspace_id=ctx.workspace_id, new=new, actor=ctx.actor,
                                owner=ctx.actor, status="accepted", default_source="sales")
     lead_service.refresh_sla(ctx.session, lead)
@@ -175,7 +203,7 @@ def criteria(ctx: Context, args: list[str]) -> Reply:
 def specs() -> list[CommandSpec]:
     from bot.leads.progress import specs as progress_specs
 
-    lead_opts = frozenset({"email", "name", "campaign", "source", "note"})
+    lead_opts = frozenset({"email", "name", "campaign", "source", "note", "force"})
     return [
         CommandSpec(("lead", "handoff"), handoff, "marketer", USAGE["handoff"],
                     "hand a lead from marketing to sales", lead_opts | {"to"}),

@@ -179,3 +179,18 @@ def list_blocks(session: Session, workspace_id: int, rows: list[LeadLine], more:
     if more:
         blocks.append(context(f"…and {more} more. Narrow it with `owner:` or `campaign:`."))
     return blocks
+
+
+def duplicate_reply(session: Session, existing: Lead, *, matched: str, again: str, anyway: str) -> Reply:
+    """The answer to a hand-off or ``lead add`` that an open lead already covers: which lead, whose, where it
+    stands, and how to create the new one all the same (``again``: the command with ``force:yes``)."""
+    ref = f"L-{existing.number}"
+    owner = mentions(session, existing.workspace_id, (existing.owner_id,)).get(existing.owner_id or 0)
+    state = lead_service.describe_status(existing)
+    whose: tuple[Span, ...] = (p(", owned by "), owner, p(f" ({state})")) if owner else (p(f" ({state})"),)
+    return Reply(blocks=(
+        section("⚠️ There is already an open lead for ", p(matched), ": ", b(f"{ref} {existing.company}"), *whose,
+                p(", so nothing was created. Add "), code("force:yes"), p(" to create it anyway.")),
+        Buttons(buttons=(Button(label=f"Show {ref}", command=f"lead show {ref}"),
+                         Button(label=anyway, command=again))),
+    ), ok=False)

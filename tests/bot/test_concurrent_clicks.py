@@ -118,6 +118,16 @@ def test_reassign_and_accept_at_once_happen_one_after_the_other(team: Team) -> N
     assert sum(orders.values()) == ROUNDS
 
 
+def test_two_identical_hand_offs_at_once_make_one_lead(team: Team) -> None:
+    for round_ in range(1, ROUNDS // 5 + 1):
+        command = f"lead handoff Twin {round_} email:buyer{round_}@twin.test to:@rita"
+        first, second = at_once(partial(team.say, "mara", command), partial(team.say, "mara", command))
+        assert first.ok != second.ok, (text_of(first), text_of(second))
+        assert "already an open lead" in text_of(second if first.ok else first)
+    with team.runtime.db.session() as s:
+        assert len(s.exec(select(Lead)).all()) == ROUNDS // 5
+
+
 def test_a_message_written_twice_at_once_is_stored_once_and_fails_neither(team: Team) -> None:
     """The outbox's idempotency key is checked by the insert itself: a twin written while the first is still
     uncommitted waits for it and then inserts nothing, instead of failing its whole command on the key."""
