@@ -14,7 +14,7 @@ PROMPT_CALLBACK = "tandem_prompt"
 MAX_METADATA = 3000
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
-Kind = Literal["text", "multiline", "email", "user", "number", "date"]
+Kind = Literal["text", "multiline", "email", "user", "number", "date", "checkbox"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class FormField:
     max_length: int | None = None
     hint: str | None = None
     error_words: tuple[str, ...] = ()  # words in a refusal that point at this field
+    choice: str | None = None  # a checkbox's one option; ticked, the option's value is ``yes``
 
     @property
     def block_id(self) -> str:
@@ -51,6 +52,10 @@ HANDOFF = Form("lead_handoff", "lead handoff", "Hand off a lead", "Hand off", (
     FormField("campaign", "Campaign", option="campaign", error_words=("campaign",)),
     FormField("source", "Source", option="source", hint="Defaults to marketing.", error_words=("source",)),
     FormField("note", "Note", "multiline", option="note", max_length=2000, error_words=("note",)),
+    # A hand-off that duplicates an open lead is refused under this box; ticking it sends `force:yes`.
+    FormField("force", "Duplicates", "checkbox", option="force", choice="Create it anyway (force:yes)",
+              hint="Tick only if it is a new lead although an open one has the same e-mail or company.",
+              error_words=("already an open lead",)),
 ))
 
 ANNOUNCE = Form("campaign_announce", "campaign announce", "Announce a campaign", "Announce", (
@@ -81,6 +86,9 @@ def _element(field: FormField) -> dict[str, Any]:
         return {"type": "number_input", "action_id": "v", "is_decimal_allowed": False, "min_value": "0"}
     if field.kind == "date":
         return {"type": "datepicker", "action_id": "v"}
+    if field.kind == "checkbox":
+        return {"type": "checkboxes", "action_id": "v",
+                "options": [{"text": _plain(field.choice or field.label), "value": "yes"}]}
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": "v", "multiline": field.kind == "multiline"}
     if field.max_length:
         element["max_length"] = field.max_length
@@ -122,8 +130,11 @@ def read_values(state: dict[str, Any]) -> dict[str, str]:
         element: Any = actions.get("v") or next(iter(actions.values()), {})
         if not isinstance(element, dict):
             continue
+        ticked = element.get("selected_options")
         value = (element.get("value") or element.get("selected_user") or element.get("selected_date")
-                 or (element.get("selected_option") or {}).get("value"))
+                 or (element.get("selected_option") or {}).get("value")
+                 or (ticked[0].get("value") if isinstance(ticked, list) and ticked and isinstance(ticked[0], dict)
+                     else None))
         if isinstance(value, str) and value.strip():
             values[block_id] = value.strip()
     return values

@@ -7,6 +7,7 @@ import logging
 import threading
 import uuid
 from collections import Counter
+from dataclasses import replace
 from difflib import get_close_matches
 
 from sqlmodel import Session
@@ -39,8 +40,9 @@ class Dispatcher:
 
     def handle(self, request: Request) -> Reply:
         name = ["unknown"]
+        unclosed: list[str] = []
         try:
-            reply = self._handle(request, name)
+            reply = self._handle(request, name, unclosed)
             outcome = "ok" if reply.ok else "refused"
         except TandemError as error:
             reply, outcome = error_reply(error), "refused"
@@ -53,13 +55,15 @@ class Dispatcher:
                                  ok=False), "error"
         with self._count_lock:
             self.counts[(name[0], outcome)] += 1
-        return reply
+        return with_quote_note(reply, unclosed[0]) if unclosed else reply
 
-    def _handle(self, request: Request, name: list[str]) -> Reply:
+    def _handle(self, request: Request, name: list[str], unclosed: list[str]) -> Reply:
         text = request.text.strip()
         if text.startswith("/"):
             text = text[1:]
         command = parse(text)
+        if command.unclosed is not None:
+            unclosed.append(command.unclosed)
         words = [w.text for w in command.words]
         if not words or words[0].lower() == "help" or [w.lower() for w in words[:2]] == ["tandem", "help"]:
             name[0] = "help"  # `tandem help` too: where every command is a word of its own, `help` is not one
@@ -188,6 +192,12 @@ def _group_help(specs: list[CommandSpec], intro: str | None = None) -> Reply:
     for spec in specs:
         blocks.append(section(code(spec.usage), p(" — " + spec.summary)))
     return Reply(blocks=tuple(blocks), ok=intro is None)
+
+
+def with_quote_note(reply: Reply, unclosed: str) -> Reply:
+    """The grammar took an unclosed quote as closed at the end of the line; say so, in case that was not meant."""
+    shown = unclosed if len(unclosed) <= 40 else unclosed[:39] + "…"
+    return replace(reply, blocks=(*reply.blocks, context("I closed the quote you opened at ", code(shown), ".")))
 
 
 def error_reply(error: TandemError) -> Reply:

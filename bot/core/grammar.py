@@ -55,6 +55,7 @@ class Command:
     options: dict[str, str] = field(default_factory=dict)
     option_tokens: list[Option] = field(default_factory=list)
     tokens: list[Token] = field(default_factory=list)
+    unclosed: str | None = None  # the text from a quote that was never closed (taken as closed at the end)
 
     def keep_as_text(self, keys: set[str]) -> None:
         """Treat the options named by ``keys`` as plain words where they stood (``re:pricing`` in a note)."""
@@ -71,18 +72,26 @@ def clean(text: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
+    return scan(text)[0]
+
+
+def scan(text: str) -> tuple[list[Token], str | None]:
+    """The tokens, and the text from an unclosed quote's opening to the end (None when every quote closed)."""
     if len(text) > MAX_TEXT:
         raise UsageError(f"That message is too long ({len(text):,} characters; the limit is {MAX_TEXT:,}).")
     text = clean(text)
     tokens: list[Token] = []
+    unclosed: str | None = None
     i, n = 0, len(text)
     while i < n:
         if text[i].isspace():
             i += 1
             continue
         if text[i] in _QUOTES:
-            value, i = _read_quoted(text, i)
+            start = i
+            value, i, closed = _read_quoted(text, i)
             tokens.append(Word(value, quoted=True))
+            unclosed = unclosed if closed else text[start:].strip()
             continue
         if text.startswith("<at>", i):
             end = text.find("</at>", i)
@@ -101,8 +110,9 @@ def tokenize(text: str) -> list[Token]:
             key = match.group(1).lower()
             value = match.group(2)
             if not value and i < n and text[i] in _QUOTES:
-                value, i = _read_quoted(text, i)
+                value, i, closed = _read_quoted(text, i)
                 tokens.append(Option(key, value, raw + value))
+                unclosed = unclosed if closed else text[start:].strip()
                 continue
             if not value and text.startswith("<at>", i):
                 end = text.find("</at>", i)
@@ -115,26 +125,27 @@ def tokenize(text: str) -> list[Token]:
                 tokens.append(Option(key, value, raw))
                 continue
         tokens.append(Word(raw))
-    return tokens
+    return tokens, unclosed
 
 
-def _read_quoted(text: str, i: int) -> tuple[str, int]:
-    """A quoted value; an unclosed quote runs to the end of the text rather than failing."""
+def _read_quoted(text: str, i: int) -> tuple[str, int, bool]:
+    """A quoted value, where the text goes on, and whether the quote closed: an unclosed quote runs to the end
+    of the text rather than failing (the reply then says so)."""
     closing = _QUOTES[text[i]]
     end = text.find(closing, i + 1)
     if end == -1:
-        return text[i + 1:].strip(), len(text)
-    return text[i + 1:end], end + 1
+        return text[i + 1:].strip(), len(text), False
+    return text[i + 1:end], end + 1, True
 
 
 def parse(text: str) -> Command:
-    tokens = tokenize(text)
+    tokens, unclosed = scan(text)
     words = [t for t in tokens if isinstance(t, Word)]
     option_tokens = [t for t in tokens if isinstance(t, Option)]
     options: dict[str, str] = {}
     for option in option_tokens:
         options[option.key] = option.value
-    return Command(words=words, options=options, option_tokens=option_tokens, tokens=tokens)
+    return Command(words=words, options=options, option_tokens=option_tokens, tokens=tokens, unclosed=unclosed)
 
 
 def parse_user(raw: str) -> UserRef:

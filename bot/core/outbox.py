@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
@@ -51,20 +52,25 @@ def _with_buttons(reply: Reply, lead_id: int | None) -> int | None:
     return lead_id if any(isinstance(block, Buttons) for block in reply.blocks) else None
 
 
-_TABLE = Outbox.__table__  # type: ignore[attr-defined]
-_BY_KEY = select(_TABLE.c.id).where(_TABLE.c.dedupe_key == bindparam("key"))
+# INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING the row: the key check and the insert are one statement,
+# so a twin written at the same instant by another transaction waits for it and then inserts nothing, where a
+# check-then-insert would have passed the check and failed the whole command on the unique key.
+_INSERT_ONCE = {
+    dialect: insert(Outbox).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Outbox)
+    for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 
 
 ENQUEUED = "enqueued_outbox"  # unit cache: ids of the rows this transaction wrote (their cards are current)
 
 
 def _enqueue(session: Session, clock: Clock, row: Outbox) -> Outbox | None:
-    if session.execute(_BY_KEY, {"key": row.dedupe_key}).first() is not None:
+    statement = _INSERT_ONCE[session.get_bind().dialect.name]
+    inserted = session.scalars(statement, [row.model_dump(exclude={"id"})]).first()
+    if inserted is None:
         return None
-    session.add(row)
-    session.flush()
-    unit_cache(session, ENQUEUED)[row.id] = True
-    return row
+    unit_cache(session, ENQUEUED)[inserted.id] = True
+    return inserted
 
 
 def resolve_target(session: Session, row: Outbox, *, platform: str | None = None) -> Target | None:

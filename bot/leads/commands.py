@@ -7,7 +7,7 @@ from bot.core.args import find_campaign, need, rest
 from bot.core.commands import CommandSpec
 from bot.core.context import Context
 from bot.core.errors import NotAllowed, UsageError
-from bot.core.options import CAMPAIGN, EMAIL, PERSON, TEXT, OptionSpec
+from bot.core.options import CAMPAIGN, EMAIL, FLAG, PERSON, TEXT, OptionSpec
 from bot.core.people import find_member, has_role, mention, mentions
 from bot.core.replies import Block, Reply, b, context, p, say, section
 from bot.leads import criteria as criteria_service
@@ -16,16 +16,16 @@ from bot.leads import lists as lead_lists
 from bot.leads import queries as lead_views
 from bot.leads.notices import handoff_dm, unassigned_notice
 from bot.leads.routing import next_rep
-from bot.leads.views import lead_blocks, lead_card, list_blocks, trail_blocks
+from bot.leads.views import duplicate_reply, lead_blocks, lead_card, list_blocks, trail_blocks
 from storage.models import Member
 
 USAGE = {
     "handoff": "lead handoff <company> [email:<addr>] [name:<contact>] [to:<user>] [campaign:<c>] [source:<s>] "
-               "[note:<text>]",
-    "add": "lead add <company> [email:…] [name:…] [campaign:…] [source:<s>] [note:…]",
+               "[note:<text>] [force:yes]",
+    "add": "lead add <company> [email:…] [name:…] [campaign:…] [source:<s>] [note:…] [force:yes]",
     "reassign": "lead reassign <id> to:<user>",
     "show": "lead show <id>",
-    "list": "lead list [mine|unworked|open|all] [owner:<user>] [campaign:<c>]",
+    "list": "lead list [mine|handed|unworked|open|all] [owner:<user>] [campaign:<c>]",
     "criteria": "lead criteria | lead criteria set <text>",
 }
 PAGE = 20
@@ -37,7 +37,9 @@ SOURCE_OPT = OptionSpec("source", TEXT, "where the lead came from", "webinar")
 NOTE_OPT = OptionSpec("note", TEXT, "a note for the owner (quoted)", '"call after 3pm"')
 TO_OPT = OptionSpec("to", PERSON, "who owns it (@mention, @name or e-mail)")
 OWNER_OPT = OptionSpec("owner", PERSON, "whose leads (@mention, @name or e-mail)")
-LEAD_OPTS = (EMAIL_OPT, NAME_OPT, CAMPAIGN_OPT, SOURCE_OPT, NOTE_OPT)
+FORCE_OPT = OptionSpec("force", FLAG, "yes or no (yes creates it even when an open lead has the same e-mail or company)",
+                       "yes")
+LEAD_OPTS = (EMAIL_OPT, NAME_OPT, CAMPAIGN_OPT, SOURCE_OPT, NOTE_OPT, FORCE_OPT)
 
 
 def _new_lead(ctx: Context, args: list[str], usage: str) -> lead_service.NewLead:
@@ -52,8 +54,23 @@ def _new_lead(ctx: Context, args: list[str], usage: str) -> lead_service.NewLead
                                                       note=opts.get(NOTE_OPT), campaign=campaign))
 
 
+def _duplicate(ctx: Context, new: lead_service.NewLead, anyway: str) -> Reply | None:
+    """The answer when ``new`` duplicates an open lead (nothing is created), else None."""
+    if ctx.opts.get(FORCE_OPT):
+        return None
+    existing = lead_service.open_duplicate(ctx.session, ctx.workspace_id, new)
+    if existing is None:
+        return None
+    # force:yes right after the two command words, where a quote left open later in the text cannot swallow it
+    words = ctx.request.text.strip().removeprefix("/").split(None, 2)
+    again = " ".join([*words[:2], "force:yes", *words[2:]])
+    return duplicate_reply(ctx.session, existing, matched=new.email or new.company, again=again, anyway=anyway)
+
+
 def handoff(ctx: Context, args: list[str]) -> Reply:
     new = _new_lead(ctx, args, USAGE["handoff"])
+    if (duplicate := _duplicate(ctx, new, "Hand off anyway")) is not None:
+        return duplicate
     s, clock = ctx.session, ctx.clock
     to = ctx.opts.get(TO_OPT)
     owner = find_member(s, ctx.workspace_id, to) if to else None
@@ -83,6 +100,8 @@ def handoff(ctx: Context, args: list[str]) -> Reply:
 
 def add(ctx: Context, args: list[str]) -> Reply:
     new = _new_lead(ctx, args, USAGE["add"])
+    if (duplicate := _duplicate(ctx, new, "Log it anyway")) is not None:
+        return duplicate
     lead = lead_service.create(ctx.session, ctx.clock, workspace_id=ctx.workspace_id, new=new, actor=ctx.actor,
                                owner=ctx.actor, status="accepted", default_source="sales")
     lead_service.refresh_sla(ctx.session, lead)
@@ -96,7 +115,7 @@ def reassign(ctx: Context, args: list[str]) -> Reply:
     target = ctx.opts.get(TO_OPT) or (args[1] if len(args) > 1 else None)
     if not target:
         raise UsageError("Who should own it? Add `to:@person`.", usage=USAGE["reassign"])
-    lead = lead_service.get(ctx.session, ctx.workspace_id, args[0])
+    lead = lead_service.get(ctx.session, ctx.workspace_id, args[0], for_update=True)
     owner = find_member(ctx.session, ctx.workspace_id, target)
     event = lead_service.reassign(ctx.session, ctx.clock, lead, ctx.actor, owner)
     handoff_dm(ctx.session, ctx.clock, lead, owner, event,
@@ -116,7 +135,8 @@ def show(ctx: Context, args: list[str]) -> Reply:
     return Reply(blocks=tuple(blocks))
 
 
-LIST_TITLES = {"mine": "Your open leads", "unworked": "Unworked leads", "open": "Open leads", "all": "All leads"}
+LIST_TITLES = {"mine": "Your open leads", "handed": "Your hand-offs", "unworked": "Unworked leads",
+               "open": "Open leads", "all": "All leads"}
 OWN_LIST_TITLES = {**LIST_TITLES, "unworked": "Your unworked leads", "open": "Your open leads", "all": "All your leads"}
 
 
@@ -125,7 +145,7 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
     if scope not in lead_lists.SCOPES or len(args) > 1:
         raise UsageError(f"`{' '.join(args)[:40]}` is not a filter.", usage=USAGE["list"])
     owner = campaign = None
-    own_only = ctx.me.role == "rep" and scope != "mine"
+    own_only = ctx.me.role == "rep" and scope not in ("mine", "handed")  # both are the asker's own already
     title = (OWN_LIST_TITLES if own_only else LIST_TITLES)[scope]
     if owner_ref := ctx.opts.get(OWNER_OPT):
         owner = find_member(ctx.session, ctx.workspace_id, owner_ref)
@@ -141,7 +161,19 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
                                campaign_id=campaign.id if campaign else None, own_only=own_only)
     total, rows = lead_lists.page(ctx.session, ctx.workspace_id, wanted, PAGE)
     more = max(0, total - len(rows))
-    return Reply(blocks=tuple(list_blocks(ctx.session, ctx.workspace_id, rows, more, f"{title} ({total})")))
+    return Reply(blocks=tuple(list_blocks(ctx.session, ctx.workspace_id, rows, more, f"{title} ({total})",
+                                          empty=_empty_hint(ctx, scope, filtered=bool(owner or campaign)))))
+
+
+def _empty_hint(ctx: Context, scope: str, *, filtered: bool) -> str | None:
+    """What to try when a list is empty: marketing owns few leads itself, its work is what it handed off."""
+    if filtered:
+        return None
+    if scope == "mine" and has_role(ctx.me, "marketer"):
+        return "You own no open leads. Your hand-offs: `lead list handed`"
+    if scope == "handed":
+        return "You have not handed off any leads. Hand one to sales with `lead handoff <company>`."
+    return None
 
 
 def criteria(ctx: Context, args: list[str]) -> Reply:

@@ -11,6 +11,7 @@ from storage.models import Feedback, Lead, Member
 
 QUALITY_TAGS = ("no-budget", "wrong-persona", "no-need", "bad-timing", "bad-contact", "duplicate", "competitor",
                 "student", "great-fit")
+POSITIVE_TAGS = frozenset({"great-fit"})  # every other quality tag names a way the lead falls short
 LOSS_REASONS = ("price", "competitor", "no-decision", "timing", "product-fit", "budget", "champion-left")
 
 
@@ -35,11 +36,28 @@ def split_tags(words: list[str], known: tuple[str, ...]) -> tuple[list[str], str
     return tags, (" ".join(rest) or None)
 
 
+def check_tags_agree(tags: list[str], lead: Lead, score: int) -> None:
+    """A rating's tags roll up per campaign and source: one that says both "great fit" and "no budget" would
+    count on both sides, so it is refused with the way to say what was meant."""
+    good = [tag for tag in tags if tag in POSITIVE_TAGS]
+    bad = [tag for tag in tags if tag not in POSITIVE_TAGS]
+    if not (good and bad):
+        return
+    named = " and ".join(f"`{tag}`" for tag in bad)
+    raise UsageError(
+        f"`{good[0]}` says L-{lead.number} fits the criteria, but {named} "
+        f"{'say' if len(bad) > 1 else 'says'} it falls short: a rating's tags are either positive (`great-fit`) "
+        f"or negative (`no-budget`, `wrong-persona`, …), not both. Keep the tags that hold and put the rest in "
+        f"your own words, e.g. `lead feedback L-{lead.number} {score} {good[0]} budget only next year`.",
+        usage="lead feedback <id> <1-5> [reason]")
+
+
 def give(
     session: Session, clock: Clock, lead: Lead, member: Member, score: int, words: list[str]
 ) -> tuple[Feedback, bool]:
     """Store the score (replacing this person's earlier one); returns (row, replaced)."""
     tags, text = split_tags(words, QUALITY_TAGS)
+    check_tags_agree(tags, lead, score)
     text = check_length("reason", text)
     row = session.exec(select(Feedback).where(Feedback.lead_id == lead.id, Feedback.member_id == member.id)).first()
     replaced = row is not None

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import BindParameter, String, bindparam, func, update
 from sqlmodel import Session, col, select
 
 from bot.admin.settings import all_settings
@@ -72,6 +72,35 @@ def next_number(session: Session, workspace_id: int) -> int:
         return int(session.execute(_NEXT_NUMBER, {"workspace": workspace_id}).scalar_one())
 
 
+# Rendered as literals, so the planner can match the partial indexes' ``status IN (…)``.
+_OPEN_LITERALS: BindParameter[Any] = bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True)
+_SAME_EMAIL = (select(Lead).where(col(Lead.workspace_id) == bindparam("workspace"),
+                                  func.lower(col(Lead.email)) == func.lower(bindparam("email", type_=String)),
+                                  col(Lead.status).in_(_OPEN_LITERALS))
+               .order_by(col(Lead.id)).limit(1))
+_SAME_COMPANY = (select(Lead).where(col(Lead.workspace_id) == bindparam("workspace"),
+                                    func.lower(col(Lead.company)) == func.lower(bindparam("company", type_=String)),
+                                    col(Lead.status).in_(_OPEN_LITERALS))
+                 .order_by(col(Lead.id)).limit(1))
+_LOCK_WORKSPACE = select(Workspace).where(col(Workspace.id) == bindparam("workspace")).with_for_update() \
+    .execution_options(populate_existing=True)
+
+
+def open_duplicate(session: Session, workspace_id: int, new: NewLead) -> Lead | None:
+    """The open lead ``new`` would duplicate (SPEC §3 Duplicates), or None: the same e-mail, case-insensitive, or
+    without an e-mail the same company name. Hand-offs, ``lead add``, the API and imports all ask this first.
+
+    It takes the workspace row's lock, the one that numbering takes anyway (``next_number``), so two identical
+    hand-offs at the same instant cannot both find nothing: the second waits for the first and then sees its lead.
+    Each of the two reads is served by a partial expression index (migration 0005)."""
+    session.exec(_LOCK_WORKSPACE, params={"workspace": workspace_id}).first()
+    if new.email:
+        query, params = _SAME_EMAIL, {"workspace": workspace_id, "email": new.email.strip()}
+    else:
+        query, params = _SAME_COMPANY, {"workspace": workspace_id, "company": new.company.strip()}
+    return session.exec(query, params=params).first()
+
+
 def create(session: Session, clock: Clock, *, workspace_id: int, new: NewLead, actor: Member, owner: Member | None,
            status: str, default_source: str) -> Lead:
     now = clock.now()
@@ -132,15 +161,21 @@ def parse_id(raw: str) -> int:
 
 
 _BY_NUMBER = select(Lead).where(Lead.workspace_id == bindparam("workspace"), Lead.number == bindparam("number"))
+# A command that changes the lead holds its row until it commits (DESIGN §3): two clicks at once, on two
+# platforms or two replicas, then run one after the other, and the second sees what the first did. SQLite's
+# BEGIN IMMEDIATE serialises already; there the clause renders as nothing.
+_BY_NUMBER_FOR_UPDATE = _BY_NUMBER.with_for_update().execution_options(populate_existing=True)
 
 
 def missing(number: int) -> NotFound:
     return NotFound(f"There is no lead L-{number} here. `lead list` shows yours.")
 
 
-def get(session: Session, workspace_id: int, raw_id: str) -> Lead:
+def get(session: Session, workspace_id: int, raw_id: str, *, for_update: bool = False) -> Lead:
+    """Lead ``L-<n>`` of the workspace, or NotFound. ``for_update``: for a command about to change it."""
     number = parse_id(raw_id)
-    lead = session.exec(_BY_NUMBER, params={"workspace": workspace_id, "number": number}).first()
+    query = _BY_NUMBER_FOR_UPDATE if for_update else _BY_NUMBER
+    lead = session.exec(query, params={"workspace": workspace_id, "number": number}).first()
     if lead is None:
         raise missing(number)
     return lead
@@ -165,18 +200,22 @@ def accept(session: Session, clock: Clock, lead: Lead, actor: Member) -> LeadEve
 
 
 def reject(session: Session, clock: Clock, lead: Lead, actor: Member, reason: str) -> LeadEvent:
+    """Return a lead not yet accepted to marketing. Once accepted it is the owner's work: a dead one is lost."""
     ensure_owner(lead, actor, "reject")
+    ref = f"L-{lead.number}"
+    if lead.status == "accepted":
+        where = f" (stage {lead.stage}: {STAGES[lead.stage - 1]})" if lead.stage else ""
+        raise Conflict(f"{ref} is already accepted{where}. To close it, report it lost: `lead lost {ref} <reason>`.")
+    if lead.status != "handed_off":
+        raise Conflict(f"{ref} is {describe_status(lead)}; only a lead waiting to be accepted can be rejected.")
     reason_text = check_length("reason", reason)
     if not reason_text:
         raise UsageError("Please say why you reject it, so marketing can learn from it.",
                          usage="lead reject <id> <reason>")
-    if lead.status not in ("handed_off", "accepted"):
-        raise Conflict(f"L-{lead.number} is {describe_status(lead)}; it can no longer be rejected.")
-    before = lead.status
     lead.status = "rejected"
     lead.outcome_reason = reason_text
     refresh_sla(session, lead)
-    return record(session, clock, lead, actor, "reject", from_status=before, detail=reason_text)
+    return record(session, clock, lead, actor, "reject", from_status="handed_off", detail=reason_text)
 
 
 def touch(session: Session, clock: Clock, lead: Lead, actor: Member, note: str | None) -> LeadEvent:

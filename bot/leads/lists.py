@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 
 from storage.models import OPEN_STATUSES, Lead
 
-SCOPES = ("mine", "unworked", "open", "all")
+SCOPES = ("mine", "handed", "unworked", "open", "all")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,8 @@ class LeadLine:
 
 @dataclass(frozen=True, slots=True)
 class Wanted:
-    """``scope`` is one of SCOPES; ``own_only`` narrows any scope to ``actor_id``'s leads (what a rep sees)."""
+    """``scope`` is one of SCOPES (``mine``: ``actor_id`` owns them; ``handed``: ``actor_id`` handed them off);
+    ``own_only`` narrows any scope to ``actor_id``'s leads (what a rep sees)."""
 
     scope: str
     actor_id: int
@@ -55,6 +56,8 @@ def _statements(scope: str, by_owner: bool, by_campaign: bool,
         col(Lead.workspace_id) == bindparam("workspace"))
     if scope == "mine":
         query = query.where(col(Lead.owner_id) == bindparam("actor"), status.in_(_open_statuses()))
+    elif scope == "handed":  # the leads ``actor`` handed off (or gave a new owner), of every status
+        query = query.where(col(Lead.marketer_id) == bindparam("actor"))
     elif scope == "unworked":
         query = query.where(or_(status == "handed_off", status == "unassigned",
                                 (status == "accepted") & col(Lead.first_touch_at).is_(None)))

@@ -169,7 +169,7 @@ def nag_lead(session: Session, clock: Clock, lead: Lead, settings: dict[str, str
     escalation_text = ""
     if escalate:
         told = _escalate(session, clock, lead, owner, marketer, settings, now, phase_nags, key)
-        escalation_text = f"after {phase_nags} reminders; told {', '.join(told) or 'nobody (no managers)'}"
+        escalation_text = f"after {reminders(phase_nags)}; told {', '.join(told) or 'nobody (no managers)'}"
         _record(session, lead, "escalation", now, escalation_text)
         outcome.escalated = 1
     reply = nag_reply(session, lead, owner, settings, now, phase_nags + 1, threshold, escalate, marketer)
@@ -214,7 +214,13 @@ def _reason(lead: Lead, settings: dict[str, str], now: datetime) -> str:
         return f"not accepted {waited} after hand-off (SLA {settings['accept_sla_hours']} h)"
     if lead.last_touch_at is None:
         return f"accepted {waited} ago, no first touch yet (SLA {settings['first_touch_sla_hours']} h)"
-    return f"no touch for {waited} (stale after {settings['stale_after_days']} days)"
+    days = int(settings["stale_after_days"])
+    return f"no touch for {waited} (stale after {days} day{'s' if days != 1 else ''})"
+
+
+def reminders(count: int) -> str:
+    """"1 reminder", "2 reminders": counts in nag and escalation texts read as English."""
+    return f"{count} reminder{'s' if count != 1 else ''}"
 
 
 def describe_span(span: timedelta) -> str:
@@ -256,9 +262,9 @@ def _escalate(session: Session, clock: Clock, lead: Lead, owner: Member, markete
     """Managers (channel, or each manager by DM when no channel is set) and the marketer who handed it off."""
     ref = f"L-{lead.number}"
     problem = _reason(lead, settings, now)
-    reminders = f"{nags} reminder{'s' if nags != 1 else ''}"
     intro: tuple[Span | str, ...] = ("🚨 ", b(f"{ref} · {lead.company}"), p(" — "), mention(session, owner),
-                                     p(f" has had {reminders}: {problem}." if nags else f" is overdue: {problem}."))
+                                     p(f" has had {reminders(nags)}: {problem}." if nags else
+                                       f" is overdue: {problem}."))
     card = lead_blocks(session, lead, intro=intro, with_buttons=False)
     show = Buttons(buttons=(Button(label="Show lead", command=f"lead show {ref}"),))
     told: list[str] = []
@@ -277,7 +283,7 @@ def _escalate(session: Session, clock: Clock, lead: Lead, owner: Member, markete
         if managers:
             told.append("the managers")
     if marketer is not None and marketer.id != owner.id:
-        after = f", after {reminders}." if nags else "."
+        after = f", after {reminders(nags)}." if nags else "."
         heads_up = ("👀 ", b(f"Heads-up on {ref} · {lead.company}"), p(", which you handed to "),
                     mention(session, owner), p(f": {problem}{after} Managers have been told."))
         enqueue_dm(session, clock, member=marketer, kind="escalation", key=key,

@@ -31,7 +31,7 @@ USAGE = {
 def accept(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["accept"], "the lead id")
     s = ctx.session
-    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    lead = lead_service.get(s, ctx.workspace_id, args[0], for_update=True)
     event = lead_service.accept(s, ctx.clock, lead, ctx.actor)
     tell(s, ctx.clock, marketer_of(s, lead), lead, event, "accepted",
          ("👍 ", mention(s, ctx.actor), f" accepted L-{lead.number} {lead.company}."), skip=ctx.actor)
@@ -43,7 +43,7 @@ def accept(ctx: Context, args: list[str]) -> Reply:
 def reject(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["reject"], "the lead id")
     s = ctx.session
-    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    lead = lead_service.get(s, ctx.workspace_id, args[0], for_update=True)
     event = lead_service.reject(s, ctx.clock, lead, ctx.actor, rest(args, 1) or "")
     tell(s, ctx.clock, marketer_of(s, lead), lead, event, "rejected",
          ("↩️ ", mention(s, ctx.actor), f" returned L-{lead.number} {lead.company} to marketing: ",
@@ -55,7 +55,8 @@ def reject(ctx: Context, args: list[str]) -> Reply:
 def feedback(ctx: Context, args: list[str]) -> Reply:
     need(args, 2, USAGE["feedback"], "the lead id and a score from 1 to 5")
     s = ctx.session
-    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    # Held, though the lead itself is not changed: the replace-your-own-score read below is then race-free.
+    lead = lead_service.get(s, ctx.workspace_id, args[0], for_update=True)
     score = feedback_service.parse_score(args[1])
     row, replaced = feedback_service.give(s, ctx.clock, lead, ctx.actor, score, args[2:])
     detail = f"{score}/5" + (f" {row.tags.replace(',', ', ')}" if row.tags else "") + \
@@ -75,7 +76,7 @@ def feedback(ctx: Context, args: list[str]) -> Reply:
 def touch(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["touch"], "the lead id")
     s = ctx.session
-    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    lead = lead_service.get(s, ctx.workspace_id, args[0], for_update=True)
     event = lead_service.touch(s, ctx.clock, lead, ctx.actor, rest(args, 1))
     first = " (first touch)" if event.kind == "first_touch" else ""
     return say("📞 Touch logged on ", b(f"L-{lead.number}"), p(f" {lead.company}{first}."))
@@ -84,7 +85,7 @@ def touch(ctx: Context, args: list[str]) -> Reply:
 def stage(ctx: Context, args: list[str]) -> Reply:
     need(args, 2, USAGE["stage"], "the lead id and a stage (1–7 or its name)")
     s = ctx.session
-    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    lead = lead_service.get(s, ctx.workspace_id, args[0], for_update=True)
     number = lead_service.parse_stage(" ".join(args[1:]) if not args[1].isdigit() else args[1])
     lead_service.move_stage(s, ctx.clock, lead, ctx.actor, number)
     return lead_card(s, lead, viewer=ctx.actor, intro=("➡️ ", b(f"L-{lead.number}"),
@@ -108,7 +109,7 @@ def won_amount(lead_number: int, word: Word) -> Decimal | None:
 def won(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["won"], "the lead id")
     s = ctx.session
-    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    lead = lead_service.get(s, ctx.workspace_id, args[0], for_update=True)
     words = ctx.command.words[len(ctx.command.words) - len(args):]  # the args, with whether each was quoted
     amount = won_amount(lead.number, words[1]) if len(words) > 1 else None
     reason = rest(args, 2 if amount is not None else 1)
@@ -124,7 +125,7 @@ def won(ctx: Context, args: list[str]) -> Reply:
 def lost(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["lost"], "the lead id")
     s = ctx.session
-    lead = lead_service.get(s, ctx.workspace_id, args[0])
+    lead = lead_service.get(s, ctx.workspace_id, args[0], for_update=True)
     reason = rest(args, 1)
     if not reason:
         raise UsageError("Please say why it was lost (price, competitor, no-decision, timing, product-fit, budget, "

@@ -154,14 +154,21 @@ def _detail(event: lead_service.TrailEntry) -> str:
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%d %b %H:%M")
+    """"Mon 3 Nov 14:05 CET": the zone is named, since a trail is read by people in several time zones. A zone
+    without an abbreviation (tzdata writes "+03") reads "UTC+03"."""
+    local = moment.astimezone(zone)
+    label = local.tzname() or ""
+    if label.startswith(("+", "-")):
+        label = "UTC" + label
+    return f"{local:%a} {local.day} {local:%b %H:%M} {label}".rstrip()
 
 
 def list_blocks(session: Session, workspace_id: int, rows: list[LeadLine], more: int,
-                title: str) -> list[Block]:
+                title: str, *, empty: str | None = None) -> list[Block]:
+    """``empty``: what to say when no lead matches, instead of the general hint."""
     blocks: list[Block] = [section(b(title))]
     if not rows:
-        blocks.append(context("No leads match. `lead list all` shows every lead."))
+        blocks.append(context(empty or "No leads match. `lead list all` shows every lead."))
         return blocks
     owners = mentions(session, workspace_id, (lead.owner_id for lead in rows))
     for lead in rows:
@@ -173,3 +180,18 @@ def list_blocks(session: Session, workspace_id: int, rows: list[LeadLine], more:
     if more:
         blocks.append(context(f"…and {more} more. Narrow it with `owner:` or `campaign:`."))
     return blocks
+
+
+def duplicate_reply(session: Session, existing: Lead, *, matched: str, again: str, anyway: str) -> Reply:
+    """The answer to a hand-off or ``lead add`` that an open lead already covers: which lead, whose, where it
+    stands, and how to create the new one all the same (``again``: the command with ``force:yes``)."""
+    ref = f"L-{existing.number}"
+    owner = mentions(session, existing.workspace_id, (existing.owner_id,)).get(existing.owner_id or 0)
+    state = lead_service.describe_status(existing)
+    whose: tuple[Span, ...] = (p(", owned by "), owner, p(f" ({state})")) if owner else (p(f" ({state})"),)
+    return Reply(blocks=(
+        section("⚠️ There is already an open lead for ", p(matched), ": ", b(f"{ref} {existing.company}"), *whose,
+                p(", so nothing was created. Add "), code("force:yes"), p(" to create it anyway.")),
+        Buttons(buttons=(Button(label=f"Show {ref}", command=f"lead show {ref}"),
+                         Button(label=anyway, command=again))),
+    ), ok=False)

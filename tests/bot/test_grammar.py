@@ -28,8 +28,12 @@ def test_urls_are_values_not_options() -> None:
     assert parse("see https://example.com").words[-1].text == "https://example.com"
 
 
-def test_an_unclosed_quote_runs_to_the_end() -> None:
-    assert parse('lead handoff "Acme Corp').words[-1] == Word("Acme Corp", quoted=True)
+def test_an_unclosed_quote_runs_to_the_end_and_is_reported() -> None:
+    command = parse('lead handoff "Acme Corp')
+    assert command.words[-1] == Word("Acme Corp", quoted=True) and command.unclosed == '"Acme Corp'
+    option = parse('lead handoff Acme note:“call Jo  ')
+    assert option.options == {"note": "call Jo"} and option.unclosed == "note:“call Jo"
+    assert parse('lead handoff "Acme Corp" note:"x"').unclosed is None
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

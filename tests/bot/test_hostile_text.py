@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.grammar import clean
-from bot.core.replies import Plain
+from bot.core.replies import Code, Context, Plain
 from tests.bot.conftest import Team, text_of
 
 HOSTILE = ["<!channel> call me", "@here now", "<script>alert(1)</script>", "<https://evil.test|click>",
@@ -28,9 +28,17 @@ def test_hostile_notes_are_kept_as_plain_text(team: Team, text: str) -> None:
     assert any(isinstance(s, Plain) and s.text == expected for s in spans), (expected, spans)
 
 
-def test_an_unclosed_quote_keeps_the_rest_of_the_line_as_the_note(team: Team) -> None:
-    assert team.say("mara", 'lead handoff Acme to:@rita note:"call after the board meeting').ok
-    assert team.lead(1).note == "call after the board meeting"
+def test_an_unclosed_quote_keeps_the_rest_of_the_line_as_the_note_and_says_so(team: Team) -> None:
+    reply = team.say("mara", 'lead handoff Acme to:@rita note:"call after the board meeting')
+    assert reply.ok and team.lead(1).note == "call after the board meeting"
+    assert text_of(reply).endswith('\nI closed the quote you opened at note:"call after the board meeting.')
+    assert isinstance(reply.blocks[-1], Context) and Code(text='note:"call after the board meeting') \
+        in reply.blocks[-1].text
+    closed = team.say("mara", 'lead handoff Globex to:@rita note:"call after the board meeting"')
+    assert "I closed the quote" not in text_of(closed)
+    long = team.say("rita", 'lead feedback L-1 9 "' + "why " * 30)  # refused, and still told
+    assert "not a score" in text_of(long) and 'I closed the quote you opened at "why why' in text_of(long)
+    assert text_of(long).endswith("…."), text_of(long)
 
 
 def test_a_10kb_note_is_refused_with_the_limit_named_and_nothing_is_stored(team: Team) -> None:

@@ -227,3 +227,61 @@ def test_accepting_suggests_the_next_command_as_one_to_copy(team: Team) -> None:
     assert isinstance(intro, Section)
     assert Code(text="lead touch L-1") in intro.text and "log your first touch with lead touch L-1." in text_of(
         Reply(blocks=(intro,)))
+
+
+def test_an_accepted_lead_is_not_rejected_but_reported_lost(team: Team) -> None:
+    team.say("mara", "lead handoff Acme to:@rita")
+    team.say("rita", "lead accept L-1")
+    refused = team.say("rita", "lead reject L-1 no budget after all")
+    assert not refused.ok
+    assert "L-1 is already accepted. To close it, report it lost: `lead lost L-1 <reason>`." in text_of(refused)
+    team.say("rita", "lead stage L-1 qualification")
+    refused = team.say("rita", "lead reject L-1")  # the state is the news, before the missing reason
+    assert "L-1 is already accepted (stage 2: qualification). To close it, report it lost: " \
+        "`lead lost L-1 <reason>`." in text_of(refused)
+    assert (team.lead(1).status, team.events(1)) == ("accepted", ["handoff", "accept", "stage"])
+    assert [row.kind for row in team.inbox("mara")] == ["accepted"]  # marketing heard nothing more
+    assert team.say("rita", "lead lost L-1 budget").ok
+
+
+def test_clashing_feedback_tags_are_refused_with_the_reason(team: Team) -> None:
+    team.say("mara", "lead handoff Acme to:@rita")
+    refused = team.say("rita", "lead feedback L-1 3 great-fit no-budget")
+    assert not refused.ok
+    answer = text_of(refused)
+    assert "`great-fit` says L-1 fits the criteria, but `no-budget` says it falls short" in answer
+    assert "either positive (`great-fit`) or negative" in answer
+    assert "`lead feedback L-1 3 great-fit budget only next year`" in answer
+    assert "and `student` say it falls short" in team.text("rita", "lead feedback L-1 2 no-need student great-fit")
+    assert team.events(1) == ["handoff"] and team.inbox("mara") == []
+    assert "(1 rating)" not in team.text("mara", "lead show L-1")
+    assert team.say("rita", "lead feedback L-1 2 no-budget student").ok  # negative tags go together
+
+
+def test_a_marketer_lists_the_leads_they_handed_off(team: Team) -> None:
+    empty = team.text("mara", "lead list handed")
+    assert empty.startswith("Your hand-offs (0)") and "`lead handoff <company>`" in empty
+    team.say("mara", "lead handoff Alpha to:@rita")
+    team.say("mara", "lead handoff Beta to:@sam")
+    team.say("dana", "lead handoff Gamma to:@rita")
+    team.say("rita", "lead accept L-1")
+    team.say("sam", "lead reject L-2 wrong territory")
+    handed = team.text("mara", "lead list handed")
+    assert handed.startswith("Your hand-offs (2)") and "Gamma" not in handed
+    assert handed.index("L-2 Beta  ↩️ Rejected · @Sam") < handed.index("L-1 Alpha  🟢 Accepted · @Rita")  # newest first
+    assert team.text("mara", "lead list handed owner:@rita").startswith("Your hand-offs owned by Rita (1)")
+
+
+def test_a_marketers_empty_list_of_own_leads_points_to_their_hand_offs(team: Team) -> None:
+    team.say("mara", "lead handoff Alpha to:@rita")
+    mine = team.text("mara", "lead list mine")
+    assert mine == "Your open leads (0)\nYou own no open leads. Your hand-offs: `lead list handed`"
+    assert "lead list handed" not in team.text("dana", "lead list mine owner:@sam")  # a filter explains itself
+    assert "lead list handed" not in team.text("sam", "lead list mine")  # reps hand nothing off
+    assert "mine|handed|unworked|open|all" in team.text("rita", "lead list help")
+
+
+def test_history_times_name_their_time_zone(team: Team) -> None:
+    team.say("mara", "tandem settings timezone Europe/Berlin")
+    team.say("mara", "lead handoff Acme to:@rita")  # Tuesday 10 March 2026, 10:00 UTC
+    assert "Tue 10 Mar 11:00 CET @Mara handed off to Rita" in team.text("rita", "lead show L-1")

@@ -119,6 +119,32 @@ async def test_cadence_escalation_once_and_phases(slack_team: SlackTeam) -> None
     assert await nags_at(102 + 30 * 24) == (6, 2)
 
 
+async def test_counts_in_reminders_and_escalations_read_as_english(slack_team: SlackTeam) -> None:
+    team = slack_team
+    team.setting("quiet_hours", "none")
+    team.setting("managers_channel", "slack:CMGR")
+    team.setting("escalate_after_nags", "1")
+    team.setting("stale_after_days", "1")
+    start = utc(2026, 3, 10, 10, 0)
+    team.at(start)
+    lead = team.handoff("Globex")
+    for hours in (4, 28):
+        team.at(start + timedelta(hours=hours))
+        await team.run("nags")
+    [escalation] = [e.detail for e in team.trail(lead.id) if e.kind == "escalation"]
+    assert escalation is not None and escalation.startswith("after 1 reminder; told the managers channel")
+    to_managers, to_marketer = (text_of(reply_of(e)) for e in team.outbox("escalation"))
+    assert "has had 1 reminder: not accepted" in to_managers and ", after 1 reminder. Managers" in to_marketer
+    assert "1 reminders" not in to_managers + to_marketer
+    # the stale rule names its days the same way
+    team.at(start + timedelta(hours=29))
+    assert team.say("rita", f"lead accept L-{lead.number}").ok
+    assert team.say("rita", f"lead touch L-{lead.number} called").ok
+    team.at(start + timedelta(hours=29 + 24))
+    await team.run("nags")
+    assert "no touch for 24 h (stale after 1 day)" in (team.trail(lead.id)[-1].detail or "")
+
+
 async def test_no_nags_for_touched_won_lost_or_rejected_leads(slack_team: SlackTeam) -> None:
     team = slack_team
     team.setting("quiet_hours", "none")

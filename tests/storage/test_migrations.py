@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Column, inspect, text
 from sqlmodel import SQLModel
 
 from storage.db import Database
@@ -20,16 +21,36 @@ def _ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to
     return not (table or "").startswith("slack_")
 
 
+def _expression_indexes() -> dict[str, str]:
+    """Indexes of the models on an expression (``lower(email)``), by name → table."""
+    return {index.name: table.name for table in SQLModel.metadata.sorted_tables for index in table.indexes
+            if index.name and any(not isinstance(e, Column) for e in index.expressions)}
+
+
 def test_models_and_migrations_agree(database_url: str) -> None:
     db = Database(database_url)
     try:
-        with db.engine.connect() as conn:
+        with db.engine.connect() as conn, warnings.catch_warnings():
+            if db.is_sqlite:  # SQLite cannot reflect expression indexes: the next test checks those
+                warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
+                warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based")
             context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": _ours})
             diff = compare_metadata(context, SQLModel.metadata)
         assert diff == [], f"models and migrations disagree — add a migration: {diff}"
         assert is_current(db.engine)
     finally:
         db.dispose()
+
+
+def test_expression_indexes_of_the_models_exist_on_sqlite_too(sqlite_url: str) -> None:
+    expected = _expression_indexes()
+    assert "ix_lead_open_email" in expected
+    db = Database(sqlite_url)
+    with db.engine.connect() as conn:
+        found: dict[str, str] = {name: table for name, table in conn.execute(
+            text("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'"))}
+    db.dispose()
+    assert {name: found.get(name) for name in expected} == expected
 
 
 def test_upgrade_from_nothing_on_a_file(tmp_path: Path) -> None:
@@ -112,3 +133,38 @@ def test_a_lead_card_reads_its_own_ratings_not_the_workspaces(sqlite_url: str) -
     assert any(step.startswith("SEARCH lead USING INDEX") for step in plan), plan
     ratings = [step for step in plan if "feedback" in step]
     assert len(ratings) == 2 and all("(lead_id=?)" in step for step in ratings), plan
+
+
+def test_the_duplicate_check_of_a_new_lead_reads_its_partial_indexes(database_url: str) -> None:
+    """Every hand-off asks whether an open lead has the same e-mail or company: one index probe, not a scan of
+    the workspace's leads (bot/leads/lifecycle.py ``open_duplicate``)."""
+    from bot.leads.lifecycle import _SAME_COMPANY, _SAME_EMAIL
+
+    db = Database(database_url)
+    plans = {}
+    with db.engine.connect() as conn:
+        if db.is_postgres:  # an empty table is cheapest to scan: ask whether the index can serve the query
+            conn.execute(text("SET enable_seqscan = off"))
+        explain = "EXPLAIN QUERY PLAN " if db.is_sqlite else "EXPLAIN "
+        for name, query in (("email", _SAME_EMAIL.params(workspace=1, email="Jo@Acme.com")),
+                            ("company", _SAME_COMPANY.params(workspace=1, company="ACME"))):
+            sql = str(query.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+            plans[name] = " ".join(str(row) for row in conn.execute(text(explain + sql)))
+    db.dispose()
+    assert "ix_lead_open_email" in plans["email"], plans
+    assert "ix_lead_open_company" in plans["company"], plans
+
+
+def test_a_marketers_hand_offs_are_read_through_their_index(sqlite_url: str) -> None:
+    from sqlalchemy.dialects import sqlite
+
+    from bot.leads.lists import _statements
+
+    _, query = _statements("handed", by_owner=False, by_campaign=False, own_only=False)
+    sql = str(query.params(workspace=1, actor=2, size=20).compile(dialect=sqlite.dialect(),
+                                                                  compile_kwargs={"literal_binds": True}))
+    db = Database(sqlite_url)
+    with db.engine.connect() as conn:
+        plan = " ".join(str(row) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    db.dispose()
+    assert "ix_lead_marketer_created" in plan and "TEMP B-TREE" not in plan, plan

@@ -133,6 +133,31 @@ def test_handoff_modal_opens_validates_and_hands_off(wire: SlackWire) -> None:
         assert owner is not None and owner.display_name == "Rita"
 
 
+def test_the_handoff_modal_shows_a_duplicate_and_creates_it_only_when_ticked(wire: SlackWire) -> None:
+    ack_of(wire.command("rita", "/lead", "list"))
+    ack_of(wire.command("mara", "/lead", "handoff Acme email:jo@acme.test to:<@URITA>"))
+    wire.command("mara", "/lead", "handoff")
+    view = wire.fake.calls_to("views.open")[0].params["view"]
+    [force] = [block for block in view["blocks"] if block["block_id"] == "f_force"]
+    assert force["element"]["type"] == "checkboxes" and force["optional"] is True
+    assert force["element"]["options"][0]["value"] == "yes" and "force:yes" in all_text([force])
+
+    form = {"f_company": {"type": "plain_text_input", "value": "Acme Europe"},
+            "f_email": {"type": "email_text_input", "value": "Jo@Acme.test"}}
+    refused = wire.submit("mara", view, form)
+    assert refused.json()["response_action"] == "errors"
+    assert list(refused.json()["errors"]) == ["f_force"]
+    assert "already an open lead for jo@acme.test: L-1 Acme, owned by @Rita" in refused.json()["errors"]["f_force"]
+    assert wire.fake.calls_to("response") == []
+
+    ticked = {"type": "checkboxes", "selected_options": [{"text": {"type": "plain_text", "text": "x"},
+                                                          "value": "yes"}]}
+    done = wire.submit("mara", view, {**form, "f_force": ticked})
+    assert done.status_code == 200 and not done.content
+    with wire.runtime.db.session() as session:
+        assert [lead.company for lead in session.exec(select(Lead).order_by(Lead.id))] == ["Acme", "Acme Europe"]
+
+
 def test_a_rep_submitting_the_handoff_modal_is_told_why_inline(wire: SlackWire) -> None:
     wire.command("sam", "/lead", "handoff")
     view = wire.fake.calls_to("views.open")[0].params["view"]

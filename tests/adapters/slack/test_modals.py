@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from adapters.slack.modals import ANNOUNCE, HANDOFF, compose, field_errors, form_for, form_view, quote, validate
+from adapters.slack.modals import (
+    ANNOUNCE,
+    HANDOFF,
+    compose,
+    field_errors,
+    form_for,
+    form_view,
+    quote,
+    read_values,
+    validate,
+)
 from bot.core.grammar import parse
 
 
@@ -18,6 +28,16 @@ def test_values_with_quotes_and_newlines_survive_the_grammar() -> None:
     assert [w.text for w in command.words] == ["lead", "handoff", 'Acme "Intl"']
     assert command.options == {"email": "ann@acme.test", "to": "<@URITA>", "note": "line one\nit's “great”"}
     assert parse(quote("a\"b“c”d'e‘f’")).words[0].text.startswith("a")
+
+
+def test_a_ticked_box_becomes_its_option_and_an_empty_one_nothing() -> None:
+    ticked = {"values": {"f_force": {"v": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}},
+                         "f_company": {"v": {"type": "plain_text_input", "value": "Acme"}}}}
+    assert parse(compose(HANDOFF, read_values(ticked))).options == {"force": "yes"}
+    empty = {"values": {"f_force": {"v": {"type": "checkboxes", "selected_options": []}}}}
+    assert read_values(empty) == {}
+    assert list(field_errors(HANDOFF, "⚠️ There is already an open lead for Acme: L-1 Acme (unassigned), so "
+                                      "nothing was created. Add force:yes to create it anyway.")) == ["f_force"]
 
 
 def test_the_announce_form_composes_a_campaign_announce() -> None:
