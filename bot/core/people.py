@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import and_, bindparam, func
+from sqlalchemy import and_, bindparam, case, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -28,6 +28,17 @@ _MEMBER_BY_ACCOUNT = (
     select(Member).join(MemberAccount, MemberAccount.member_id == Member.id)  # type: ignore[arg-type]
     .where(MemberAccount.workspace_id == bindparam("workspace"), MemberAccount.platform == bindparam("platform"),
            MemberAccount.external_id == bindparam("user"))
+)
+# ``@rita``: the candidates by name, first name or e-mail local part, found by the database.
+_NAME_MATCHES = 2  # exact names sort first: two rows tell one match from an ambiguous name
+_MEMBERS_BY_NAME = (
+    select(Member)
+    .where(Member.workspace_id == bindparam("workspace"),
+           or_(func.lower(Member.display_name) == bindparam("name"),
+               func.lower(Member.display_name).like(bindparam("first"), escape="\\"),
+               func.lower(Member.email).like(bindparam("local"), escape="\\")))
+    .order_by(case((func.lower(Member.display_name) == bindparam("name"), 0), else_=1), col(Member.id))
+    .limit(_NAME_MATCHES)
 )
 _ACCOUNT_TABLE = MemberAccount.__table__  # type: ignore[attr-defined]
 _MEMBER_TABLE = Member.__table__  # type: ignore[attr-defined]
@@ -250,18 +261,32 @@ def _lookup(session: Session, workspace_id: int, ref: UserRef) -> Member | None:
             select(Member).where(Member.workspace_id == workspace_id, func.lower(Member.email) == ref.email)
         ).first()
     if ref.name:
-        name = ref.name.lower()
-        members = session.exec(select(Member).where(Member.workspace_id == workspace_id)).all()
-        exact = [m for m in members if m.display_name.lower() == name]
-        if len(exact) == 1:
-            return exact[0]
-        first = [m for m in members if m.display_name.lower().split(" ")[0] == name
-                 or (m.email or "").lower().split("@")[0] == name]
-        if len(first) == 1:
-            return first[0]
-        if len(exact) > 1 or len(first) > 1:
-            raise UsageError(f"More than one person matches `{ref.raw}`; use an @mention or their e-mail.")
+        return _by_name(session, workspace_id, ref)
     return None
+
+
+def _by_name(session: Session, workspace_id: int, ref: UserRef) -> Member | None:
+    """``@rita``: the one member called exactly that, else the one whose first name or e-mail local part it is.
+    The database picks the candidates (exact names first), so the cost does not grow with the team."""
+    assert ref.name
+    name = ref.name.lower()
+    rows = session.exec(_MEMBERS_BY_NAME, params={"workspace": workspace_id, "name": name,
+                                                   "first": _like(name) + " %", "local": _like(name) + "@%"}).all()
+    exact = [m for m in rows if m.display_name.lower() == name]
+    if len(exact) == 1:
+        return exact[0]
+    first = [m for m in rows if m.display_name.lower().split(" ")[0] == name
+             or (m.email or "").lower().split("@")[0] == name]
+    if len(first) == 1:
+        return first[0]
+    if len(exact) > 1 or len(first) > 1:
+        raise UsageError(f"More than one person matches `{ref.raw}`; use an @mention or their e-mail.")
+    return None
+
+
+def _like(text: str) -> str:
+    """``text`` as a literal LIKE prefix: its own ``%`` and ``_`` match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def members_with_role(session: Session, workspace_id: int, role: str) -> list[Member]:
