@@ -7,6 +7,7 @@ import logging
 import threading
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from difflib import get_close_matches
 
 from sqlmodel import Session
@@ -17,7 +18,7 @@ from bot.core.commands import CommandSpec, Registry
 from bot.core.config import Settings
 from bot.core.context import Context
 from bot.core.errors import NotAllowed, NotFound, TandemError, UsageError
-from bot.core.grammar import Command, parse
+from bot.core.grammar import Command, UserRef, parse
 from bot.core.replies import Block, Reply, b, code, context, p, say, section
 from bot.core.request import Request
 from bot.leads.card_refresh import settle_moved_cards
@@ -25,6 +26,12 @@ from storage.db import Database
 from storage.models import Outbox, Workspace
 
 log = logging.getLogger("tandem.dispatch")
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: Reply
+    unmet: tuple[UserRef, ...] = ()  # people named by id or e-mail whom Tandem has not met
 
 
 # Command words of the product (SPEC §3) that this version does not answer yet. Platforms may already offer them
@@ -42,10 +49,18 @@ class Dispatcher:
         self._count_lock = threading.Lock()
 
     def handle(self, request: Request) -> Reply:
+        return self.answer(request).reply
+
+    def answer(self, request: Request) -> Answer:
+        """The reply, and who the command named that Tandem has not met (nothing was changed then): an adapter
+        with a directory looks them up and asks again with ``Request.named``."""
         name = ["unknown"]
+        unmet: tuple[UserRef, ...] = ()
         try:
             reply = self._handle(request, name)
             outcome = "ok" if reply.ok else "refused"
+        except people.Unmet as error:
+            reply, outcome, unmet = error_reply(error), "refused", (error.ref,)
         except TandemError as error:
             reply, outcome = error_reply(error), "refused"
         except Exception:
@@ -57,7 +72,7 @@ class Dispatcher:
                                  ok=False), "error"
         with self._count_lock:
             self.counts[(name[0], outcome)] += 1
-        return reply
+        return Answer(reply, unmet)
 
     def _handle(self, request: Request, name: list[str]) -> Reply:
         text = request.text.strip()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -10,11 +10,11 @@ from sqlalchemy import and_, bindparam, case, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from bot.core.clock import Clock
+from bot.core.clock import Clock, SystemClock
 from bot.core.errors import NotFound, UsageError
 from bot.core.grammar import UserRef, parse_user
 from bot.core.replies import Mention
-from bot.core.request import Person
+from bot.core.request import Named, Person
 from storage.db import unit_cache
 from storage.models import ROLES, Member, MemberAccount, Workspace, WorkspaceAccount
 
@@ -29,7 +29,13 @@ _MEMBER_BY_ACCOUNT = (
     .where(MemberAccount.workspace_id == bindparam("workspace"), MemberAccount.platform == bindparam("platform"),
            MemberAccount.external_id == bindparam("user"))
 )
-# ``@rita``: the candidates by name, first name or e-mail local part, found by the database.
+# A command names someone: by any of their accounts in the workspace, by e-mail, or (``@rita``) by name.
+_MEMBER_BY_ANY_ACCOUNT = (
+    select(Member).join(MemberAccount, col(MemberAccount.member_id) == col(Member.id))
+    .where(MemberAccount.workspace_id == bindparam("workspace"), MemberAccount.external_id == bindparam("user"))
+)
+_MEMBER_BY_EMAIL = select(Member).where(Member.workspace_id == bindparam("workspace"),
+                                        func.lower(Member.email) == bindparam("email"))
 _NAME_MATCHES = 2  # exact names sort first: two rows tell one match from an ambiguous name
 _MEMBERS_BY_NAME = (
     select(Member)
@@ -237,29 +243,58 @@ def mention(session: Session, member: Member | None) -> Mention:
     return Mention(name=member.display_name, accounts=accounts_of(session, member.id))
 
 
-def find_member(session: Session, workspace_id: int, raw: str) -> Member:
-    """The member a command names (``<@U1>``, ``<at>Rita</at>``, ``@rita``, an e-mail, a user id)."""
+class Unmet(NotFound):
+    """A command names someone by platform id or e-mail whom Tandem has not met. The answer stands where no
+    directory can help (playground, console); Slack and Teams look them up and run the command again."""
+
+    def __init__(self, ref: UserRef) -> None:
+        super().__init__(f"I don't know anyone called `{ref.raw}` here yet. Check it, or name them by @mention.")
+        self.ref = ref
+
+
+def find_member(session: Session, workspace_id: int, raw: str, named: Sequence[Named] = (), *,
+                clock: Clock | None = None, admins: frozenset[str] = frozenset()) -> Member:
+    """The member a command names (``<@U1>``, ``<at>Rita</at>``, ``@rita``, an e-mail, a user id). Someone the
+    platform's directory found for this request (``named``) becomes a member on the spot."""
     ref = parse_user(raw)
     member = _lookup(session, workspace_id, ref)
-    if member is None:
-        raise NotFound(f"I don't know anyone called `{ref.raw}` here. They appear once they have used Tandem; "
-                       "name them by @mention or e-mail.")
+    if member is not None:
+        return member
+    if ref.key is None:
+        raise NotFound(f"I don't know anyone called `{ref.raw}` here. Name them by @mention or e-mail.")
+    answer = next((n for n in named if n.ref == ref.key), None)
+    if answer is None:
+        raise Unmet(ref)
+    if answer.person is None:
+        raise NotFound(f"I couldn't find `{ref.key}` {answer.tried}. Check it, or name them by @mention.")
+    return introduce(session, workspace_id, answer.person, answer.accounts, admins, clock or SystemClock())
+
+
+def introduce(session: Session, workspace_id: int, person: Person, accounts: Iterable[tuple[str, str]],
+              admins: frozenset[str], clock: Clock) -> Member:
+    """A person the platform's directory knows becomes a member with all their accounts, so their first message
+    later is this same member; an e-mail Tandem knows joins them to that person. What the directory said is a
+    full profile, so the member counts as enriched (no second lookup when they first speak)."""
+    workspace = session.get(Workspace, workspace_id)
+    assert workspace is not None
+    member = ensure_member(session, workspace, person, admins, clock)
+    assert member.id is not None
+    for platform, external_id in accounts:
+        if not find_member_by_account(session, workspace_id, platform, external_id):
+            add_account(session, member, platform, external_id)
+        if external_id in admins and member.role != "admin":
+            member.role = "admin"
+    member.enriched = True
+    session.add(member)
     return member
 
 
 def _lookup(session: Session, workspace_id: int, ref: UserRef) -> Member | None:
+    """An id is exact: a Slack mention's label is not used to guess someone else by name."""
     if ref.platform_id:
-        found = session.exec(
-            select(Member).join(MemberAccount, col(MemberAccount.member_id) == col(Member.id)).where(
-                MemberAccount.workspace_id == workspace_id, MemberAccount.external_id == ref.platform_id
-            )
-        ).first()
-        if found:
-            return found
+        return session.exec(_MEMBER_BY_ANY_ACCOUNT, params={"workspace": workspace_id, "user": ref.platform_id}).first()
     if ref.email:
-        return session.exec(
-            select(Member).where(Member.workspace_id == workspace_id, func.lower(Member.email) == ref.email)
-        ).first()
+        return session.exec(_MEMBER_BY_EMAIL, params={"workspace": workspace_id, "email": ref.email}).first()
     if ref.name:
         return _by_name(session, workspace_id, ref)
     return None

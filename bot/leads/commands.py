@@ -6,8 +6,8 @@ from bot.admin.settings import get_setting
 from bot.core.args import find_campaign, need, rest
 from bot.core.commands import CommandSpec
 from bot.core.context import Context
-from bot.core.errors import NotAllowed, UsageError
-from bot.core.people import find_member, has_role, mention, mentions
+from bot.core.errors import NotAllowed, NotFound, UsageError
+from bot.core.people import Unmet, find_member, has_role, mention, mentions
 from bot.core.replies import Block, Reply, b, context, p, say, section
 from bot.leads import criteria as criteria_service
 from bot.leads import lifecycle as lead_service
@@ -44,7 +44,7 @@ def _new_lead(ctx: Context, args: list[str], usage: str) -> lead_service.NewLead
 def handoff(ctx: Context, args: list[str]) -> Reply:
     new = _new_lead(ctx, args, USAGE["handoff"])
     s, clock = ctx.session, ctx.clock
-    owner = find_member(s, ctx.workspace_id, ctx.command.options["to"]) if ctx.command.options.get("to") else None
+    owner = ctx.member_named(ctx.command.options["to"]) if ctx.command.options.get("to") else None
     routed = owner is None
     if owner is None:
         owner = next_rep(s, ctx.workspace)
@@ -85,7 +85,7 @@ def reassign(ctx: Context, args: list[str]) -> Reply:
     if not target:
         raise UsageError("Who should own it? Add `to:@person`.", usage=USAGE["reassign"])
     lead = lead_service.get(ctx.session, ctx.workspace_id, args[0])
-    owner = find_member(ctx.session, ctx.workspace_id, target)
+    owner = ctx.member_named(target)
     event = lead_service.reassign(ctx.session, ctx.clock, lead, ctx.actor, owner)
     handoff_dm(ctx.session, ctx.clock, lead, owner, event,
                ("🤝 ", mention(ctx.session, ctx.actor), f" reassigned a lead to you: {lead.company}."))
@@ -117,7 +117,10 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
     own_only = ctx.me.role == "rep" and scope != "mine"
     title = (OWN_LIST_TITLES if own_only else LIST_TITLES)[scope]
     if opts.get("owner"):
-        owner = find_member(ctx.session, ctx.workspace_id, opts["owner"])
+        try:
+            owner = find_member(ctx.session, ctx.workspace_id, opts["owner"])
+        except Unmet as unmet:  # a filter introduces nobody: whoever Tandem has not met owns no leads
+            raise NotFound(f"Nobody called `{unmet.ref.key}` owns leads here.") from None
         if ctx.me.role == "rep" and owner.id != ctx.me.id:
             raise NotAllowed(f"Reps see their own leads; `lead list` shows yours. A marketer or manager can list "
                              f"{owner.display_name}'s.")

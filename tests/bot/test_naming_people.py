@@ -1,16 +1,21 @@
 """Who a command names (SPEC §3: a mention, `@name`, an e-mail or a platform id): `@name` is one query however
-large the team."""
+large the team, and someone Tandem has not met is reported to the adapter, then introduced from what the
+platform's directory found, as the member they will be when they first speak."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import select
 
 from bot.core import people
-from bot.core.request import Person, Request
+from bot.core.dispatch import Answer
+from bot.core.request import Named, Person, Request
 from bot.core.runtime import Runtime
-from storage.models import Member
+from storage.models import Member, MemberAccount
 from tests.bot.conftest import Team, _set_role, text_of
+
+NINA = Person("slack", "U0NINA001", "Nina New", "nina@t-acme.test", "Europe/Paris")
 
 
 @pytest.fixture
@@ -21,6 +26,12 @@ def team(runtime: Runtime) -> Team:
         t.say(who, "lead list")
     _set_role(runtime, t, "mara", "admin")
     return t
+
+
+def ask(team: Team, who: str, text: str, named: tuple[Named, ...] = ()) -> Answer:
+    """``who`` speaks as in ``Team.say``, with what an adapter's directory found for the command."""
+    person = Person(team.platform, f"{team.team_id}-{who}", who.capitalize(), f"{who}@{team.team_id.lower()}.test")
+    return team.runtime.dispatcher.answer(Request(person=person, team_id=team.team_id, text=text, named=named))
 
 
 def meet(team: Team, display_name: str, email: str | None = None) -> None:
@@ -73,3 +84,47 @@ def test_finding_a_name_reads_two_members_however_large_the_team(team: Team) -> 
         event.listen(session, "loaded_as_persistent", lambda _session, row: loaded.append(row))
         found = people.find_member(session, workspace_id, "@rita")
     assert found.display_name == "Rita" and 1 <= len(loaded) <= 2
+
+
+def test_a_stranger_is_reported_to_the_adapter_and_nothing_changes(team: Team) -> None:
+    answer = ask(team, "mara", "tandem role U0NINA001 marketer")
+    assert [ref.key for ref in answer.unmet] == ["U0NINA001"] and not answer.reply.ok
+    assert "don't know anyone called `U0NINA001`" in text_of(answer.reply)  # where no directory can help
+    with team.runtime.db.session() as session:
+        assert session.exec(select(MemberAccount).where(MemberAccount.external_id == "U0NINA001")).first() is None
+
+
+def test_someone_the_directory_found_becomes_the_member_who_later_speaks(team: Team) -> None:
+    found = (Named("U0NINA001", NINA, "in this Slack workspace"),)
+    answer = ask(team, "mara", "tandem role <@U0NINA001|nina> marketer", found)
+    assert answer.reply.ok and not answer.unmet and "Nina New" in text_of(answer.reply)
+    nina = team.runtime.dispatcher.handle(Request(person=NINA, team_id=team.team_id, text="lead list"))
+    assert nina.ok
+    with team.runtime.db.session() as session:
+        [member] = session.exec(select(Member).where(Member.display_name == "Nina New")).all()
+        assert (member.role, member.email, member.timezone, member.enriched) == \
+               ("marketer", "nina@t-acme.test", "Europe/Paris", True)
+        accounts = session.exec(select(MemberAccount).where(MemberAccount.member_id == member.id)).all()
+        assert [(a.platform, a.external_id) for a in accounts] == [("slack", "U0NINA001")]
+
+
+def test_a_found_email_tandem_knows_joins_that_person(team: Team) -> None:
+    rita_elsewhere = Person("slack", "U0RITA001", "Rita Rep", "rita@t-acme.test")
+    found = (Named("U0RITA001", rita_elsewhere, "in this Slack workspace"),)
+    assert ask(team, "mara", "lead handoff Acme to:U0RITA001", found).reply.ok
+    assert team.lead(1).owner_id == team.member("rita").id
+    with team.runtime.db.session() as session:
+        accounts = session.exec(select(MemberAccount).where(MemberAccount.member_id == team.member("rita").id)).all()
+        assert {a.external_id for a in accounts} == {"T-ACME-rita", "U0RITA001"}
+
+
+def test_nobody_found_says_where_the_adapter_looked(team: Team) -> None:
+    tried = (Named("ghost@t-acme.test", None, "in this Slack workspace (looked up by e-mail)"),)
+    answer = ask(team, "mara", "tandem role ghost@t-acme.test marketer", tried)
+    assert not answer.unmet and "couldn't find `ghost@t-acme.test` in this Slack workspace (looked up by e-mail)" \
+        in text_of(answer.reply)
+
+
+def test_a_list_filter_introduces_nobody(team: Team) -> None:
+    answer = ask(team, "mara", "lead list all owner:U0NINA001")
+    assert not answer.unmet and "Nobody called `U0NINA001` owns leads here" in text_of(answer.reply)
