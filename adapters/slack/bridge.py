@@ -4,12 +4,14 @@ hand back the Reply. Shared by commands, buttons, modals and events."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters import naming
 from adapters.slack.clients import TokenBook
 from adapters.slack.directory import Directory
 from bot.core.replies import Reply
@@ -42,7 +44,8 @@ class SlackBridge:
         person, fetched = await self.directory.person(client, asker.team_id, asker.user_id, asker.user_name)
         request = Request(person=person, team_id=asker.team_id, text=text, channel=asker.channel,
                           team_name=asker.team_name, source_message=source_message)
-        reply = await self.runtime.db.run(self.runtime.dispatcher.handle, request)
+        reply = await naming.answer(self.runtime, request,
+                                    functools.partial(self.directory.look_up, client, asker.team_id))
         if fetched:
             await self.directory.mark_enriched(asker.team_id, person)
         return reply

@@ -48,7 +48,7 @@ HANDOFF = Form("lead_handoff", "lead handoff", "Hand off a lead", "Hand off", (
     FormField("email", "Contact e-mail", "email", option="email", error_words=("e-mail", "email")),
     FormField("contact", "Contact name", option="name", max_length=200, error_words=("contact", "name")),
     FormField("owner", "Owner", "user", option="to", hint="Leave empty to route round-robin among reps.",
-              error_words=("to:", "anyone called", "owner")),
+              error_words=("to:", "anyone called", "couldn't find", "owner")),
     FormField("campaign", "Campaign", option="campaign", error_words=("campaign",)),
     FormField("source", "Source", option="source", hint="Defaults to marketing.", error_words=("source",)),
     FormField("note", "Note", "multiline", option="note", max_length=2000, error_words=("note",)),

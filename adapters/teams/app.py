@@ -4,6 +4,7 @@ when ``MICROSOFT_APP_ID`` is set, handling messages, card submits and installs b
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any
 
@@ -13,7 +14,8 @@ from microsoft_teams.api.activities.message.message import MessageActivity, Mess
 from microsoft_teams.api.auth.cloud_environment import CloudEnvironment
 from microsoft_teams.apps import ActivityContext, App
 
-from adapters.teams import contacts, roster
+from adapters import naming
+from adapters.teams import contacts, directory, roster
 from adapters.teams.cards import render_message
 from adapters.teams.contacts import Contact, Sighting
 from adapters.teams.http_guard import GuardedFastAPIAdapter
@@ -136,7 +138,8 @@ class TeamsBot:
         if request is None:
             await ctx.send(notice)
             return
-        reply: Reply = await self.runtime.db.run(self.runtime.dispatcher.handle, request)
+        look_up = functools.partial(directory.look_up, ctx.api, self.runtime.db, tenant, activity.conversation.id)
+        reply: Reply = await naming.answer(self.runtime, request, look_up)
         if submit is not None:
             await answer_submit(ctx, self.runtime, submit, reply, tenant=tenant, clicker=members[person.user_id])
             return

@@ -24,7 +24,7 @@ def role(ctx: Context, args: list[str]) -> Reply:
     new_role = args[-1].lower()
     if new_role not in ROLES:
         raise UsageError(f"`{args[-1][:30]}` is not a role. Roles: {', '.join(ROLES)}.", usage=USAGE["role"])
-    member = people.find_member(ctx.session, ctx.workspace_id, " ".join(args[:-1]))
+    member = ctx.member_named(" ".join(args[:-1]))
     if member.id == ctx.actor.id and new_role != "admin":
         admins = people.members_with_role(ctx.session, ctx.workspace_id, "admin")
         if len(admins) <= 1:

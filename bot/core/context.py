@@ -9,9 +9,9 @@ from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.grammar import Command
+from bot.core.grammar import Command, UserRef
 from bot.core.options import Options
-from bot.core.people import MemberRow
+from bot.core.people import MemberRow, find_member
 from bot.core.request import Request
 from storage.models import Member, Workspace
 
@@ -50,6 +50,11 @@ class Context:
             self._load()
         assert self._workspace is not None
         return self._workspace
+
+    def member_named(self, raw: str | UserRef) -> Member:
+        """The member this command names; someone the platform's directory found for it joins on the spot."""
+        return find_member(self.session, self.workspace_id, raw, self.request.named, clock=self.clock,
+                           admins=self.settings.admins)
 
     def _load(self) -> None:
         """Both entities in one round trip: a command that writes usually needs both."""

@@ -7,7 +7,7 @@ import logging
 import threading
 import uuid
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from difflib import get_close_matches
 
 from sqlmodel import Session
@@ -18,7 +18,7 @@ from bot.core.commands import CommandSpec, Registry
 from bot.core.config import Settings
 from bot.core.context import Context
 from bot.core.errors import NotAllowed, NotFound, TandemError, UsageError
-from bot.core.grammar import Command, parse
+from bot.core.grammar import Command, UserRef, parse
 from bot.core.options import Options, describe, parse_options
 from bot.core.replies import Block, Reply, b, code, context, p, say, section
 from bot.core.request import Request
@@ -27,6 +27,12 @@ from storage.db import Database
 from storage.models import Outbox, Workspace
 
 log = logging.getLogger("tandem.dispatch")
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: Reply
+    unmet: tuple[UserRef, ...] = ()  # people named by id or e-mail whom Tandem has not met
 
 
 class Dispatcher:
@@ -39,11 +45,19 @@ class Dispatcher:
         self._count_lock = threading.Lock()
 
     def handle(self, request: Request) -> Reply:
+        return self.answer(request).reply
+
+    def answer(self, request: Request) -> Answer:
+        """The reply, and who the command named that Tandem has not met (nothing was changed then): an adapter
+        with a directory looks them up and asks again with ``Request.named``."""
         name = ["unknown"]
         unclosed: list[str] = []
+        unmet: tuple[UserRef, ...] = ()
         try:
             reply = self._handle(request, name, unclosed)
             outcome = "ok" if reply.ok else "refused"
+        except people.Unmet as error:
+            reply, outcome, unmet = error_reply(error), "refused", (error.ref,)
         except TandemError as error:
             reply, outcome = error_reply(error), "refused"
         except Exception:
@@ -55,7 +69,7 @@ class Dispatcher:
                                  ok=False), "error"
         with self._count_lock:
             self.counts[(name[0], outcome)] += 1
-        return with_quote_note(reply, unclosed[0]) if unclosed else reply
+        return Answer(with_quote_note(reply, unclosed[0]) if unclosed else reply, unmet)
 
     def _handle(self, request: Request, name: list[str], unclosed: list[str]) -> Reply:
         text = request.text.strip()

@@ -46,6 +46,11 @@ class UserRef:
     email: str | None = None
     name: str | None = None
 
+    @property
+    def key(self) -> str | None:
+        """The id or e-mail a platform's directory can look up; None for a bare name."""
+        return self.platform_id or self.email
+
 
 @dataclass
 class Command:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import and_, bindparam, func
+from sqlalchemy import and_, bindparam, case, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from bot.core.clock import Clock
+from bot.core.clock import Clock, SystemClock
 from bot.core.errors import NotFound, UsageError
 from bot.core.grammar import UserRef, parse_user
 from bot.core.replies import Mention
-from bot.core.request import Person
+from bot.core.request import Named, Person
 from storage.db import unit_cache
 from storage.models import ROLES, Member, MemberAccount, Workspace, WorkspaceAccount
 
@@ -28,6 +28,23 @@ _MEMBER_BY_ACCOUNT = (
     select(Member).join(MemberAccount, MemberAccount.member_id == Member.id)  # type: ignore[arg-type]
     .where(MemberAccount.workspace_id == bindparam("workspace"), MemberAccount.platform == bindparam("platform"),
            MemberAccount.external_id == bindparam("user"))
+)
+# A command names someone: by any of their accounts in the workspace, by e-mail, or (``@rita``) by name.
+_MEMBER_BY_ANY_ACCOUNT = (
+    select(Member).join(MemberAccount, col(MemberAccount.member_id) == col(Member.id))
+    .where(MemberAccount.workspace_id == bindparam("workspace"), MemberAccount.external_id == bindparam("user"))
+)
+_MEMBER_BY_EMAIL = select(Member).where(Member.workspace_id == bindparam("workspace"),
+                                        func.lower(Member.email) == bindparam("email"))
+_NAME_MATCHES = 2  # exact names sort first: two rows tell one match from an ambiguous name
+_MEMBERS_BY_NAME = (
+    select(Member)
+    .where(Member.workspace_id == bindparam("workspace"),
+           or_(func.lower(Member.display_name) == bindparam("name"),
+               func.lower(Member.display_name).like(bindparam("first"), escape="\\"),
+               func.lower(Member.email).like(bindparam("local"), escape="\\")))
+    .order_by(case((func.lower(Member.display_name) == bindparam("name"), 0), else_=1), col(Member.id))
+    .limit(_NAME_MATCHES)
 )
 _ACCOUNT_TABLE = MemberAccount.__table__  # type: ignore[attr-defined]
 _MEMBER_TABLE = Member.__table__  # type: ignore[attr-defined]
@@ -226,43 +243,86 @@ def mention(session: Session, member: Member | None) -> Mention:
     return Mention(name=member.display_name, accounts=accounts_of(session, member.id))
 
 
-def find_member(session: Session, workspace_id: int, raw: str | UserRef) -> Member:
-    """The member a command names (``<@U1>``, ``<at>Rita</at>``, ``@rita``, an e-mail, a user id), as typed
-    or as a ``person`` option already parsed."""
+class Unmet(NotFound):
+    """A command names someone by platform id or e-mail whom Tandem has not met. The answer stands where no
+    directory can help (playground, console); Slack and Teams look them up and run the command again."""
+
+    def __init__(self, ref: UserRef) -> None:
+        super().__init__(f"I don't know anyone called `{ref.raw}` here yet. Check it, or name them by @mention.")
+        self.ref = ref
+
+
+def find_member(session: Session, workspace_id: int, raw: str | UserRef, named: Sequence[Named] = (), *,
+                clock: Clock | None = None, admins: frozenset[str] = frozenset()) -> Member:
+    """The member a command names (``<@U1>``, ``<at>Rita</at>``, ``@rita``, an e-mail, a user id), as typed or
+    as a ``person`` option already parsed. Someone the platform's directory found for this request (``named``)
+    becomes a member on the spot."""
     ref = raw if isinstance(raw, UserRef) else parse_user(raw)
     member = _lookup(session, workspace_id, ref)
-    if member is None:
-        raise NotFound(f"I don't know anyone called `{ref.raw}` here. They appear once they have used Tandem; "
-                       "name them by @mention or e-mail.")
+    if member is not None:
+        return member
+    if ref.key is None:
+        raise NotFound(f"I don't know anyone called `{ref.raw}` here. Name them by @mention or e-mail.")
+    answer = next((n for n in named if n.ref == ref.key), None)
+    if answer is None:
+        raise Unmet(ref)
+    if answer.person is None:
+        raise NotFound(f"I couldn't find `{ref.key}` {answer.tried}. Check it, or name them by @mention.")
+    return introduce(session, workspace_id, answer.person, answer.accounts, admins, clock or SystemClock())
+
+
+def introduce(session: Session, workspace_id: int, person: Person, accounts: Iterable[tuple[str, str]],
+              admins: frozenset[str], clock: Clock) -> Member:
+    """A person the platform's directory knows becomes a member with all their accounts, so their first message
+    later is this same member; an e-mail Tandem knows joins them to that person. What the directory said is a
+    full profile, so the member counts as enriched (no second lookup when they first speak)."""
+    workspace = session.get(Workspace, workspace_id)
+    assert workspace is not None
+    member = ensure_member(session, workspace, person, admins, clock)
+    assert member.id is not None
+    for platform, external_id in accounts:
+        if not find_member_by_account(session, workspace_id, platform, external_id):
+            add_account(session, member, platform, external_id)
+        if external_id in admins and member.role != "admin":
+            member.role = "admin"
+    member.enriched = True
+    session.add(member)
     return member
 
 
 def _lookup(session: Session, workspace_id: int, ref: UserRef) -> Member | None:
+    """An id is exact: a Slack mention's label is not used to guess someone else by name."""
     if ref.platform_id:
-        found = session.exec(
-            select(Member).join(MemberAccount, col(MemberAccount.member_id) == col(Member.id)).where(
-                MemberAccount.workspace_id == workspace_id, MemberAccount.external_id == ref.platform_id
-            )
-        ).first()
-        if found:
-            return found
+        return session.exec(_MEMBER_BY_ANY_ACCOUNT, params={"workspace": workspace_id, "user": ref.platform_id}).first()
     if ref.email:
-        return session.exec(
-            select(Member).where(Member.workspace_id == workspace_id, func.lower(Member.email) == ref.email)
-        ).first()
+        return session.exec(_MEMBER_BY_EMAIL, params={"workspace": workspace_id, "email": ref.email}).first()
     if ref.name:
-        name = ref.name.lower()
-        members = session.exec(select(Member).where(Member.workspace_id == workspace_id)).all()
-        exact = [m for m in members if m.display_name.lower() == name]
-        if len(exact) == 1:
-            return exact[0]
-        first = [m for m in members if m.display_name.lower().split(" ")[0] == name
-                 or (m.email or "").lower().split("@")[0] == name]
-        if len(first) == 1:
-            return first[0]
-        if len(exact) > 1 or len(first) > 1:
-            raise UsageError(f"More than one person matches `{ref.raw}`; use an @mention or their e-mail.")
+        return _by_name(session, workspace_id, ref)
     return None
+
+
+def _by_name(session: Session, workspace_id: int, ref: UserRef) -> Member | None:
+    """``@rita``: the one member called exactly that, else the one whose first name or e-mail local part it is.
+    The database picks the candidates (exact names first), so the cost does not grow with the team."""
+    assert ref.name
+    name = ref.name.lower()
+    rows = session.exec(_MEMBERS_BY_NAME, params={"workspace": workspace_id, "name": name,
+                                                   "first": _like(name) + " %", "local": _like(name) + "@%"}).all()
+    exact = [m for m in rows if m.display_name.lower() == name]
+    if len(exact) == 1:
+        return exact[0]
+    first = [m for m in rows if m.display_name.lower().split(" ")[0] == name
+             or (m.email or "").lower().split("@")[0] == name]
+    if len(first) == 1:
+        return first[0]
+    if len(exact) > 1 or len(first) > 1:
+        raise UsageError(f"More than one person matches `{ref.raw}`; use an @mention or their e-mail.")
+    return None
+
+
+def _like(text: str) -> str:
+    """``text`` as a literal LIKE prefix: its own ``%`` and ``_`` match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def members_with_role(session: Session, workspace_id: int, role: str) -> list[Member]:

@@ -17,6 +17,19 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Named:
+    """Somebody a command names whom Tandem had not met, as the platform's directory answered before dispatch
+    (an admin sets roles before the team has spoken). ``person`` is who they are, or None when the directory
+    does not know them; ``tried`` says where and how it looked, for that answer. ``accounts`` are more
+    (platform, id) pairs of theirs, such as the Teams user's Entra object id."""
+
+    ref: str  # the platform id or e-mail that was typed (``UserRef.key``)
+    person: Person | None
+    tried: str  # "in this Slack workspace (looked up by e-mail)"
+    accounts: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Request:
     """One command. A button click is a Request too: its text is the button's command."""
 
@@ -26,6 +39,7 @@ class Request:
     channel: str | None = None  # where it was typed, when it was typed in a channel
     team_name: str | None = None
     source_message: int | None = None  # outbox id of the card whose button was clicked
+    named: tuple[Named, ...] = ()  # people the command names, found by the platform's directory
 
     @property
     def platform(self) -> str:

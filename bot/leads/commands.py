@@ -6,9 +6,9 @@ from bot.admin.settings import get_setting
 from bot.core.args import find_campaign, need, rest
 from bot.core.commands import CommandSpec
 from bot.core.context import Context
-from bot.core.errors import NotAllowed, UsageError
+from bot.core.errors import NotAllowed, NotFound, UsageError
 from bot.core.options import CAMPAIGN, EMAIL, FLAG, PERSON, TEXT, OptionSpec
-from bot.core.people import find_member, has_role, mention, mentions
+from bot.core.people import Unmet, find_member, has_role, mention, mentions
 from bot.core.replies import Block, Reply, b, context, p, say, section
 from bot.leads import criteria as criteria_service
 from bot.leads import lifecycle as lead_service
@@ -37,7 +37,8 @@ SOURCE_OPT = OptionSpec("source", TEXT, "where the lead came from", "webinar")
 NOTE_OPT = OptionSpec("note", TEXT, "a note for the owner (quoted)", '"call after 3pm"')
 TO_OPT = OptionSpec("to", PERSON, "who owns it (@mention, @name or e-mail)")
 OWNER_OPT = OptionSpec("owner", PERSON, "whose leads (@mention, @name or e-mail)")
-FORCE_OPT = OptionSpec("force", FLAG, "yes or no (yes creates it even when an open lead has the same e-mail or company)",
+FORCE_OPT = OptionSpec("force", FLAG,
+                       "yes or no (yes creates it even when an open lead has the same e-mail or company)",
                        "yes")
 LEAD_OPTS = (EMAIL_OPT, NAME_OPT, CAMPAIGN_OPT, SOURCE_OPT, NOTE_OPT, FORCE_OPT)
 
@@ -73,7 +74,7 @@ def handoff(ctx: Context, args: list[str]) -> Reply:
         return duplicate
     s, clock = ctx.session, ctx.clock
     to = ctx.opts.get(TO_OPT)
-    owner = find_member(s, ctx.workspace_id, to) if to else None
+    owner = ctx.member_named(to) if to else None
     routed = owner is None
     if owner is None:
         owner = next_rep(s, ctx.workspace)
@@ -116,7 +117,7 @@ def reassign(ctx: Context, args: list[str]) -> Reply:
     if not target:
         raise UsageError("Who should own it? Add `to:@person`.", usage=USAGE["reassign"])
     lead = lead_service.get(ctx.session, ctx.workspace_id, args[0], for_update=True)
-    owner = find_member(ctx.session, ctx.workspace_id, target)
+    owner = ctx.member_named(target)
     event = lead_service.reassign(ctx.session, ctx.clock, lead, ctx.actor, owner)
     handoff_dm(ctx.session, ctx.clock, lead, owner, event,
                ("🤝 ", mention(ctx.session, ctx.actor), f" reassigned a lead to you: {lead.company}."))
@@ -148,7 +149,10 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
     own_only = ctx.me.role == "rep" and scope not in ("mine", "handed")  # both are the asker's own already
     title = (OWN_LIST_TITLES if own_only else LIST_TITLES)[scope]
     if owner_ref := ctx.opts.get(OWNER_OPT):
-        owner = find_member(ctx.session, ctx.workspace_id, owner_ref)
+        try:
+            owner = find_member(ctx.session, ctx.workspace_id, owner_ref)
+        except Unmet as unmet:  # a filter introduces nobody: whoever Tandem has not met owns no leads
+            raise NotFound(f"Nobody called `{unmet.ref.key}` owns leads here.") from None
         if ctx.me.role == "rep" and owner.id != ctx.me.id:
             raise NotAllowed(f"Reps see their own leads; `lead list` shows yours. A marketer or manager can list "
                              f"{owner.display_name}'s.")

@@ -87,7 +87,8 @@ def test_another_workspaces_lead_is_not_a_duplicate(team: Team) -> None:
 def test_force_takes_yes_or_no(team: Team) -> None:
     team.say("mara", "lead handoff Acme to:@rita")
     refused = team.say("mara", "lead handoff Acme force:maybe")
-    assert not refused.ok and "`force:` takes yes or no" in text_of(refused) and "`maybe` is neither" in text_of(refused)
+    assert not refused.ok and "`force:` takes yes or no" in text_of(refused)
+    assert "`maybe` is neither" in text_of(refused)
     assert leads(team) == [(1, "Acme")]
 
 

@@ -88,9 +88,11 @@ class FakeSlack:
         self.outages[method] = Outage(status, times, headers)
 
     def add_user(self, user_id: str, name: str, email: str | None = None, tz: str = "Europe/Berlin",
-                 team_id: str = "T1") -> None:
+                 team_id: str = "T1", *, deleted: bool = False, is_bot: bool = False) -> None:
+        """A user ``users.info`` and ``users.lookupByEmail`` answer with, whichever token asks: like Slack
+        Connect, where people of another workspace are visible too."""
         self.users[user_id] = {"id": user_id, "team_id": team_id, "name": name.lower(), "real_name": name,
-                               "tz": tz, "is_bot": False,
+                               "tz": tz, "is_bot": is_bot, "deleted": deleted,
                                "profile": {"real_name": name, "display_name": name, "email": email}}
 
     # -- inspection ------------------------------------------------------------------------------
@@ -167,6 +169,10 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(str(params.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "users.lookupByEmail":
+            email = str(params.get("email", "")).lower()
+            found = [u for u in self.users.values() if (u["profile"].get("email") or "").lower() == email]
+            return {"ok": True, "user": found[0]} if found else {"ok": False, "error": "users_not_found"}
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             return {"ok": True, "view": {"id": "V1", **(params.get("view") if isinstance(params.get("view"), dict)
                                                         else {})}}

@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 @dataclass
@@ -29,6 +29,8 @@ class Call:
 class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     roster: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id → TeamsChannelAccount JSON
+    # conversation → the user ids in it; a conversation not listed holds the whole roster
+    members_of: dict[str, set[str]] = field(default_factory=dict)
     installed: set[str] = field(default_factory=set)  # users the bot may open a 1:1 chat with
     jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
@@ -51,6 +53,18 @@ class FakeConnector:
 
     def updates(self) -> list[Call]:
         return [c for c in self.calls if c.method == "PUT"]
+
+    def members(self, conversation: str) -> list[dict[str, Any]]:
+        wanted = self.members_of.get(conversation)
+        return [entry for user, entry in self.roster.items() if wanted is None or user in wanted]
+
+    def member(self, conversation: str, key: str) -> dict[str, Any] | None:
+        """As the service answers ``members/{id}``: by Teams user id, Entra object id or UPN."""
+        for entry in self.members(conversation):
+            if key in (entry.get("id"), entry.get("aadObjectId")) \
+                    or key.lower() == (entry.get("userPrincipalName") or "").lower():
+                return entry
+        return None
 
     def texts(self) -> list[str]:
         out = []
@@ -102,11 +116,16 @@ def _handler(fake: FakeConnector) -> type[BaseHTTPRequestHandler]:
                 return
             m = re.match(r"^/v3/conversations/([^/]+)/members/([^/]+)$", path)
             if self.command == "GET" and m:
-                entry = fake.roster.get(unquote(m.group(2)))
+                entry = fake.member(unquote(m.group(1)), unquote(m.group(2)))
                 self._answer(200, entry) if entry else self._answer(404, {"error": {"code": "MemberNotFound"}})
                 return
-            if self.command == "GET" and re.match(r"^/v3/conversations/([^/]+)/members$", path):
-                self._answer(200, list(fake.roster.values()))
+            m = re.match(r"^/v3/conversations/([^/]+)/members$", path)
+            if self.command == "GET" and m:
+                self._answer(200, fake.members(unquote(m.group(1))))
+                return
+            m = re.match(r"^/v3/conversations/([^/]+)/pagedMembers$", path)
+            if self.command == "GET" and m:
+                self._answer(200, self._page(fake.members(unquote(m.group(1)))))
                 return
             if self.command == "POST" and path.endswith("/activities"):
                 self._answer(201, {"id": fake.next_id()})
@@ -119,6 +138,14 @@ def _handler(fake: FakeConnector) -> type[BaseHTTPRequestHandler]:
                 self._answer(201, {"id": fake.next_id()})
                 return
             self._answer(404, {"error": {"code": "NotFound"}})
+
+        def _page(self, members: list[dict[str, Any]]) -> dict[str, Any]:
+            query = parse_qs(urlsplit(self.path).query)
+            size = int(query.get("pageSize", ["50"])[0])
+            start = int(query.get("continuationToken", ["0"])[0])
+            following = start + size if start + size < len(members) else None
+            return {"members": members[start:start + size],
+                    "continuationToken": str(following) if following is not None else None}
 
         do_GET = do_POST = do_PUT = do_DELETE = _handle
 
