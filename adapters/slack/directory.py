@@ -75,8 +75,8 @@ class Directory:
                 return Named(key, None, f"{HERE} ({how})")
             log.info("Slack people lookup failed: %s", code)
             if code == "missing_scope":
-                return Named(key, None, f"{HERE} ({how}: Tandem lacks Slack's users:read.email permission, so "
-                                        "an admin needs to reinstall the app)")
+                return Named(key, None, f"{HERE} ({how}: the app lacks Slack's users:read and users:read.email "
+                                        "permissions, so an admin needs to reinstall it)")
             return Named(key, None, f"{HERE} ({how}: Slack did not answer, try again in a minute)")
         except (TimeoutError, SlackClientError, aiohttp.ClientError, OSError) as error:
             log.info("Slack people lookup failed: %s", type(error).__name__)
