@@ -91,8 +91,10 @@ def find_demo_person(db: Database, query: str) -> DemoPerson | None:
     if not wanted:
         return None
     everyone = demo_people(db)
-    for test in (lambda p: p.key.lower() == wanted, lambda p: (p.email or "").lower() == wanted,
-                 lambda p: p.name.lower() == wanted, lambda p: p.name.lower().split(" ")[0] == wanted):
+    tests: tuple[Callable[[DemoPerson], bool], ...] = (
+        lambda p: p.key.lower() == wanted, lambda p: (p.email or "").lower() == wanted,
+        lambda p: p.name.lower() == wanted, lambda p: p.name.lower().split(" ")[0] == wanted)
+    for test in tests:
         matches = [p for p in everyone if test(p)]
         if len(matches) == 1:
             return matches[0]

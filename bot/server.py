@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -22,6 +23,8 @@ from bot.features import build_registry
 from storage.db import Database
 from storage.migrate import MigrationsUnreadable, schema_state
 
+Hook = Callable[[], Awaitable[None]]  # start-up and shut-down work the lifespan awaits
+
 log = logging.getLogger("tandem.server")
 
 
@@ -34,8 +37,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None, db: Database |
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI:
     runtime = runtime or build_runtime(settings)
-    startups: list = []
-    shutdowns: list = []
+    startups: list[Hook] = []
+    shutdowns: list[Hook] = []
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -96,7 +99,7 @@ def _unready(database: str) -> JSONResponse:
     return JSONResponse({"status": "unavailable", "database": database}, status_code=503)
 
 
-def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list, shutdowns: list) -> None:
+def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list[Hook], shutdowns: list[Hook]) -> None:
     settings = runtime.settings
     if settings.playground:
         from adapters.web.playground import mount_playground
@@ -117,7 +120,7 @@ def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list, shutdowns: l
         startups.append(teams.initialize)
 
 
-def _mount_schedules(runtime: Runtime, startups: list, shutdowns: list) -> dict | None:
+def _mount_schedules(runtime: Runtime, startups: list[Hook], shutdowns: list[Hook]) -> dict[str, Any] | None:
     """Start the scheduler with the app; returns its per-job counters for /metrics."""
     if not runtime.settings.scheduler_on:
         return None

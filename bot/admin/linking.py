@@ -93,7 +93,7 @@ def redeem(session: Session, clock: Clock, *, code: str, workspace_id: int) -> L
     try:
         with session.begin_nested():
             result = _merge(session, target, workspace_id)
-            session.execute(update(LinkCode).where(LinkCode.id == row.id).values(used_at=now))  # type: ignore[arg-type]
+            session.execute(update(LinkCode).where(LinkCode.id == row.id).values(used_at=now))
     except IntegrityError:
         raise UsageError("I couldn't join these workspaces because some of their data clashes; nothing was "
                          "changed. Please tell your Tandem operator.") from None
@@ -215,4 +215,4 @@ def _rewrite_pending(session: Session, b: int, renumbered: dict[int, int]) -> No
         text = _LEAD_REF.sub(lambda m: f"L-{renumbered.get(int(m.group(1)), int(m.group(1)))}", payload)
         if text != payload:
             json.loads(text)  # still valid
-            session.execute(update(Outbox).where(Outbox.id == row_id).values(payload=text))  # type: ignore[arg-type]
+            session.execute(update(Outbox).where(Outbox.id == row_id).values(payload=text))

@@ -110,7 +110,8 @@ def _settings(session: Session, workspace_id: int) -> dict[str, str]:
             if key in values:
                 values[key] = value
         cache[workspace_id] = values
-    return cache[workspace_id]
+    found: dict[str, str] = cache[workspace_id]
+    return found
 
 
 def get_setting(session: Session, workspace_id: int, key: str) -> str:

@@ -62,7 +62,7 @@ class DeliveryReport:
 
 def backoff_seconds(attempts: int) -> float:
     """5 s, 10 s, 20 s … capped at an hour: ``attempts`` counts the failures so far (≥ 1)."""
-    return min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    return float(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1)))
 
 
 async def deliver_due(runtime: Runtime, *, owner: str, batch: int = 200, concurrency: int = 16,
