@@ -10,9 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, String, create_engine, event
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 T = TypeVar("T")
@@ -52,6 +55,7 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        dbapi_connection.create_function(_SQLITE_LOWER, 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
@@ -60,6 +64,31 @@ def _sqlite_engine(url: str) -> Engine:
         conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
     return engine
+
+
+_SQLITE_LOWER = "tandem_lower"
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+class unicode_lower(FunctionElement[str]):  # noqa: N801 - used like func.lower
+    """``lower()`` of every letter, as Python's ``str.lower``: SQLite's own ``lower()`` folds only ASCII (so
+    "Über" would not match "über"); there a Python function registered on each connection does it."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(unicode_lower)
+def _lower_sql(element: unicode_lower, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(unicode_lower, "sqlite")
+def _lower_sqlite(element: unicode_lower, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{_SQLITE_LOWER}({compiler.process(element.clauses, **kw)})"
 
 
 _UNIT_CACHE = "tandem.unit_cache"
