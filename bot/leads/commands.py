@@ -13,7 +13,7 @@ from bot.leads import criteria as criteria_service
 from bot.leads import lifecycle as lead_service
 from bot.leads import lists as lead_lists
 from bot.leads import queries as lead_views
-from bot.leads.notices import handoff_dm, unassigned_notice
+from bot.leads.notify import handoff_dm, unassigned_notice
 from bot.leads.routing import next_rep
 from bot.leads.views import lead_blocks, lead_card, list_blocks, trail_blocks
 from storage.models import Member
@@ -75,7 +75,7 @@ def add(ctx: Context, args: list[str]) -> Reply:
                                owner=ctx.actor, status="accepted", default_source="sales")
     lead_service.refresh_sla(ctx.session, lead)
     lead_service.record(ctx.session, ctx.clock, lead, ctx.actor, "add")
-    return lead_card(ctx.session, lead, viewer=ctx.actor,
+    return lead_card(lead_views.card(ctx.session, lead), viewer=ctx.actor,
                      intro=("✅ Logged ", b(f"L-{lead.number}"), p(" as your own lead.")))
 
 
@@ -95,13 +95,9 @@ def reassign(ctx: Context, args: list[str]) -> Reply:
 
 def show(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["show"], "the lead id")
-    lead = lead_views.find(ctx.session, ctx.workspace_id, args[0])
-    trail = lead_service.trail(ctx.session, lead)
-    mentions(ctx.session, ctx.workspace_id, (lead.owner_id, lead.marketer_id, *(e.actor_id for e in trail)))  # one read
-    blocks = lead_blocks(ctx.session, lead, viewer=ctx.me)
+    card = lead_views.card(ctx.session, lead_views.find(ctx.session, ctx.workspace_id, args[0]), with_trail=True)
     tz = ctx.me.timezone or get_setting(ctx.session, ctx.workspace_id, "timezone")
-    blocks += trail_blocks(ctx.session, lead, trail, tz)
-    return Reply(blocks=tuple(blocks))
+    return Reply(blocks=(*lead_blocks(card, viewer=ctx.me), *trail_blocks(card, tz)))
 
 
 LIST_TITLES = {"mine": "Your open leads", "unworked": "Unworked leads", "open": "Open leads", "all": "All leads"}
@@ -130,7 +126,8 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
                                campaign_id=campaign.id if campaign else None, own_only=own_only)
     total, rows = lead_lists.page(ctx.session, ctx.workspace_id, wanted, PAGE)
     more = max(0, total - len(rows))
-    return Reply(blocks=tuple(list_blocks(ctx.session, ctx.workspace_id, rows, more, f"{title} ({total})")))
+    owners = mentions(ctx.session, ctx.workspace_id, (lead.owner_id for lead in rows))
+    return Reply(blocks=tuple(list_blocks(rows, owners, more, f"{title} ({total})")))
 
 
 def criteria(ctx: Context, args: list[str]) -> Reply:

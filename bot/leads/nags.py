@@ -18,6 +18,7 @@ from bot.core.clock import Clock
 from bot.core.outbox import enqueue_channel, enqueue_dm
 from bot.core.people import members_with_role, mention
 from bot.core.replies import Button, Buttons, Reply, Span, b, context, p
+from bot.leads.queries import card
 from bot.leads.sla import sla_due_at
 from bot.leads.views import lead_blocks
 from storage.models import Lead, LeadEvent, Member
@@ -240,7 +241,7 @@ def nag_reply(session: Session, lead: Lead, owner: Member, settings: dict[str, s
             f" — you accepted it {waited} ago. A quick call or e-mail keeps it warm; log it with one click."))
     else:
         intro = ("⏰ ", b(f"{ref} has gone quiet"), p(f" — no touch for {waited}. Log your next step."))
-    blocks = lead_blocks(session, lead, viewer=owner, intro=intro)
+    blocks = lead_blocks(card(session, lead), viewer=owner, intro=intro)
     if escalated:
         who = ["your managers"] + ([marketer.display_name] if marketer else [])
         blocks.append(context(f"Reminder {reminder}. I have also let {' and '.join(who)} know."))
@@ -259,20 +260,20 @@ def _escalate(session: Session, clock: Clock, lead: Lead, owner: Member, markete
     reminders = f"{nags} reminder{'s' if nags != 1 else ''}"
     intro: tuple[Span | str, ...] = ("🚨 ", b(f"{ref} · {lead.company}"), p(" — "), mention(session, owner),
                                      p(f" has had {reminders}: {problem}." if nags else f" is overdue: {problem}."))
-    card = lead_blocks(session, lead, intro=intro, with_buttons=False)
+    blocks = lead_blocks(card(session, lead), intro=intro, with_buttons=False)
     show = Buttons(buttons=(Button(label="Show lead", command=f"lead show {ref}"),))
     told: list[str] = []
     channel = settings.get("managers_channel", "")
     if channel and ":" in channel:
         enqueue_channel(session, clock, workspace_id=lead.workspace_id, channel=channel, kind="escalation", key=key,
-                        reply=Reply(blocks=(*card, show), visibility="in_channel"))
+                        reply=Reply(blocks=(*blocks, show), visibility="in_channel"))
         told.append("the managers channel")
     else:
         managers = members_with_role(session, lead.workspace_id, "manager") or \
             members_with_role(session, lead.workspace_id, "admin")
         for manager in managers:
             if manager.id != owner.id:
-                enqueue_dm(session, clock, member=manager, reply=Reply(blocks=(*card, show)), kind="escalation",
+                enqueue_dm(session, clock, member=manager, reply=Reply(blocks=(*blocks, show)), kind="escalation",
                            key=key)
         if managers:
             told.append("the managers")
@@ -281,7 +282,7 @@ def _escalate(session: Session, clock: Clock, lead: Lead, owner: Member, markete
         heads_up = ("👀 ", b(f"Heads-up on {ref} · {lead.company}"), p(", which you handed to "),
                     mention(session, owner), p(f": {problem}{after} Managers have been told."))
         enqueue_dm(session, clock, member=marketer, kind="escalation", key=key,
-                   reply=Reply(blocks=tuple(lead_blocks(session, lead, viewer=marketer, intro=heads_up,
+                   reply=Reply(blocks=tuple(lead_blocks(card(session, lead), viewer=marketer, intro=heads_up,
                                                         with_buttons=False))))
         told.append(marketer.display_name)
     return told

@@ -12,7 +12,8 @@ from bot.core.people import mention
 from bot.core.replies import Reply, b, code, p, say
 from bot.leads import feedback as feedback_service
 from bot.leads import lifecycle as lead_service
-from bot.leads.notices import campaign_owner_of, marketer_of, tell
+from bot.leads.notify import campaign_owner_of, marketer_of, tell
+from bot.leads.queries import card
 from bot.leads.views import lead_card
 
 USAGE = {
@@ -36,7 +37,7 @@ def accept(ctx: Context, args: list[str]) -> Reply:
          ("👍 ", mention(s, ctx.actor), f" accepted L-{lead.number} {lead.company}."), skip=ctx.actor)
     intro = ("✅ Accepted by ", mention(s, ctx.actor), p(". It's yours — log your first touch with "),
              code(f"lead touch L-{lead.number}"), p("."))
-    return lead_card(s, lead, viewer=ctx.actor, intro=intro)
+    return lead_card(card(s, lead), viewer=ctx.actor, intro=intro)
 
 
 def reject(ctx: Context, args: list[str]) -> Reply:
@@ -86,9 +87,9 @@ def stage(ctx: Context, args: list[str]) -> Reply:
     lead = lead_service.get(s, ctx.workspace_id, args[0])
     number = lead_service.parse_stage(" ".join(args[1:]) if not args[1].isdigit() else args[1])
     lead_service.move_stage(s, ctx.clock, lead, ctx.actor, number)
-    return lead_card(s, lead, viewer=ctx.actor, intro=("➡️ ", b(f"L-{lead.number}"),
-                                                       p(f" moved to stage {number}: "
-                                                         f"{lead_service.STAGE_TITLES[number - 1]}.")))
+    return lead_card(card(s, lead), viewer=ctx.actor, intro=("➡️ ", b(f"L-{lead.number}"),
+                                                             p(f" moved to stage {number}: "
+                                                               f"{lead_service.STAGE_TITLES[number - 1]}.")))
 
 
 def parse_amount(raw: str) -> float | None:

@@ -1,18 +1,19 @@
-"""Lead cards and trails as Replies: the same card in a reply, a hand-off DM, a nag and App Home."""
+"""Lead cards and trails as Replies: the same card in a reply, a hand-off DM, a nag and App Home. Pure: each
+builds from what bot/leads/queries.py read (a LeadCard) and runs no query."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
-
-from bot.core.people import MemberRow, has_role, mentions
+from bot.core.people import MemberRow, has_role
 from bot.core.replies import (
     Block,
     Button,
     Buttons,
     Divider,
+    Mention,
     Reply,
     Span,
     b,
@@ -23,9 +24,8 @@ from bot.core.replies import (
     section,
 )
 from bot.leads import lifecycle as lead_service
-from bot.leads import queries as lead_views
 from bot.leads.lists import LeadLine
-from bot.leads.queries import LeadView
+from bot.leads.queries import LeadCard, LeadView
 from storage.models import Lead, Member
 
 STATUS_ICONS = {"handed_off": "🟡", "unassigned": "⚪", "accepted": "🟢", "rejected": "↩️", "won": "🏆", "lost": "⛔"}
@@ -46,13 +46,11 @@ def status_line(lead: lead_service.Stated) -> str:
     return f"{STATUS_ICONS.get(lead.status, '•')} {text[:1].upper()}{text[1:]}"
 
 
-def lead_blocks(session: Session, lead: Lead | LeadView, *, viewer: Member | MemberRow | None = None,
-                intro: tuple[Span | str, ...] = (), with_buttons: bool = True) -> list[Block]:
-    if isinstance(lead, Lead):
-        lead = lead_views.of(session, lead)
-    named = mentions(session, lead.workspace_id, (lead.owner_id, lead.marketer_id))
-    owner = named.get(lead.owner_id) if lead.owner_id else None
-    marketer = named.get(lead.marketer_id) if lead.marketer_id else None
+def lead_blocks(card: LeadCard, *, viewer: Member | MemberRow | None = None, intro: tuple[Span | str, ...] = (),
+                with_buttons: bool = True) -> list[Block]:
+    lead = card.lead
+    owner = card.people.get(lead.owner_id) if lead.owner_id else None
+    marketer = card.people.get(lead.marketer_id) if lead.marketer_id else None
     blocks: list[Block] = []
     if intro:
         blocks.append(section(*intro))
@@ -113,18 +111,16 @@ def reassign_button(lead: Lead | LeadView, label: str = "Reassign") -> Button:
                   prompt="Who should own it? An @name or e-mail address")
 
 
-def lead_card(session: Session, lead: Lead, *, viewer: Member | MemberRow | None = None,
-              intro: tuple[Span | str, ...] = ()) -> Reply:
-    return Reply(blocks=tuple(lead_blocks(session, lead, viewer=viewer, intro=intro)))
+def lead_card(card: LeadCard, *, viewer: Member | MemberRow | None = None, intro: tuple[Span | str, ...] = ()) -> Reply:
+    return Reply(blocks=tuple(lead_blocks(card, viewer=viewer, intro=intro)))
 
 
-def trail_blocks(session: Session, lead: Lead | LeadView, events: list[lead_service.TrailEntry],
-                 tz: str) -> list[Block]:
+def trail_blocks(card: LeadCard, tz: str) -> list[Block]:
+    """The card's trail (read with ``with_trail``) as its History section, in the reader's time zone."""
     zone = ZoneInfo(tz)
     lines: list[Span] = []
-    actors = mentions(session, lead.workspace_id, (event.actor_id for event in events))
-    for event in events:
-        actor = actors.get(event.actor_id) if event.actor_id is not None else None
+    for event in card.trail:
+        actor = card.people.get(event.actor_id) if event.actor_id is not None else None
         if lines:
             lines.append(p("\n"))
         lines.append(code(_when(event.created_at, zone)))
@@ -156,13 +152,12 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%d %b %H:%M")
 
 
-def list_blocks(session: Session, workspace_id: int, rows: list[LeadLine], more: int,
-                title: str) -> list[Block]:
+def list_blocks(rows: list[LeadLine], owners: Mapping[int, Mention], more: int, title: str) -> list[Block]:
+    """A page of ``lead list``; ``owners`` names the rows' owners by id."""
     blocks: list[Block] = [section(b(title))]
     if not rows:
         blocks.append(context("No leads match. `lead list all` shows every lead."))
         return blocks
-    owners = mentions(session, workspace_id, (lead.owner_id for lead in rows))
     for lead in rows:
         owner = owners.get(lead.owner_id) if lead.owner_id is not None else None
         spans: list[Span] = [b(f"L-{lead.number}"), p(f" {lead.company}  "), p(status_line(lead))]
@@ -172,3 +167,4 @@ def list_blocks(session: Session, workspace_id: int, rows: list[LeadLine], more:
     if more:
         blocks.append(context(f"…and {more} more. Narrow it with `owner:` or `campaign:`."))
     return blocks
+
