@@ -1,5 +1,5 @@
-"""The arrows of DESIGN.md §1 hold where a slip is easy to miss in review: views build their answers without
-reaching the database."""
+"""The arrows of DESIGN.md §1 hold where a slip is easy to miss in review: bot/core knows no feature (features
+plug in through the registry), and views build their answers without reaching the database."""
 
 from __future__ import annotations
 
@@ -21,6 +21,12 @@ def imported(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             modules.add(node.module)
     return modules
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "bot" / "core").glob("*.py")), ids=lambda p: p.name)
+def test_core_imports_no_feature(path: Path) -> None:
+    features = {m for m in imported(path) if m.startswith("bot.") and not m.startswith("bot.core")}
+    assert not features, f"{path.name} imports {features}: register a hook in bot/features.py instead"
 
 
 @pytest.mark.parametrize("name", PURE)

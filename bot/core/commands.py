@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.core.context import Context
 from bot.core.replies import Reply
 
 Handler = Callable[[Context, list[str]], Reply]
+# Work that follows every command in its transaction, reading what it changed (``ctx.changes``). Features
+# contribute these through the composition root, so dispatch runs them without knowing any feature.
+AfterCommand = Callable[[Context], None]
 
 
 @dataclass(frozen=True)
@@ -29,9 +32,10 @@ class CommandSpec:
 
 
 class Registry:
-    def __init__(self, specs: list[CommandSpec]) -> None:
+    def __init__(self, specs: list[CommandSpec], after_command: Sequence[AfterCommand] = ()) -> None:
         self.specs = {spec.path: spec for spec in specs}
         self.top_words = sorted({spec.path[0] for spec in specs})
+        self.after_command = tuple(after_command)
 
     def lookup(self, words: list[str]) -> tuple[CommandSpec | None, int]:
         """The longest registered path matching the start of ``words``, and its length."""

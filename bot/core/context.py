@@ -12,6 +12,7 @@ from bot.core.config import Settings
 from bot.core.grammar import Command
 from bot.core.people import MemberRow
 from bot.core.request import Request
+from bot.core.unit import Changes
 from storage.models import Member, Workspace
 
 _BOTH = select(Workspace, Member).where(col(Workspace.id) == bindparam("workspace"),
@@ -22,7 +23,8 @@ _BOTH = select(Workspace, Member).where(col(Workspace.id) == bindparam("workspac
 @dataclass
 class Context:
     """``me`` is the asker as dispatch read them (id, role, name, time zone). ``actor`` and ``workspace`` are
-    the entities, loaded on first use: a command that only reads never pays for them."""
+    the entities, loaded on first use: a command that only reads never pays for them. ``changes`` is what the
+    command moved and wrote, for the work dispatch runs after the handler."""
 
     session: Session
     settings: Settings
@@ -31,6 +33,7 @@ class Context:
     me: MemberRow
     request: Request
     command: Command
+    changes: Changes = field(default_factory=Changes)
     _actor: Member | None = field(default=None, repr=False)
     _workspace: Workspace | None = field(default=None, repr=False)
 

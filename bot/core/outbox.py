@@ -11,28 +11,29 @@ from sqlmodel import Session, col, select
 from bot.core.clock import Clock
 from bot.core.delivery import Target
 from bot.core.replies import Buttons, Reply, from_json, to_json
-from storage.db import unit_cache
+from bot.core.unit import Changes
 from storage.models import Member, MemberAccount, Outbox, WorkspaceAccount
 
 
 def enqueue_dm(session: Session, clock: Clock, *, member: Member, reply: Reply, kind: str, key: str,
-               lead_id: int | None = None) -> Outbox | None:
+               lead_id: int | None = None, changes: Changes | None = None) -> Outbox | None:
     """DM ``member``; ``key`` makes the row idempotent (a second enqueue with the same key is ignored).
-    ``lead_id``: the lead whose buttons the card carries (see ``bot/leads/card_refresh.py``)."""
+    ``lead_id``: the lead whose buttons the card carries (see ``bot/leads/card_refresh.py``). ``changes``: the
+    command's unit of work, which notes the row written."""
     assert member.id is not None
     return _enqueue(session, clock, Outbox(workspace_id=member.workspace_id, kind=kind, target_member_id=member.id,
                                            payload=to_json(reply), dedupe_key=f"{kind}:{key}:m{member.id}",
                                            next_attempt_at=clock.now(), created_at=clock.now(),
-                                           lead_id=_with_buttons(reply, lead_id)))
+                                           lead_id=_with_buttons(reply, lead_id)), changes)
 
 
 def enqueue_channel(session: Session, clock: Clock, *, workspace_id: int, channel: str, reply: Reply, kind: str,
-                    key: str, lead_id: int | None = None) -> Outbox | None:
+                    key: str, lead_id: int | None = None, changes: Changes | None = None) -> Outbox | None:
     """Post to a channel setting value (``platform:address``)."""
     return _enqueue(session, clock, Outbox(workspace_id=workspace_id, kind=kind, target_channel=channel,
                                            payload=to_json(reply), dedupe_key=f"{kind}:{key}:{channel}"[:200],
                                            next_attempt_at=clock.now(), created_at=clock.now(),
-                                           lead_id=_with_buttons(reply, lead_id)))
+                                           lead_id=_with_buttons(reply, lead_id)), changes)
 
 
 REWRITE_KIND = "card_update"
@@ -55,15 +56,13 @@ _TABLE = Outbox.__table__  # type: ignore[attr-defined]
 _BY_KEY = select(_TABLE.c.id).where(_TABLE.c.dedupe_key == bindparam("key"))
 
 
-ENQUEUED = "enqueued_outbox"  # unit cache: ids of the rows this transaction wrote (their cards are current)
-
-
-def _enqueue(session: Session, clock: Clock, row: Outbox) -> Outbox | None:
+def _enqueue(session: Session, clock: Clock, row: Outbox, changes: Changes | None = None) -> Outbox | None:
     if session.execute(_BY_KEY, {"key": row.dedupe_key}).first() is not None:
         return None
     session.add(row)
     session.flush()
-    unit_cache(session, ENQUEUED)[row.id] = True
+    if changes is not None:
+        changes.enqueued(row.id)
     return row
 
 

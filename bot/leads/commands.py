@@ -55,7 +55,7 @@ def handoff(ctx: Context, args: list[str]) -> Reply:
     if owner is None:
         event = lead_service.record(s, clock, lead, ctx.actor, "unassigned")
         told = unassigned_notice(s, clock, lead, event, ("No rep is available for this hand-off from ",
-                                                            mention(s, ctx.actor), "."))
+                                                            mention(s, ctx.actor), "."), changes=ctx.changes)
         where = " The marketing channel has been told." if told else \
             " Set `tandem settings marketing_channel` so the team hears about these."
         return Reply(blocks=(section("⚪ ", b(f"L-{lead.number}"), p(f" {lead.company} is unassigned: "
@@ -63,7 +63,8 @@ def handoff(ctx: Context, args: list[str]) -> Reply:
                              context(f"Assign it with `lead reassign L-{lead.number} to:@rep`.")), ok=True)
     event = lead_service.record(s, clock, lead, ctx.actor, "handoff", detail=owner.display_name)
     # the first line is also the notification's text: it names the company
-    handoff_dm(s, clock, lead, owner, event, ("🤝 ", mention(s, ctx.actor), f" handed you a new lead: {lead.company}."))
+    handoff_dm(s, clock, lead, owner, event, ("🤝 ", mention(s, ctx.actor), f" handed you a new lead: {lead.company}."),
+               changes=ctx.changes)
     how = " (round-robin)" if routed else ""
     return Reply(blocks=(section("✅ Handed off ", b(f"L-{lead.number}"), p(f" {lead.company} to "), mention(s, owner),
                                  p(f"{how}. They have been sent the lead card.")),))
@@ -86,9 +87,10 @@ def reassign(ctx: Context, args: list[str]) -> Reply:
         raise UsageError("Who should own it? Add `to:@person`.", usage=USAGE["reassign"])
     lead = lead_service.get(ctx.session, ctx.workspace_id, args[0])
     owner = find_member(ctx.session, ctx.workspace_id, target)
-    event = lead_service.reassign(ctx.session, ctx.clock, lead, ctx.actor, owner)
+    event = lead_service.reassign(ctx.session, ctx.clock, lead, ctx.actor, owner, changes=ctx.changes)
     handoff_dm(ctx.session, ctx.clock, lead, owner, event,
-               ("🤝 ", mention(ctx.session, ctx.actor), f" reassigned a lead to you: {lead.company}."))
+               ("🤝 ", mention(ctx.session, ctx.actor), f" reassigned a lead to you: {lead.company}."),
+               changes=ctx.changes)
     return say("✅ ", b(f"L-{lead.number}"), p(f" {lead.company} now belongs to "), mention(ctx.session, owner),
                p(". They have been sent the lead card."))
 

@@ -4,6 +4,7 @@ builds from what bot/leads/queries.py read (a LeadCard) and runs no query."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -168,3 +169,10 @@ def list_blocks(rows: list[LeadLine], owners: Mapping[int, Mention], more: int, 
         blocks.append(context(f"…and {more} more. Narrow it with `owner:` or `campaign:`."))
     return blocks
 
+
+def settled_card(card: Reply, lead: lead_service.Stated, actor: Mention | None) -> Reply:
+    """A delivered card whose lead has moved on: its buttons give way to a line saying where the lead is now."""
+    line: tuple[Span | str, ...] = (f"Since then: {status_line(lead)}",)
+    if actor is not None:
+        line += (" — ", actor)
+    return replace(card, blocks=(*(block for block in card.blocks if not isinstance(block, Buttons)), context(*line)))
