@@ -1,5 +1,5 @@
 """The arrows of DESIGN.md §1 hold where a slip is easy to miss in review: bot/core knows no feature (features
-plug in through the registry), and views build their answers without reaching the database."""
+plug in through the registry), and views and rules build their answers without reaching the database."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PURE = ["bot/leads/views.py", "bot/leads/notices.py", "bot/home_view.py"]
+PURE = ["bot/leads/views.py", "bot/leads/notices.py", "bot/leads/nag_views.py", "bot/leads/nag_rules.py",
+        "bot/home_view.py"]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 
 

@@ -4,7 +4,7 @@ Tandem (every `lead show`, hand-off DM, nag and button click); bot/leads/views.p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +73,7 @@ _VIEW = (
 )
 _BY_NUMBER = _VIEW.where(_LEAD.c.number == bindparam("number"))
 _BY_ID = _VIEW.where(_LEAD.c.id == bindparam("id"))
+_BY_IDS = _VIEW.where(_LEAD.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def find(session: Session, workspace_id: int, raw_id: str) -> LeadView:
@@ -88,6 +89,14 @@ def of(session: Session, lead: Lead) -> LeadView:
     """The card of a lead entity, pending changes included (the session flushes before it reads)."""
     row = session.execute(_BY_ID, {"workspace": lead.workspace_id, "id": lead.id}).one()
     return _view(row)
+
+
+def of_many(session: Session, workspace_id: int, lead_ids: Collection[int]) -> dict[int, LeadView]:
+    """The cards of many leads of the workspace in one query, by lead id (the nag round's batch)."""
+    if not lead_ids:
+        return {}
+    rows = session.execute(_BY_IDS, {"workspace": workspace_id, "ids": sorted(lead_ids)}).all()
+    return {view.id: view for view in map(_view, rows)}
 
 
 def card(session: Session, lead: Lead | LeadView, *, with_trail: bool = False) -> LeadCard:
