@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from adapters.slack.clients import TokenBook  # noqa: E402
@@ -40,7 +40,8 @@ from bot.core.outbox import enqueue_channel  # noqa: E402
 from bot.core.people import find_workspace  # noqa: E402
 from bot.core.replies import say  # noqa: E402
 from bot.core.request import Person, Request  # noqa: E402
-from bot.leads.nags import due_leads, nag_due_leads  # noqa: E402
+from bot.leads.nag_queries import due_leads  # noqa: E402
+from bot.leads.nags import nag_due_leads  # noqa: E402
 from bot.server import build_runtime  # noqa: E402
 from schedules.jobs.delivery import deliver_due  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -240,14 +241,21 @@ def bench_find(url: str, due: int, runs: int = 7) -> dict[str, Any]:
             plan = " ".join(str(r[0]) for r in conn.execute(text(
                 "EXPLAIN SELECT * FROM lead WHERE nag_due_at <= :now ORDER BY nag_due_at LIMIT 1100 "
                 "FOR UPDATE SKIP LOCKED"), {"now": now}))
+    statements = [0]
+
+    def count(*_args: Any) -> None:
+        statements[0] += 1
+
+    event.listen(runtime.db.engine, "before_cursor_execute", count)
     started = time.perf_counter()
     with runtime.db.session() as session:
         round_ = nag_due_leads(session, SystemClock(), now, limit=due + 100)
     firing_ms = (time.perf_counter() - started) * 1000
+    event.remove(runtime.db.engine, "before_cursor_execute", count)
     runtime.db.dispose()
     return {"found": found, "median_ms": statistics.median(timings[1:]), "max_ms": max(timings[1:]),
             "cold_ms": timings[0], "uses_index": "ix_lead_nag_due" in plan, "firing_ms": firing_ms,
-            "nagged": round_.nagged}
+            "firing_statements": statements[0], "nagged": round_.nagged}
 
 
 # -- 2. delivery ----------------------------------------------------------------------------------------
@@ -327,6 +335,7 @@ def main() -> None:
     parser.add_argument("--limited-rows", type=int, default=2_500)
     parser.add_argument("--burst", type=int, default=20)
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-delivery", action="store_true", help="only the nag firing")
     args = parser.parse_args()
     kinds = ([] if args.skip_sqlite else ["sqlite"]) + (["postgres"] if args.postgres else [])
     with tempfile.TemporaryDirectory() as tmp:
@@ -337,7 +346,7 @@ def main() -> None:
             print(f"[{kind}] loaded {args.leads:,} leads in {load:.1f} s", flush=True)
             found = bench_find(url, args.due)
             print(f"[{kind}] find due: {found}", flush=True)
-            for limited, rows in ((False, args.rows), (True, args.limited_rows)):
+            for limited, rows in () if args.skip_delivery else ((False, args.rows), (True, args.limited_rows)):
                 result = bench_delivery(url, workspace, rows, args.channels, limited=limited, burst=args.burst)
                 label = f"limited 1/s/channel, burst {args.burst}" if limited else "unthrottled"
                 print(f"[{kind}] delivery {label}: {result}", flush=True)

@@ -1,12 +1,14 @@
-"""The command table: every handler module contributes its entries; dispatch gets the finished table."""
+"""The command table: every handler module contributes its entries, and a feature that follows every command
+(card refresh) its after-command hook; dispatch gets the finished table and knows no feature."""
 
 from __future__ import annotations
 
 from bot.admin import commands as admin
 from bot.admin import link_commands as link
 from bot.core.commands import Registry
+from bot.leads import card_refresh
 from bot.leads import commands as lead
 
 
 def build_registry() -> Registry:
-    return Registry([*lead.specs(), *admin.specs(), *link.specs()])
+    return Registry([*lead.specs(), *admin.specs(), *link.specs()], after_command=[card_refresh.after_command])

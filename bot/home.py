@@ -1,9 +1,12 @@
 """A member's home page (Slack App Home, and any platform with a personal tab): their open leads, the
 ones needing attention first, each with its one-click buttons. Marketing also sees the leads it handed off:
-those back with it (rejected, unassigned) to reassign, and those still waiting for a rep."""
+those back with it (rejected, unassigned) to reassign, and those still waiting for a rep. This module reads
+the page; bot/home_view.py draws it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -12,14 +15,25 @@ from bot.admin.settings import get_int
 from bot.core.clock import Clock
 from bot.core.commands import Registry
 from bot.core.people import has_role, mentions
-from bot.core.replies import Block, Button, Buttons, Divider, Reply, Span, b, context, p, section
-from bot.leads.views import action_buttons, lead_title, reassign_button, status_line
+from bot.core.replies import Mention, Reply
+from bot.home_view import home_view
 from storage.models import Lead, Member
 
-HOME_LEADS = 15
-HOME_HANDED_OFF = 5  # per marketing section
 HANDED_OFF_WINDOW = timedelta(days=30)  # marketing's sections show recent hand-offs, not every old rejection
 OPEN_FOR_OWNER = ("handed_off", "accepted")
+
+
+@dataclass(frozen=True, slots=True)
+class HomePage:
+    """What the page shows, read for ``member``: their open leads with why each wants them now (attention
+    first), and for marketing its recent hand-offs back with it and those waiting for a rep, with their owners."""
+
+    member: Member
+    marketing: bool
+    owned: list[tuple[str | None, Lead]]
+    back: list[Lead]
+    waiting: list[Lead]
+    people: Mapping[int, Mention]
 
 
 def needs_attention(lead: Lead, now: datetime, stale_after: timedelta) -> str | None:
@@ -35,7 +49,7 @@ def needs_attention(lead: Lead, now: datetime, stale_after: timedelta) -> str | 
     return None
 
 
-def home_reply(session: Session, clock: Clock, member: Member, registry: Registry) -> Reply:
+def read_home(session: Session, clock: Clock, member: Member) -> HomePage:
     assert member.id is not None
     now = clock.now()
     stale_after = timedelta(days=get_int(session, member.workspace_id, "stale_after_days"))
@@ -43,83 +57,28 @@ def home_reply(session: Session, clock: Clock, member: Member, registry: Registr
         Lead.workspace_id == member.workspace_id, Lead.owner_id == member.id,
         Lead.status.in_(OPEN_FOR_OWNER),  # type: ignore[attr-defined]
     )).all())
-    flagged = [(needs_attention(lead, now, stale_after), lead) for lead in leads]
-    flagged.sort(key=lambda pair: (pair[0] is None, pair[1].status != "handed_off", pair[1].created_at))
-    attention = sum(1 for why, _ in flagged if why)
+    owned = [(needs_attention(lead, now, stale_after), lead) for lead in leads]
+    owned.sort(key=lambda pair: (pair[0] is None, pair[1].status != "handed_off", pair[1].created_at))
     marketing = has_role(member, "marketer")
-    blocks: list[Block] = _handed_off_sections(session, member, now) if marketing else []
-    if marketing and not blocks and not leads:
-        blocks.append(section("Nothing waiting on you. Leads you hand off appear here until a rep accepts them."))
-    if leads or not marketing:
-        if blocks:
-            blocks.append(Divider())
-        blocks.append(section(b(f"Your open leads ({len(leads)})")))
-    if attention:
-        blocks.append(context(f"🔔 {attention} need{'s' if attention == 1 else ''} your attention — listed first."))
-    if not leads and not marketing:
-        blocks.append(section("Nothing open right now. New hand-offs will appear here and in your DMs."))
-    for why, lead in flagged[:HOME_LEADS]:
-        blocks.append(Divider())
-        marker = f"🔔 {why} · " if why else ""
-        blocks.append(section(b(lead_title(lead)), p(f"\n{marker}{status_line(lead)}")))
-        row = action_buttons(lead, member)
-        row_buttons = tuple(row) + (_show_button(lead),)
-        blocks.append(Buttons(buttons=row_buttons))
-    if len(flagged) > HOME_LEADS:
-        blocks.append(context(f"…and {len(flagged) - HOME_LEADS} more. `lead list mine` shows them all."))
-    blocks.append(Divider())
-    blocks.append(commands_footer(registry))
-    return Reply(blocks=tuple(blocks))
+    back: list[Lead] = []
+    waiting: list[Lead] = []
+    if marketing:
+        for lead in _handed_off(session, member, now):
+            (waiting if lead.status == "handed_off" else back).append(lead)
+    people = mentions(session, member.workspace_id, (lead.owner_id for lead in waiting)) if waiting else {}
+    return HomePage(member, marketing, owned, back, waiting, people)
 
 
-def commands_footer(registry: Registry) -> Block:
-    """The command words this version answers, from the registry's table, so a new feature shows up here too."""
-    built = registry.built
-    words = " · ".join(f"`/{word.word}` {word.summary[:1].lower()}{word.summary[1:]}" for word in built)
-    first = f"`/{built[0].word} help`" if built else "`/tandem help`"
-    return context(f"{words}. Add `help` to any of them for its commands, like {first}; "
-                   "`/tandem help` shows everything Tandem can do.")
-
-
-def _handed_off_sections(session: Session, member: Member, now: datetime) -> list[Block]:
-    """The marketer's hand-offs of the last 30 days that are back with them, then those no rep has accepted yet.
-    The window keeps the read to recent leads (the workspace/status/created index) and the page current."""
-    handed = list(session.exec(select(Lead).where(
+def _handed_off(session: Session, member: Member, now: datetime) -> list[Lead]:
+    """The marketer's hand-offs of the last 30 days that are back with them or no rep has accepted yet. The
+    window keeps the read to recent leads (the workspace/status/created index) and the page current."""
+    return list(session.exec(select(Lead).where(
         Lead.workspace_id == member.workspace_id, Lead.marketer_id == member.id,
         Lead.status.in_(("rejected", "unassigned", "handed_off")),  # type: ignore[attr-defined]
         col(Lead.created_at) >= now - HANDED_OFF_WINDOW,
     ).order_by(col(Lead.created_at))).all())
-    back = [lead for lead in handed if lead.status != "handed_off"]
-    waiting = [lead for lead in handed if lead.status == "handed_off"]
-    named = mentions(session, member.workspace_id, (lead.owner_id for lead in waiting))
-    blocks: list[Block] = []
-    if back:
-        blocks.append(section(b(f"Back with you ({len(back)})")))
-        blocks.append(context("Rejected by their rep or with no rep available: give each one a new owner."))
-        for lead in back[:HOME_HANDED_OFF]:
-            why = f"\n{status_line(lead)}" + (f": {lead.outcome_reason}" if lead.outcome_reason else "")
-            blocks += [Divider(), section(b(lead_title(lead)), p(why)),
-                       Buttons(buttons=(reassign_button(lead), _show_button(lead)))]
-        blocks += _more(len(back), "lead list all")
-    if waiting:
-        if blocks:
-            blocks.append(Divider())
-        blocks.append(section(b(f"Waiting for a rep to accept ({len(waiting)})")))
-        for lead in waiting[:HOME_HANDED_OFF]:
-            owner = named.get(lead.owner_id) if lead.owner_id else None
-            line: tuple[Span | str, ...] = (b(lead_title(lead)),)
-            if owner is not None:
-                line += (p("\nwith "), owner)
-            blocks += [Divider(), section(*line), Buttons(buttons=(_show_button(lead),))]
-        blocks += _more(len(waiting), "lead list unworked")
-    return blocks
 
 
-def _more(count: int, command: str) -> list[Block]:
-    if count <= HOME_HANDED_OFF:
-        return []
-    return [context(f"…and {count - HOME_HANDED_OFF} more. `{command}` shows them all.")]
-
-
-def _show_button(lead: Lead) -> Button:
-    return Button(label="Details", command=f"lead show L-{lead.number}")
+def home_reply(session: Session, clock: Clock, member: Member, registry: Registry) -> Reply:
+    """The page for ``member``, read now; its footer names the command words ``registry`` answers."""
+    return home_view(read_home(session, clock, member), registry.built)

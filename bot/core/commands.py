@@ -4,7 +4,7 @@ Home and the "not built yet" answer all read it from the registry, so a word add
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,6 +13,9 @@ from bot.core.options import OptionSpec
 from bot.core.replies import Reply
 
 Handler = Callable[[Context, list[str]], Reply]
+# Work that follows every command in its transaction, reading what it changed (``ctx.changes``). Features
+# contribute these through the composition root, so dispatch runs them without knowing any feature.
+AfterCommand = Callable[[Context], None]
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,10 @@ class CommandSpec:
 class Registry:
     """Every command spec by path, and every command word with whether this version answers it."""
 
-    def __init__(self, specs: Iterable[CommandSpec], words: tuple[TopWord, ...] = TOP_WORDS) -> None:
+    def __init__(self, specs: Iterable[CommandSpec], words: tuple[TopWord, ...] = TOP_WORDS,
+                 after_command: Sequence[AfterCommand] = ()) -> None:
         self.specs = {spec.path: spec for spec in specs}
+        self.after_command = tuple(after_command)
         handled = {spec.path[0] for spec in self.specs.values()}
         listed = {word.word for word in words}
         if strays := sorted(handled - listed):

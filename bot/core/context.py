@@ -13,6 +13,7 @@ from bot.core.grammar import Command, UserRef
 from bot.core.options import Options
 from bot.core.people import MemberRow, find_member
 from bot.core.request import Request
+from bot.core.unit import Changes
 from storage.models import Member, Workspace
 
 _BOTH = select(Workspace, Member).where(col(Workspace.id) == bindparam("workspace"),
@@ -24,7 +25,8 @@ _BOTH = select(Workspace, Member).where(col(Workspace.id) == bindparam("workspac
 class Context:
     """``me`` is the asker as dispatch read them (id, role, name, time zone). ``opts`` are the command's options,
     parsed and checked against their types. ``actor`` and ``workspace`` are the entities, loaded on first use:
-    a command that only reads never pays for them."""
+    a command that only reads never pays for them. ``changes`` is what the command moved and wrote, for the work
+    dispatch runs after the handler."""
 
     session: Session
     settings: Settings
@@ -34,6 +36,7 @@ class Context:
     request: Request
     command: Command
     opts: Options = field(default_factory=Options)
+    changes: Changes = field(default_factory=Changes)
     _actor: Member | None = field(default=None, repr=False)
     _workspace: Workspace | None = field(default=None, repr=False)
 

@@ -22,7 +22,6 @@ from bot.core.grammar import Command, UserRef, parse
 from bot.core.options import Options, describe, parse_options
 from bot.core.replies import Block, Reply, b, code, context, p, say, section
 from bot.core.request import Request
-from bot.leads.card_refresh import settle_moved_cards
 from storage.db import Database
 from storage.models import Outbox, Workspace
 
@@ -98,7 +97,8 @@ class Dispatcher:
             reply = spec.handler(ctx, args)
             if request.source_message is not None and reply.ok:
                 _answer_card(ctx, request.source_message, reply)
-            settle_moved_cards(session, self.clock)
+            for after in self.registry.after_command:
+                after(ctx)
             return reply
 
     def _context(self, session: Session, request: Request, command: Command, opts: Options) -> Context:

@@ -3,37 +3,50 @@ only at delivery time (a member may have moved from Slack to Teams meanwhile).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from bot.core.delivery import Target
 from bot.core.replies import Buttons, Reply, from_json, to_json
-from storage.db import unit_cache
+from bot.core.unit import Changes
 from storage.models import Member, MemberAccount, Outbox, WorkspaceAccount
 
 
 def enqueue_dm(session: Session, clock: Clock, *, member: Member, reply: Reply, kind: str, key: str,
-               lead_id: int | None = None) -> Outbox | None:
+               lead_id: int | None = None, changes: Changes | None = None) -> Outbox | None:
     """DM ``member``; ``key`` makes the row idempotent (a second enqueue with the same key is ignored).
-    ``lead_id``: the lead whose buttons the card carries (see ``bot/leads/card_refresh.py``)."""
-    assert member.id is not None
-    return _enqueue(session, clock, Outbox(workspace_id=member.workspace_id, kind=kind, target_member_id=member.id,
-                                           payload=to_json(reply), dedupe_key=f"{kind}:{key}:m{member.id}",
-                                           next_attempt_at=clock.now(), created_at=clock.now(),
-                                           lead_id=_with_buttons(reply, lead_id)))
+    ``lead_id``: the lead whose buttons the card carries (see ``bot/leads/card_refresh.py``). ``changes``: the
+    command's unit of work, which notes the row written."""
+    return _enqueue(session, clock, dm_row(clock, member=member, reply=reply, kind=kind, key=key, lead_id=lead_id),
+                    changes)
 
 
 def enqueue_channel(session: Session, clock: Clock, *, workspace_id: int, channel: str, reply: Reply, kind: str,
-                    key: str, lead_id: int | None = None) -> Outbox | None:
+                    key: str, lead_id: int | None = None, changes: Changes | None = None) -> Outbox | None:
     """Post to a channel setting value (``platform:address``)."""
-    return _enqueue(session, clock, Outbox(workspace_id=workspace_id, kind=kind, target_channel=channel,
-                                           payload=to_json(reply), dedupe_key=f"{kind}:{key}:{channel}"[:200],
-                                           next_attempt_at=clock.now(), created_at=clock.now(),
-                                           lead_id=_with_buttons(reply, lead_id)))
+    return _enqueue(session, clock, channel_row(clock, workspace_id=workspace_id, channel=channel, reply=reply,
+                                                kind=kind, key=key, lead_id=lead_id), changes)
+
+
+def dm_row(clock: Clock, *, member: Member, reply: Reply, kind: str, key: str, lead_id: int | None = None) -> Outbox:
+    """The row ``enqueue_dm`` writes, built but not written: a job writing many at once uses ``enqueue_all``."""
+    assert member.id is not None
+    return Outbox(workspace_id=member.workspace_id, kind=kind, target_member_id=member.id, payload=to_json(reply),
+                  dedupe_key=f"{kind}:{key}:m{member.id}", next_attempt_at=clock.now(), created_at=clock.now(),
+                  lead_id=_with_buttons(reply, lead_id))
+
+
+def channel_row(clock: Clock, *, workspace_id: int, channel: str, reply: Reply, kind: str, key: str,
+                lead_id: int | None = None) -> Outbox:
+    """The row ``enqueue_channel`` writes, built but not written."""
+    return Outbox(workspace_id=workspace_id, kind=kind, target_channel=channel, payload=to_json(reply),
+                  dedupe_key=f"{kind}:{key}:{channel}"[:200], next_attempt_at=clock.now(), created_at=clock.now(),
+                  lead_id=_with_buttons(reply, lead_id))
 
 
 REWRITE_KIND = "card_update"
@@ -56,21 +69,40 @@ def _with_buttons(reply: Reply, lead_id: int | None) -> int | None:
 # so a twin written at the same instant by another transaction waits for it and then inserts nothing, where a
 # check-then-insert would have passed the check and failed the whole command on the unique key.
 _INSERT_ONCE = {
-    dialect: insert(Outbox).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Outbox)
-    for dialect, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+    dialect: dialect_insert(Outbox).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Outbox)
+    for dialect, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
 
 
-ENQUEUED = "enqueued_outbox"  # unit cache: ids of the rows this transaction wrote (their cards are current)
-
-
-def _enqueue(session: Session, clock: Clock, row: Outbox) -> Outbox | None:
+def _enqueue(session: Session, clock: Clock, row: Outbox, changes: Changes | None = None) -> Outbox | None:
     statement = _INSERT_ONCE[session.get_bind().dialect.name]
     inserted = session.scalars(statement, [row.model_dump(exclude={"id"})]).first()
     if inserted is None:
         return None
-    unit_cache(session, ENQUEUED)[inserted.id] = True
+    if changes is not None:
+        changes.enqueued(inserted.id)
     return inserted
+
+
+_TABLE = Outbox.__table__  # type: ignore[attr-defined]
+_KEYS = select(_TABLE.c.dedupe_key).where(_TABLE.c.dedupe_key.in_(bindparam("keys", expanding=True)))
+
+
+def enqueue_all(session: Session, rows: Sequence[Outbox]) -> int:
+    """Many rows in two statements, for a job writing a batch (the nag round): one read of the keys already
+    written, then one multi-row INSERT of the new rows (the rows stay unattached: a job needs no ids back).
+    The first of several rows with one key wins, as with one enqueue after another. Only for keys no
+    concurrent transaction writes: the nag round's keys name leads it holds locked (``FOR UPDATE``)."""
+    keys = sorted({row.dedupe_key for row in rows})
+    written = set(session.execute(_KEYS, {"keys": keys}).scalars()) if keys else set()
+    fresh: list[dict[str, object]] = []
+    for row in rows:
+        if row.dedupe_key not in written:
+            written.add(row.dedupe_key)
+            fresh.append({column.name: getattr(row, column.name) for column in _TABLE.columns if column.name != "id"})
+    if fresh:
+        session.execute(insert(_TABLE), fresh)
+    return len(fresh)
 
 
 def resolve_target(session: Session, row: Outbox, *, platform: str | None = None) -> Target | None:

@@ -5,38 +5,39 @@ one gets a follow-up outbox row that rewrites the delivered message (``refreshes
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
-from bot.core.outbox import ENQUEUED, enqueue_rewrite, reply_of
+from bot.core.context import Context
+from bot.core.outbox import enqueue_rewrite, reply_of
 from bot.core.people import mention
-from bot.core.replies import Buttons, Span, context, to_json
-from bot.leads.lifecycle import MOVED_LEADS
-from bot.leads.views import status_line
-from storage.db import unit_cache
+from bot.core.replies import Buttons, to_json
+from bot.core.unit import Changes
+from bot.leads.views import settled_card
 from storage.models import Lead, Member, Outbox
 
 
-def settle_moved_cards(session: Session, clock: Clock) -> int:
-    """Settle the cards of every lead this transaction moved; returns how many. A DM card whose own button made
-    the move is answered already (``response_note``: its platform shows the outcome on it) and is left alone; a
-    channel post whose button was pressed is settled like any other, so nobody else presses it."""
-    moved: dict[int, tuple[Lead, Member | None]] = unit_cache(session, MOVED_LEADS)
+def after_command(ctx: Context) -> None:
+    """Run by dispatch after every command (registered in bot/features.py)."""
+    settle_moved_cards(ctx.session, ctx.clock, ctx.changes)
+
+
+def settle_moved_cards(session: Session, clock: Clock, changes: Changes) -> int:
+    """Settle the cards of every lead the command moved (``changes``); returns how many. A DM card whose own
+    button made the move is answered already (``response_note``: its platform shows the outcome on it) and is
+    left alone; a channel post whose button was pressed is settled like any other, so nobody else presses it.
+    Cards the command wrote itself are current and left alone too."""
     settled = 0
-    for lead, actor in list(moved.values()):
-        settled += _settle(session, clock, lead, actor)
-    moved.clear()
+    for moved in list(changes.moved_leads.values()):
+        settled += _settle(session, clock, moved.lead, moved.actor, changes.enqueued_outbox_ids)
     return settled
 
 
-def _settle(session: Session, clock: Clock, lead: Lead, actor: Member | None) -> int:
+def _settle(session: Session, clock: Clock, lead: Lead, actor: Member | None, written_now: set[int]) -> int:
     rows = session.exec(select(Outbox).where(
         col(Outbox.lead_id) == lead.id, Outbox.workspace_id == lead.workspace_id,
         col(Outbox.response_note).is_(None), col(Outbox.status).in_(("pending", "sending", "sent")),
     ).order_by(col(Outbox.id))).all()
-    written_now = unit_cache(session, ENQUEUED)
     count = 0
     for row in rows:
         if row.id in written_now:
@@ -47,11 +48,7 @@ def _settle(session: Session, clock: Clock, lead: Lead, actor: Member | None) ->
             continue
         if not any(isinstance(block, Buttons) for block in card.blocks):
             continue  # settled before (rewritten while still waiting to be sent)
-        line: tuple[Span | str, ...] = (f"Since then: {status_line(lead)}",)
-        if actor is not None:
-            line += (" — ", mention(session, actor))
-        settled = replace(card, blocks=(*(block for block in card.blocks if not isinstance(block, Buttons)),
-                                        context(*line)))
+        settled = settled_card(card, lead, mention(session, actor) if actor is not None else None)
         if row.status == "pending":
             row.payload = to_json(settled)
             session.add(row)
@@ -59,4 +56,3 @@ def _settle(session: Session, clock: Clock, lead: Lead, actor: Member | None) ->
             continue  # rewritten once already: its buttons are gone from the message
         count += 1
     return count
-

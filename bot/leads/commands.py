@@ -14,7 +14,7 @@ from bot.leads import criteria as criteria_service
 from bot.leads import lifecycle as lead_service
 from bot.leads import lists as lead_lists
 from bot.leads import queries as lead_views
-from bot.leads.notices import handoff_dm, unassigned_notice
+from bot.leads.notify import handoff_dm, unassigned_notice
 from bot.leads.routing import next_rep
 from bot.leads.views import duplicate_reply, lead_blocks, lead_card, list_blocks, trail_blocks
 from storage.models import Member
@@ -65,7 +65,8 @@ def _duplicate(ctx: Context, new: lead_service.NewLead, anyway: str) -> Reply | 
     # force:yes right after the two command words, where a quote left open later in the text cannot swallow it
     words = ctx.request.text.strip().removeprefix("/").split(None, 2)
     again = " ".join([*words[:2], "force:yes", *words[2:]])
-    return duplicate_reply(ctx.session, existing, matched=new.email or new.company, again=again, anyway=anyway)
+    owner = mentions(ctx.session, ctx.workspace_id, (existing.owner_id,)).get(existing.owner_id or 0)
+    return duplicate_reply(existing, owner, matched=new.email or new.company, again=again, anyway=anyway)
 
 
 def handoff(ctx: Context, args: list[str]) -> Reply:
@@ -85,7 +86,7 @@ def handoff(ctx: Context, args: list[str]) -> Reply:
     if owner is None:
         event = lead_service.record(s, clock, lead, ctx.actor, "unassigned")
         told = unassigned_notice(s, clock, lead, event, ("No rep is available for this hand-off from ",
-                                                            mention(s, ctx.actor), "."))
+                                                            mention(s, ctx.actor), "."), changes=ctx.changes)
         where = " The marketing channel has been told." if told else \
             " Set `tandem settings marketing_channel` so the team hears about these."
         return Reply(blocks=(section("⚪ ", b(f"L-{lead.number}"), p(f" {lead.company} is unassigned: "
@@ -93,7 +94,8 @@ def handoff(ctx: Context, args: list[str]) -> Reply:
                              context(f"Assign it with `lead reassign L-{lead.number} to:@rep`.")), ok=True)
     event = lead_service.record(s, clock, lead, ctx.actor, "handoff", detail=owner.display_name)
     # the first line is also the notification's text: it names the company
-    handoff_dm(s, clock, lead, owner, event, ("🤝 ", mention(s, ctx.actor), f" handed you a new lead: {lead.company}."))
+    handoff_dm(s, clock, lead, owner, event, ("🤝 ", mention(s, ctx.actor), f" handed you a new lead: {lead.company}."),
+               changes=ctx.changes)
     how = " (round-robin)" if routed else ""
     return Reply(blocks=(section("✅ Handed off ", b(f"L-{lead.number}"), p(f" {lead.company} to "), mention(s, owner),
                                  p(f"{how}. They have been sent the lead card.")),))
@@ -107,7 +109,7 @@ def add(ctx: Context, args: list[str]) -> Reply:
                                owner=ctx.actor, status="accepted", default_source="sales")
     lead_service.refresh_sla(ctx.session, lead)
     lead_service.record(ctx.session, ctx.clock, lead, ctx.actor, "add")
-    return lead_card(ctx.session, lead, viewer=ctx.actor,
+    return lead_card(lead_views.card(ctx.session, lead), viewer=ctx.actor,
                      intro=("✅ Logged ", b(f"L-{lead.number}"), p(" as your own lead.")))
 
 
@@ -118,22 +120,19 @@ def reassign(ctx: Context, args: list[str]) -> Reply:
         raise UsageError("Who should own it? Add `to:@person`.", usage=USAGE["reassign"])
     lead = lead_service.get(ctx.session, ctx.workspace_id, args[0], for_update=True)
     owner = ctx.member_named(target)
-    event = lead_service.reassign(ctx.session, ctx.clock, lead, ctx.actor, owner)
+    event = lead_service.reassign(ctx.session, ctx.clock, lead, ctx.actor, owner, changes=ctx.changes)
     handoff_dm(ctx.session, ctx.clock, lead, owner, event,
-               ("🤝 ", mention(ctx.session, ctx.actor), f" reassigned a lead to you: {lead.company}."))
+               ("🤝 ", mention(ctx.session, ctx.actor), f" reassigned a lead to you: {lead.company}."),
+               changes=ctx.changes)
     return say("✅ ", b(f"L-{lead.number}"), p(f" {lead.company} now belongs to "), mention(ctx.session, owner),
                p(". They have been sent the lead card."))
 
 
 def show(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["show"], "the lead id")
-    lead = lead_views.find(ctx.session, ctx.workspace_id, args[0])
-    trail = lead_service.trail(ctx.session, lead)
-    mentions(ctx.session, ctx.workspace_id, (lead.owner_id, lead.marketer_id, *(e.actor_id for e in trail)))  # one read
-    blocks = lead_blocks(ctx.session, lead, viewer=ctx.me)
+    card = lead_views.card(ctx.session, lead_views.find(ctx.session, ctx.workspace_id, args[0]), with_trail=True)
     tz = ctx.me.timezone or get_setting(ctx.session, ctx.workspace_id, "timezone")
-    blocks += trail_blocks(ctx.session, lead, trail, tz)
-    return Reply(blocks=tuple(blocks))
+    return Reply(blocks=(*lead_blocks(card, viewer=ctx.me), *trail_blocks(card, tz)))
 
 
 LIST_TITLES = {"mine": "Your open leads", "handed": "Your hand-offs", "unworked": "Unworked leads",
@@ -165,7 +164,8 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
                                campaign_id=campaign.id if campaign else None, own_only=own_only)
     total, rows = lead_lists.page(ctx.session, ctx.workspace_id, wanted, PAGE)
     more = max(0, total - len(rows))
-    return Reply(blocks=tuple(list_blocks(ctx.session, ctx.workspace_id, rows, more, f"{title} ({total})",
+    owners = mentions(ctx.session, ctx.workspace_id, (lead.owner_id for lead in rows))
+    return Reply(blocks=tuple(list_blocks(rows, owners, more, f"{title} ({total})",
                                           empty=_empty_hint(ctx, scope, filtered=bool(owner or campaign)))))
 
 

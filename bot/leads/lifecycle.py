@@ -15,8 +15,8 @@ from bot.core.clock import Clock
 from bot.core.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.core.grammar import is_email
 from bot.core.options import format_amount
+from bot.core.unit import Changes
 from bot.leads.sla import sla_due_at
-from storage.db import unit_cache
 from storage.models import OPEN_STATUSES, Campaign, Lead, LeadEvent, Member, Workspace
 
 LIMITS = {"company": 200, "name": 200, "email": 320, "source": 60, "note": 2000, "reason": 2000}
@@ -118,19 +118,20 @@ def create(session: Session, clock: Clock, *, workspace_id: int, new: NewLead, a
 
 # Events after which a card's buttons on the lead may no longer apply (bot/leads/card_refresh.py settles them).
 MOVES = frozenset({"accept", "reject", "stage", "won", "lost", "reassign"})
-MOVED_LEADS = "moved_leads"  # unit cache: lead id → (lead, actor) moved in this transaction
 
 
 def record(session: Session, clock: Clock, lead: Lead, actor: Member | None, kind: str, *,
-           from_status: str | None = None, detail: str | None = None) -> LeadEvent:
+           from_status: str | None = None, detail: str | None = None, changes: Changes | None = None) -> LeadEvent:
+    """The event on the trail; a move is also noted in the command's ``changes``, which every move passes."""
     assert lead.id is not None
+    assert changes is not None or kind not in MOVES, f"a {kind} needs the command's Changes"
     event = LeadEvent(workspace_id=lead.workspace_id, lead_id=lead.id, actor_id=actor.id if actor else None,
                       kind=kind, from_status=from_status, to_status=lead.status, detail=detail,
                       created_at=clock.now())
     session.add(event)
     session.flush()
-    if kind in MOVES:
-        unit_cache(session, MOVED_LEADS)[lead.id] = (lead, actor)
+    if changes is not None and kind in MOVES:
+        changes.lead_moved(lead, actor)
     return event
 
 
@@ -187,7 +188,7 @@ def ensure_owner(lead: Lead, actor: Member, verb: str) -> None:
                          "A marketer or manager can move it to you with `lead reassign`.")
 
 
-def accept(session: Session, clock: Clock, lead: Lead, actor: Member) -> LeadEvent:
+def accept(session: Session, clock: Clock, lead: Lead, actor: Member, *, changes: Changes) -> LeadEvent:
     ensure_owner(lead, actor, "accept")
     if lead.status == "accepted":
         raise Conflict(f"L-{lead.number} is already accepted.")
@@ -196,10 +197,11 @@ def accept(session: Session, clock: Clock, lead: Lead, actor: Member) -> LeadEve
     lead.status = "accepted"
     lead.accepted_at = clock.now()
     refresh_sla(session, lead)
-    return record(session, clock, lead, actor, "accept", from_status="handed_off")
+    return record(session, clock, lead, actor, "accept", from_status="handed_off", changes=changes)
 
 
-def reject(session: Session, clock: Clock, lead: Lead, actor: Member, reason: str) -> LeadEvent:
+def reject(session: Session, clock: Clock, lead: Lead, actor: Member, reason: str, *,
+           changes: Changes) -> LeadEvent:
     """Return a lead not yet accepted to marketing. Once accepted it is the owner's work: a dead one is lost."""
     ensure_owner(lead, actor, "reject")
     ref = f"L-{lead.number}"
@@ -215,7 +217,8 @@ def reject(session: Session, clock: Clock, lead: Lead, actor: Member, reason: st
     lead.status = "rejected"
     lead.outcome_reason = reason_text
     refresh_sla(session, lead)
-    return record(session, clock, lead, actor, "reject", from_status="handed_off", detail=reason_text)
+    return record(session, clock, lead, actor, "reject", from_status="handed_off", detail=reason_text,
+                  changes=changes)
 
 
 def touch(session: Session, clock: Clock, lead: Lead, actor: Member, note: str | None) -> LeadEvent:
@@ -248,7 +251,8 @@ def parse_stage(raw: str) -> int:
                      usage="lead stage <id> <stage>")
 
 
-def move_stage(session: Session, clock: Clock, lead: Lead, actor: Member, stage: int) -> LeadEvent:
+def move_stage(session: Session, clock: Clock, lead: Lead, actor: Member, stage: int, *,
+               changes: Changes) -> LeadEvent:
     ensure_owner(lead, actor, "move")
     if lead.status != "accepted":
         raise Conflict(f"L-{lead.number} is {describe_status(lead)}; only accepted leads move through stages.")
@@ -258,11 +262,11 @@ def move_stage(session: Session, clock: Clock, lead: Lead, actor: Member, stage:
     lead.stage = stage
     session.add(lead)
     return record(session, clock, lead, actor, "stage", from_status=lead.status,
-                  detail=f"{before or '-'}→{stage}")
+                  detail=f"{before or '-'}→{stage}", changes=changes)
 
 
 def close(session: Session, clock: Clock, lead: Lead, actor: Member, outcome: str, reason: str | None,
-          amount: float | None = None) -> LeadEvent:
+          amount: float | None = None, *, changes: Changes) -> LeadEvent:
     ensure_owner(lead, actor, "close")
     if lead.status != "accepted":
         hint = f" Accept it first with `lead accept L-{lead.number}`." if lead.status == "handed_off" else ""
@@ -273,10 +277,12 @@ def close(session: Session, clock: Clock, lead: Lead, actor: Member, outcome: st
     lead.closed_at = clock.now()
     refresh_sla(session, lead)
     detail = " · ".join(x for x in (format_amount(amount) if amount is not None else None, lead.outcome_reason) if x)
-    return record(session, clock, lead, actor, outcome, from_status="accepted", detail=detail or None)
+    return record(session, clock, lead, actor, outcome, from_status="accepted", detail=detail or None,
+                  changes=changes)
 
 
-def reassign(session: Session, clock: Clock, lead: Lead, actor: Member, owner: Member) -> LeadEvent:
+def reassign(session: Session, clock: Clock, lead: Lead, actor: Member, owner: Member, *,
+             changes: Changes) -> LeadEvent:
     if lead.status in CLOSED:
         raise Conflict(f"L-{lead.number} is {describe_status(lead)}; closed leads are not reassigned.")
     if lead.owner_id == owner.id and lead.status in ("handed_off", "accepted"):
@@ -290,7 +296,8 @@ def reassign(session: Session, clock: Clock, lead: Lead, actor: Member, owner: M
     lead.marketer_id = lead.marketer_id or actor.id
     lead.nag_count = 0
     refresh_sla(session, lead)
-    return record(session, clock, lead, actor, "reassign", from_status=before, detail=owner.display_name)
+    return record(session, clock, lead, actor, "reassign", from_status=before, detail=owner.display_name,
+                  changes=changes)
 
 
 class Stated(Protocol):

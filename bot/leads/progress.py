@@ -14,7 +14,8 @@ from bot.core.people import mention
 from bot.core.replies import Reply, b, code, p, say
 from bot.leads import feedback as feedback_service
 from bot.leads import lifecycle as lead_service
-from bot.leads.notices import campaign_owner_of, marketer_of, tell
+from bot.leads.notify import campaign_owner_of, marketer_of, tell
+from bot.leads.queries import card
 from bot.leads.views import lead_card
 
 USAGE = {
@@ -32,22 +33,23 @@ def accept(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["accept"], "the lead id")
     s = ctx.session
     lead = lead_service.get(s, ctx.workspace_id, args[0], for_update=True)
-    event = lead_service.accept(s, ctx.clock, lead, ctx.actor)
+    event = lead_service.accept(s, ctx.clock, lead, ctx.actor, changes=ctx.changes)
     tell(s, ctx.clock, marketer_of(s, lead), lead, event, "accepted",
-         ("👍 ", mention(s, ctx.actor), f" accepted L-{lead.number} {lead.company}."), skip=ctx.actor)
+         ("👍 ", mention(s, ctx.actor), f" accepted L-{lead.number} {lead.company}."), changes=ctx.changes,
+         skip=ctx.actor)
     intro = ("✅ Accepted by ", mention(s, ctx.actor), p(". It's yours — log your first touch with "),
              code(f"lead touch L-{lead.number}"), p("."))
-    return lead_card(s, lead, viewer=ctx.actor, intro=intro)
+    return lead_card(card(s, lead), viewer=ctx.actor, intro=intro)
 
 
 def reject(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["reject"], "the lead id")
     s = ctx.session
     lead = lead_service.get(s, ctx.workspace_id, args[0], for_update=True)
-    event = lead_service.reject(s, ctx.clock, lead, ctx.actor, rest(args, 1) or "")
+    event = lead_service.reject(s, ctx.clock, lead, ctx.actor, rest(args, 1) or "", changes=ctx.changes)
     tell(s, ctx.clock, marketer_of(s, lead), lead, event, "rejected",
          ("↩️ ", mention(s, ctx.actor), f" returned L-{lead.number} {lead.company} to marketing: ",
-          p(lead.outcome_reason or "")), skip=ctx.actor)
+          p(lead.outcome_reason or "")), changes=ctx.changes, skip=ctx.actor)
     return say("↩️ Rejected by ", mention(s, ctx.actor), p(f": L-{lead.number} {lead.company} went back to marketing "
                                                            "with your reason."))
 
@@ -65,10 +67,10 @@ def feedback(ctx: Context, args: list[str]) -> Reply:
     intro = ("⭐ ", mention(s, ctx.actor), f" rated L-{lead.number} {lead.company} ", b(f"{score}/5"),
              p(f" ({row.tags.replace(',', ', ')})" if row.tags else ""), p(f": {row.reason}" if row.reason else ""))
     marketer = marketer_of(s, lead)
-    tell(s, ctx.clock, marketer, lead, event, "feedback", intro, skip=ctx.actor)
+    tell(s, ctx.clock, marketer, lead, event, "feedback", intro, changes=ctx.changes, skip=ctx.actor)
     owner = campaign_owner_of(s, lead)
     if owner is not None and (marketer is None or owner.id != marketer.id):
-        tell(s, ctx.clock, owner, lead, event, "feedback", intro, skip=ctx.actor)
+        tell(s, ctx.clock, owner, lead, event, "feedback", intro, changes=ctx.changes, skip=ctx.actor)
     verb = "Updated your rating" if replaced else "Thanks — rated"
     return say(f"⭐ {verb} L-{lead.number} {lead.company} ", b(f"{score}/5"), p(". Marketing will see it."))
 
@@ -87,10 +89,10 @@ def stage(ctx: Context, args: list[str]) -> Reply:
     s = ctx.session
     lead = lead_service.get(s, ctx.workspace_id, args[0], for_update=True)
     number = lead_service.parse_stage(" ".join(args[1:]) if not args[1].isdigit() else args[1])
-    lead_service.move_stage(s, ctx.clock, lead, ctx.actor, number)
-    return lead_card(s, lead, viewer=ctx.actor, intro=("➡️ ", b(f"L-{lead.number}"),
-                                                       p(f" moved to stage {number}: "
-                                                         f"{lead_service.STAGE_TITLES[number - 1]}.")))
+    lead_service.move_stage(s, ctx.clock, lead, ctx.actor, number, changes=ctx.changes)
+    return lead_card(card(s, lead), viewer=ctx.actor, intro=("➡️ ", b(f"L-{lead.number}"),
+                                                             p(f" moved to stage {number}: "
+                                                               f"{lead_service.STAGE_TITLES[number - 1]}.")))
 
 
 def won_amount(lead_number: int, word: Word) -> Decimal | None:
@@ -114,10 +116,10 @@ def won(ctx: Context, args: list[str]) -> Reply:
     amount = won_amount(lead.number, words[1]) if len(words) > 1 else None
     reason = rest(args, 2 if amount is not None else 1)
     event = lead_service.close(s, ctx.clock, lead, ctx.actor, "won", reason,
-                               float(amount) if amount is not None else None)
+                               float(amount) if amount is not None else None, changes=ctx.changes)
     tell(s, ctx.clock, marketer_of(s, lead), lead, event, "won",
          ("🏆 ", mention(s, ctx.actor), f" won L-{lead.number} {lead.company} — a lead you handed off!"),
-         skip=ctx.actor)
+         changes=ctx.changes, skip=ctx.actor)
     worth = p(f" is won, for {format_amount(amount)}.") if amount is not None else p(" is won.")
     return say("🏆 Congratulations! ", b(f"L-{lead.number} {lead.company}"), worth)
 
@@ -131,9 +133,10 @@ def lost(ctx: Context, args: list[str]) -> Reply:
         raise UsageError("Please say why it was lost (price, competitor, no-decision, timing, product-fit, budget, "
                          "champion-left, or your own words).", usage=USAGE["lost"])
     tags, _ = feedback_service.split_tags(reason.split(), feedback_service.LOSS_REASONS)
-    event = lead_service.close(s, ctx.clock, lead, ctx.actor, "lost", reason)
+    event = lead_service.close(s, ctx.clock, lead, ctx.actor, "lost", reason, changes=ctx.changes)
     tell(s, ctx.clock, marketer_of(s, lead), lead, event, "lost",
-         ("⛔ ", mention(s, ctx.actor), f" lost L-{lead.number} {lead.company}: ", p(reason)), skip=ctx.actor)
+         ("⛔ ", mention(s, ctx.actor), f" lost L-{lead.number} {lead.company}: ", p(reason)), changes=ctx.changes,
+         skip=ctx.actor)
     known = f" (recorded as {', '.join(tags)})" if tags else ""
     return say("⛔ ", b(f"L-{lead.number} {lead.company}"), p(f" marked lost{known}. Thanks for closing the loop."))
 

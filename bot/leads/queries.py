@@ -1,8 +1,10 @@
 """A lead as its card shows it, read in one query: the lead's columns, its campaign's name and its quality
-ratings. Cards are the most read thing in Tandem (every `lead show`, hand-off DM, nag and button click)."""
+ratings; with the people the card names, and for `lead show` its trail. Cards are the most read thing in
+Tandem (every `lead show`, hand-off DM, nag and button click); bot/leads/views.py only draws what is read here."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +12,9 @@ from sqlalchemy import Float, Row, bindparam, func, select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
-from bot.leads.lifecycle import missing, parse_id
+from bot.core.people import mentions
+from bot.core.replies import Mention
+from bot.leads.lifecycle import TrailEntry, missing, parse_id, trail
 from storage.models import Campaign, Feedback, Lead
 
 
@@ -33,6 +37,16 @@ class LeadView:
     campaign: str | None
     quality: float | None  # the average rating, None before the first one
     ratings: int
+
+
+@dataclass(frozen=True, slots=True)
+class LeadCard:
+    """Everything a lead card draws: the lead, the people it names by id (owner, marketer, the trail's actors;
+    one missing from the workspace is simply not named) and, for `lead show`, the trail, oldest first."""
+
+    lead: LeadView
+    people: Mapping[int, Mention]
+    trail: tuple[TrailEntry, ...] = ()
 
 
 _LEAD = Lead.__table__  # type: ignore[attr-defined]
@@ -59,6 +73,7 @@ _VIEW = (
 )
 _BY_NUMBER = _VIEW.where(_LEAD.c.number == bindparam("number"))
 _BY_ID = _VIEW.where(_LEAD.c.id == bindparam("id"))
+_BY_IDS = _VIEW.where(_LEAD.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def find(session: Session, workspace_id: int, raw_id: str) -> LeadView:
@@ -74,6 +89,23 @@ def of(session: Session, lead: Lead) -> LeadView:
     """The card of a lead entity, pending changes included (the session flushes before it reads)."""
     row = session.execute(_BY_ID, {"workspace": lead.workspace_id, "id": lead.id}).one()
     return _view(row)
+
+
+def of_many(session: Session, workspace_id: int, lead_ids: Collection[int]) -> dict[int, LeadView]:
+    """The cards of many leads of the workspace in one query, by lead id (the nag round's batch)."""
+    if not lead_ids:
+        return {}
+    rows = session.execute(_BY_IDS, {"workspace": workspace_id, "ids": sorted(lead_ids)}).all()
+    return {view.id: view for view in map(_view, rows)}
+
+
+def card(session: Session, lead: Lead | LeadView, *, with_trail: bool = False) -> LeadCard:
+    """What the card of ``lead`` shows, read now (an entity's pending changes included): the view, its trail
+    when asked for, and everyone it names in one read."""
+    view = of(session, lead) if isinstance(lead, Lead) else lead
+    entries = tuple(trail(session, view)) if with_trail else ()
+    named = mentions(session, view.workspace_id, (view.owner_id, view.marketer_id, *(e.actor_id for e in entries)))
+    return LeadCard(view, named, entries)
 
 
 def _view(row: Row[Any]) -> LeadView:

@@ -1,19 +1,21 @@
-"""Lead cards and trails as Replies: the same card in a reply, a hand-off DM, a nag and App Home."""
+"""Lead cards and trails as Replies: the same card in a reply, a hand-off DM, a nag and App Home. Pure: each
+builds from what bot/leads/queries.py read (a LeadCard) and runs no query."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
-
 from bot.core.options import format_amount
-from bot.core.people import MemberRow, has_role, mentions
+from bot.core.people import MemberRow, has_role
 from bot.core.replies import (
     Block,
     Button,
     Buttons,
     Divider,
+    Mention,
     Reply,
     Span,
     b,
@@ -24,9 +26,8 @@ from bot.core.replies import (
     section,
 )
 from bot.leads import lifecycle as lead_service
-from bot.leads import queries as lead_views
 from bot.leads.lists import LeadLine
-from bot.leads.queries import LeadView
+from bot.leads.queries import LeadCard, LeadView
 from storage.models import Lead, Member
 
 STATUS_ICONS = {"handed_off": "🟡", "unassigned": "⚪", "accepted": "🟢", "rejected": "↩️", "won": "🏆", "lost": "⛔"}
@@ -47,13 +48,11 @@ def status_line(lead: lead_service.Stated) -> str:
     return f"{STATUS_ICONS.get(lead.status, '•')} {text[:1].upper()}{text[1:]}"
 
 
-def lead_blocks(session: Session, lead: Lead | LeadView, *, viewer: Member | MemberRow | None = None,
-                intro: tuple[Span | str, ...] = (), with_buttons: bool = True) -> list[Block]:
-    if isinstance(lead, Lead):
-        lead = lead_views.of(session, lead)
-    named = mentions(session, lead.workspace_id, (lead.owner_id, lead.marketer_id))
-    owner = named.get(lead.owner_id) if lead.owner_id else None
-    marketer = named.get(lead.marketer_id) if lead.marketer_id else None
+def lead_blocks(card: LeadCard, *, viewer: Member | MemberRow | None = None, intro: tuple[Span | str, ...] = (),
+                with_buttons: bool = True) -> list[Block]:
+    lead = card.lead
+    owner = card.people.get(lead.owner_id) if lead.owner_id else None
+    marketer = card.people.get(lead.marketer_id) if lead.marketer_id else None
     blocks: list[Block] = []
     if intro:
         blocks.append(section(*intro))
@@ -114,18 +113,16 @@ def reassign_button(lead: Lead | LeadView, label: str = "Reassign") -> Button:
                   prompt="Who should own it? An @name or e-mail address")
 
 
-def lead_card(session: Session, lead: Lead, *, viewer: Member | MemberRow | None = None,
-              intro: tuple[Span | str, ...] = ()) -> Reply:
-    return Reply(blocks=tuple(lead_blocks(session, lead, viewer=viewer, intro=intro)))
+def lead_card(card: LeadCard, *, viewer: Member | MemberRow | None = None, intro: tuple[Span | str, ...] = ()) -> Reply:
+    return Reply(blocks=tuple(lead_blocks(card, viewer=viewer, intro=intro)))
 
 
-def trail_blocks(session: Session, lead: Lead | LeadView, events: list[lead_service.TrailEntry],
-                 tz: str) -> list[Block]:
+def trail_blocks(card: LeadCard, tz: str) -> list[Block]:
+    """The card's trail (read with ``with_trail``) as its History section, in the reader's time zone."""
     zone = ZoneInfo(tz)
     lines: list[Span] = []
-    actors = mentions(session, lead.workspace_id, (event.actor_id for event in events))
-    for event in events:
-        actor = actors.get(event.actor_id) if event.actor_id is not None else None
+    for event in card.trail:
+        actor = card.people.get(event.actor_id) if event.actor_id is not None else None
         if lines:
             lines.append(p("\n"))
         lines.append(code(_when(event.created_at, zone)))
@@ -163,14 +160,14 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
     return f"{local:%a} {local.day} {local:%b %H:%M} {label}".rstrip()
 
 
-def list_blocks(session: Session, workspace_id: int, rows: list[LeadLine], more: int,
-                title: str, *, empty: str | None = None) -> list[Block]:
-    """``empty``: what to say when no lead matches, instead of the general hint."""
+def list_blocks(rows: list[LeadLine], owners: Mapping[int, Mention], more: int, title: str, *,
+                empty: str | None = None) -> list[Block]:
+    """A page of ``lead list``; ``owners`` names the rows' owners by id; ``empty`` is what to say when no lead
+    matches, instead of the general hint."""
     blocks: list[Block] = [section(b(title))]
     if not rows:
         blocks.append(context(empty or "No leads match. `lead list all` shows every lead."))
         return blocks
-    owners = mentions(session, workspace_id, (lead.owner_id for lead in rows))
     for lead in rows:
         owner = owners.get(lead.owner_id) if lead.owner_id is not None else None
         spans: list[Span] = [b(f"L-{lead.number}"), p(f" {lead.company}  "), p(status_line(lead))]
@@ -182,11 +179,10 @@ def list_blocks(session: Session, workspace_id: int, rows: list[LeadLine], more:
     return blocks
 
 
-def duplicate_reply(session: Session, existing: Lead, *, matched: str, again: str, anyway: str) -> Reply:
+def duplicate_reply(existing: Lead, owner: Mention | None, *, matched: str, again: str, anyway: str) -> Reply:
     """The answer to a hand-off or ``lead add`` that an open lead already covers: which lead, whose, where it
     stands, and how to create the new one all the same (``again``: the command with ``force:yes``)."""
     ref = f"L-{existing.number}"
-    owner = mentions(session, existing.workspace_id, (existing.owner_id,)).get(existing.owner_id or 0)
     state = lead_service.describe_status(existing)
     whose: tuple[Span, ...] = (p(", owned by "), owner, p(f" ({state})")) if owner else (p(f" ({state})"),)
     return Reply(blocks=(
@@ -195,3 +191,11 @@ def duplicate_reply(session: Session, existing: Lead, *, matched: str, again: st
         Buttons(buttons=(Button(label=f"Show {ref}", command=f"lead show {ref}"),
                          Button(label=anyway, command=again))),
     ), ok=False)
+
+
+def settled_card(card: Reply, lead: lead_service.Stated, actor: Mention | None) -> Reply:
+    """A delivered card whose lead has moved on: its buttons give way to a line saying where the lead is now."""
+    line: tuple[Span | str, ...] = (f"Since then: {status_line(lead)}",)
+    if actor is not None:
+        line += (" — ", actor)
+    return replace(card, blocks=(*(block for block in card.blocks if not isinstance(block, Buttons)), context(*line)))

@@ -3,12 +3,21 @@ clock the tests move and delivery to a loopback fake Slack."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event, func
+from sqlmodel import col, select
+
+from bot.core.clock import FakeClock
 from bot.core.outbox import reply_of
 from bot.core.runtime import Runtime
-from bot.leads.nags import QuietHours, due_leads
+from bot.leads.nag_queries import due_leads
+from bot.leads.nag_rules import QuietHours
+from bot.leads.nags import NagRound
+from schedules.jobs.nags import run_nags
+from storage.models import Member, Outbox
+from tests.bot.conftest import Team
 from tests.schedules.conftest import SlackTeam, buttons_of, text_of, utc
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -210,8 +219,6 @@ def test_quiet_hours_rules() -> None:
 def test_finding_due_leads_reads_the_nag_due_index(runtime: Runtime) -> None:
     """The nag job's own query can use the partial index, so its cost follows the due leads, not the table
     (measured over 1M leads in bench/nags.py)."""
-    from sqlalchemy import event
-
     seen: list[tuple[str, object]] = []
 
     def capture(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
@@ -265,3 +272,51 @@ async def test_a_reassigned_lead_is_nagged_on_its_new_owners_own_sla(slack_team:
     team.at(utc(2026, 3, 10, 19, 0))  # Sam's 4 hours are up; Rita's reminder 5 hours ago does not hold it back
     await team.run("nags")
     assert [n.target_member_id for n in team.outbox("nag")] == [team.member("rita").id, team.member("sam").id]
+
+
+def _workspace_with_leads(runtime: Runtime, team_id: str, leads: int, accept_sla_hours: int) -> None:
+    """Mara (admin, marketing) hands ``leads`` leads to Rita; Dana manages; every nag escalates at once."""
+    team = Team(runtime, team_id=team_id)
+    for who in ("mara", "rita", "dana"):
+        assert team.say(who, "lead list").ok
+    with runtime.db.session() as s:
+        mara = s.get(Member, team.member("mara").id)
+        assert mara is not None
+        mara.role = "admin"
+        s.add(mara)
+    for command in (f"tandem role dana@{team_id.lower()}.test manager", "tandem settings quiet_hours none",
+                    "tandem settings escalate_after_nags 0", f"tandem settings accept_sla_hours {accept_sla_hours}"):
+        assert team.say("mara", command).ok, command
+    for n in range(leads):
+        assert team.say("mara", f"lead handoff Company {n} to:@rita").ok
+
+
+async def test_a_nag_round_costs_as_many_round_trips_for_50_due_leads_as_for_5(runtime: Runtime) -> None:
+    """The round reads what its batch needs (owners, marketers, mentions, cards, reminders so far, managers,
+    dedupe keys) in one query each and writes in bulk: more due leads cost no more round trips."""
+    clock = runtime.clock
+    assert isinstance(clock, FakeClock)
+    _workspace_with_leads(runtime, "T-FIVE", 5, accept_sla_hours=4)
+    _workspace_with_leads(runtime, "T-FIFTY", 50, accept_sla_hours=8)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, _parameters, _context, _many):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    async def round_at(moment: datetime) -> tuple[NagRound, int]:
+        clock.set(moment)
+        statements.clear()
+        event.listen(runtime.db.engine, "before_cursor_execute", count)
+        try:
+            done = await run_nags(runtime)
+        finally:
+            event.remove(runtime.db.engine, "before_cursor_execute", count)
+        return done, len(statements)
+
+    five, five_statements = await round_at(utc(2026, 3, 10, 14, 0))  # only the 4-hour SLA is up
+    fifty, fifty_statements = await round_at(utc(2026, 3, 10, 18, 0))  # only the 8-hour one
+    assert (five.nagged, five.escalated, fifty.nagged, fifty.escalated) == (5, 5, 50, 50)
+    with runtime.db.session() as s:  # each nag: the owner's DM, the manager's and the marketer's escalation
+        assert s.exec(select(func.count()).select_from(Outbox).where(
+            col(Outbox.kind).in_(("nag", "escalation")))).one() == 3 * 55
+    assert abs(fifty_statements - five_statements) <= 2, (five_statements, fifty_statements)
