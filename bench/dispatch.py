@@ -16,6 +16,7 @@ import statistics
 import sys
 import threading
 import time
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +84,7 @@ def next_command(shared: Shared, rng: random.Random) -> tuple[str, Request]:
             return op, request(item[1], f"lead accept L-{item[0]}")
         op = "handoff"
     if op == "handoff":
-        n = rng.randrange(1_000_000)
+        n = uuid.uuid4().hex[:12]  # a new prospect every time: a repeated e-mail is refused as a duplicate
         return op, request(rng.choice(people.marketers),
                            f"lead handoff Prospect {n} email:buyer{n}@prospect{n}.test name:Pat Buyer source:webinar")
     if op == "feedback":
