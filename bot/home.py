@@ -10,9 +10,11 @@ from sqlmodel import Session, col, select
 
 from bot.admin.settings import get_int
 from bot.core.clock import Clock
+from bot.core.config import Settings
 from bot.core.people import has_role, mentions
 from bot.core.replies import Block, Button, Buttons, Divider, Reply, Span, b, context, p, section
 from bot.leads.views import action_buttons, lead_title, reassign_button, status_line
+from bot.tools.home import home_section as tools_section
 from storage.models import Lead, Member
 
 HOME_LEADS = 15
@@ -34,7 +36,8 @@ def needs_attention(lead: Lead, now: datetime, stale_after: timedelta) -> str | 
     return None
 
 
-def home_reply(session: Session, clock: Clock, member: Member) -> Reply:
+def home_reply(session: Session, clock: Clock, member: Member, settings: Settings | None = None) -> Reply:
+    """``settings`` (the public URL and secret for tool links) adds the member's most-used tools."""
     assert member.id is not None
     now = clock.now()
     stale_after = timedelta(days=get_int(session, member.workspace_id, "stale_after_days"))
@@ -66,6 +69,9 @@ def home_reply(session: Session, clock: Clock, member: Member) -> Reply:
         blocks.append(Buttons(buttons=row_buttons))
     if len(flagged) > HOME_LEADS:
         blocks.append(context(f"…and {len(flagged) - HOME_LEADS} more. `lead list mine` shows them all."))
+    tools = tools_section(session, settings, member) if settings is not None else []
+    if tools:
+        blocks += [Divider(), *tools]
     blocks.append(Divider())
     blocks.append(context("Type `/lead help` for the lead commands, `/tandem help` for everything Tandem can do."))
     return Reply(blocks=tuple(blocks))
