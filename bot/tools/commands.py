@@ -69,16 +69,16 @@ def find(ctx: Context, args: list[str]) -> Reply:
                          f"{MAX_QUERY}).", usage=USAGE["find"])
     if _TOOL_ID.match(query):
         tool = service.get(ctx.session, ctx.workspace_id, query)
-        return views.one_tool(_cards(ctx, service.rows_by_id(ctx.session, ctx.workspace_id, [tool.id or 0]))[0])
+        return views.one_tool(_cards(ctx, service.rows_by_number(ctx.session, ctx.workspace_id, [tool.number]))[0])
     found = search(ctx.session, ctx.workspace_id, query, RESULTS)
     if found.hits:
         since = ctx.clock.now() - RECENT
-        return views.results(query, _cards(ctx, service.rows_by_id(ctx.session, ctx.workspace_id, found.hits,
-                                                                   since=since)))
-    closest = _cards(ctx, service.rows_by_id(ctx.session, ctx.workspace_id, found.closest))
-    owners = mentions(ctx.session, ctx.workspace_id, service.top_owners(ctx.session, ctx.workspace_id))
+        return views.results(query, _cards(ctx, service.rows_by_number(ctx.session, ctx.workspace_id, found.hits,
+                                                                       since=since)))
+    closest = _cards(ctx, service.rows_by_number(ctx.session, ctx.workspace_id, found.closest))
+    owners = {card.owner.name: card.owner for card in closest if card.owner is not None}  # they know the area
     ask = views.WhoToAsk(marketing_channel=bool(get_setting(ctx.session, ctx.workspace_id, "marketing_channel")),
-                         owners=tuple(owners.values()))
+                         owners=tuple(owners.values())[:3])
     return views.no_match(query, closest, ask, live=found.live)
 
 
@@ -99,8 +99,7 @@ def add(ctx: Context, args: list[str]) -> Reply:
                   campaign=find_campaign(ctx.session, ctx.workspace_id, opts["campaign"]) if opts.get("campaign")
                   else None)
     tool = service.publish(ctx.session, ctx.clock, workspace_id=ctx.workspace_id, owner=ctx.actor, new=new)
-    assert tool.id is not None
-    return views.published(_cards(ctx, service.rows_by_id(ctx.session, ctx.workspace_id, [tool.id]))[0])
+    return views.published(_cards(ctx, service.rows_by_number(ctx.session, ctx.workspace_id, [tool.number]))[0])
 
 
 def list_tools(ctx: Context, args: list[str]) -> Reply:
@@ -142,8 +141,7 @@ def _from_stale_note(ctx: Context) -> bool:
 def remove(ctx: Context, args: list[str]) -> Reply:
     need(args, 1, USAGE["remove"], "the tool id (e.g. `T-4`)")
     tool = service.get(ctx.session, ctx.workspace_id, args[0], for_update=True)
-    assert tool.id is not None
-    [row] = service.rows_by_id(ctx.session, ctx.workspace_id, [tool.id])
+    [row] = service.rows_by_number(ctx.session, ctx.workspace_id, [tool.number])
     service.remove(ctx.session, ctx.clock, tool, ctx.me, ctx.me.id)
     rest_of_note = still_stale(ctx.session, _links(ctx), ctx.workspace_id, ctx.me.id, ctx.clock.now()) \
         if _from_stale_note(ctx) else []

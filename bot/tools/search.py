@@ -8,7 +8,8 @@ matched at query time, so a renamed campaign is found by its new name at once.
 
 The index of a workspace is kept in memory, keyed by (highest T-number, count of removed tools) read in one
 indexed query per search: a tool added or removed on any replica changes the key, and the next search on every
-replica rebuilds. Why in memory, and what it costs, is measured in bench/README_tools.md."""
+replica brings its index up to date (the new tools' words added, removed tools hidden; rebuilt whole only on
+first use or after many removals). Why in memory, and what it costs, is measured in bench/README_tools.md."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import weakref
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import Any
 
@@ -43,6 +44,7 @@ STOP_WORDS = frozenset((
     "my", "of", "on", "or", "our", "the", "this", "to", "we", "what", "where", "which", "who", "with", "you", "your",
 ))
 CACHED_WORKSPACES = 32
+REBUILD_SHARE, REBUILD_FLOOR = 0.2, 50  # rebuild once this share (and at least this many) were removed since
 
 
 def words(text: str) -> list[str]:
@@ -86,13 +88,15 @@ class ToolIndex:
     vocabulary: tuple[str, ...]  # sorted, for prefixes
     by_campaign: dict[int, Positions]
     titles: tuple[str, ...]
+    hidden: frozenset[int] = frozenset()  # positions of tools removed since the index was built
 
     @classmethod
-    def build(cls, key: tuple[int, int], rows: Iterable[Sequence[Any]]) -> ToolIndex:
+    def build(cls, key: tuple[int, int], rows: Iterable[Sequence[Any]], *, first: int = 0) -> ToolIndex:
+        """The index of ``rows`` (id, number, title, description, tags, campaign id), positions from ``first``."""
         tools: list[IndexedTool] = []
         fields: tuple[dict[str, list[int]], ...] = ({}, {}, {})
         by_campaign: dict[int, list[int]] = {}
-        for position, (tool_id, number, title, description, tags, campaign_id) in enumerate(rows):
+        for position, (tool_id, number, title, description, tags, campaign_id) in enumerate(rows, start=first):
             title_words = words(title)
             tools.append(IndexedTool(tool_id, number, " ".join(title_words), campaign_id))
             if campaign_id is not None:
@@ -111,6 +115,33 @@ class ToolIndex:
                    vocabulary=tuple(vocabulary),
                    by_campaign={cid: tuple(positions) for cid, positions in by_campaign.items()},
                    titles=tuple(tool.title for tool in tools))
+
+    def extended(self, key: tuple[int, int], rows: Sequence[Sequence[Any]]) -> ToolIndex:
+        """This index plus tools added since: only their words are touched, so a new tool costs milliseconds,
+        not the rebuild of the whole workspace."""
+        fresh = ToolIndex.build(key, rows, first=len(self.tools))
+        postings, holders = dict(self.postings), dict(self.holders)
+        for word, (title, tags, description) in fresh.postings.items():
+            old = postings.get(word)
+            postings[word] = (old[0] + title, old[1] + tags, old[2] + description) if old else (title, tags,
+                                                                                               description)
+            holders[word] = holders.get(word, 0) + fresh.holders[word]
+        by_campaign = dict(self.by_campaign)
+        for cid, positions in fresh.by_campaign.items():
+            by_campaign[cid] = by_campaign.get(cid, ()) + positions
+        new_words = len(postings) != len(self.postings)
+        return replace(self, key=key, tools=self.tools + fresh.tools, postings=postings, holders=holders,
+                       vocabulary=tuple(sorted(postings)) if new_words else self.vocabulary,
+                       by_campaign=by_campaign, titles=self.titles + fresh.titles)
+
+    def hiding(self, key: tuple[int, int], removed: set[int]) -> ToolIndex:
+        """This index without the tools whose T-numbers are in ``removed``."""
+        hidden = frozenset(position for position, tool in enumerate(self.tools) if tool.number in removed)
+        return replace(self, key=key, hidden=self.hidden | hidden)
+
+    @property
+    def live(self) -> int:
+        return len(self.tools) - len(self.hidden)
 
     def similar_words(self, term: str) -> dict[str, float]:
         """Vocabulary words ``term`` may stand for, with how close each is (1.0 exact)."""
@@ -157,7 +188,7 @@ class Hit:
 def rank(index: ToolIndex, query: str, campaigns: dict[int, str], limit: int) -> list[Hit]:
     """The ``limit`` best tools for ``query``, best first; empty when no word of the query matches."""
     terms = query_terms(query)
-    total = len(index.tools)
+    total = index.live
     if not terms or not total:
         return []
     campaign_words = {cid: words(name) for cid, name in campaigns.items() if cid in index.by_campaign}
@@ -184,6 +215,8 @@ def rank(index: ToolIndex, query: str, campaigns: dict[int, str], limit: int) ->
             continue
         for position, value in best.items():
             scores[position] = scores.get(position, 0.0) + value
+    for position in index.hidden:
+        scores.pop(position, None)
     if not scores:
         return []
     phrase = " ".join(words(query))
@@ -197,10 +230,11 @@ def rank(index: ToolIndex, query: str, campaigns: dict[int, str], limit: int) ->
 
 
 def closest_titles(index: ToolIndex, query: str, limit: int = 3) -> list[int]:
-    """Tool ids whose titles look most like the query, however little: what to offer when nothing matched."""
+    """T-numbers of the tools whose titles look most like the query, however little: offered when nothing matched."""
     phrase = " ".join(words(query))
-    found = process.extract(phrase, index.titles, scorer=fuzz.ratio, processor=None, limit=limit)  # WRatio: 30x slower
-    return [index.tools[position].tool_id for _, _, position in found]
+    found = process.extract(phrase, index.titles, scorer=fuzz.ratio, processor=None,  # WRatio: 30x slower
+                            limit=limit + len(index.hidden))
+    return [index.tools[position].number for _, _, position in found if position not in index.hidden][:limit]
 
 
 _TOOLS = Tool.__table__  # type: ignore[attr-defined]
@@ -213,6 +247,9 @@ _KEY = core_select(func.coalesce(func.max(_TOOLS.c.number), 0), _REMOVED).where(
 _LIVE = core_select(_TOOLS.c.id, _TOOLS.c.number, _TOOLS.c.title, _TOOLS.c.description, _TOOLS.c.tags,
                     _TOOLS.c.campaign_id).where(_TOOLS.c.workspace_id == bindparam("workspace"),
                                                 _TOOLS.c.removed_at.is_(None)).order_by(_TOOLS.c.number)
+_LIVE_AFTER = _LIVE.where(_TOOLS.c.number > bindparam("after"))
+_REMOVED_NUMBERS = core_select(_TOOLS.c.number).where(_TOOLS.c.workspace_id == bindparam("workspace"),
+                                                     _TOOLS.c.removed_at.is_not(None))  # the partial index
 _CAMPAIGN_NAMES = core_select(_CAMPAIGNS.c.id, _CAMPAIGNS.c.name).where(
     _CAMPAIGNS.c.workspace_id == bindparam("workspace"))
 
@@ -224,7 +261,8 @@ class IndexCache:
         self.size = size
         self._indexes: OrderedDict[int, ToolIndex] = OrderedDict()
         self._lock = threading.Lock()
-        self.builds = 0
+        self.builds = 0  # whole rebuilds
+        self.updates = 0  # tools added or removed since, applied to the cached index
 
     def index(self, session: Session, workspace_id: int) -> ToolIndex:
         newest, removed = session.execute(_KEY, {"workspace": workspace_id}).one()
@@ -234,14 +272,32 @@ class IndexCache:
             if cached is not None and cached.key == key:
                 self._indexes.move_to_end(workspace_id)
                 return cached
+        removals = len(cached.hidden) + key[1] - cached.key[1] if cached is not None else 0
+        if cached is not None and key[0] >= cached.key[0] and key[1] >= cached.key[1] \
+                and removals <= max(REBUILD_FLOOR, len(cached.tools) * REBUILD_SHARE):
+            index = cached
+            if key[0] > cached.key[0]:
+                index = index.extended(key, session.execute(_LIVE_AFTER, {"workspace": workspace_id,
+                                                                          "after": cached.key[0]}).all())
+            if key[1] > cached.key[1]:
+                removed_numbers = {int(n) for (n,) in session.execute(_REMOVED_NUMBERS, {"workspace": workspace_id})}
+                index = index.hiding(key, removed_numbers)
+            self._keep(workspace_id, replace(index, key=key), rebuilt=False)
+            return self._indexes[workspace_id]
         built = ToolIndex.build(key, session.execute(_LIVE, {"workspace": workspace_id}).all())
+        self._keep(workspace_id, built, rebuilt=True)
+        return built
+
+    def _keep(self, workspace_id: int, index: ToolIndex, *, rebuilt: bool) -> None:
         with self._lock:
-            self.builds += 1
-            self._indexes[workspace_id] = built
+            if rebuilt:
+                self.builds += 1
+            else:
+                self.updates += 1
+            self._indexes[workspace_id] = index
             self._indexes.move_to_end(workspace_id)
             while len(self._indexes) > self.size:
                 self._indexes.popitem(last=False)
-        return built
 
 
 _CACHES: weakref.WeakKeyDictionary[Any, IndexCache] = weakref.WeakKeyDictionary()
@@ -261,7 +317,7 @@ def cache_for(session: Session) -> IndexCache:
 
 @dataclass(frozen=True)
 class Found:
-    """Tool ids best first; ``closest`` (titles that look alike) only when nothing matched."""
+    """T-numbers best first; ``closest`` (titles that look alike) only when nothing matched."""
 
     hits: list[int]
     closest: list[int]
@@ -274,5 +330,5 @@ def search(session: Session, workspace_id: int, query: str, limit: int = 5) -> F
         if index.by_campaign else {}
     hits = rank(index, query, campaigns, limit)
     if hits:
-        return Found([hit.tool_id for hit in hits], [], len(index.tools))
-    return Found([], closest_titles(index, query) if index.tools else [], len(index.tools))
+        return Found([hit.number for hit in hits], [], index.live)
+    return Found([], closest_titles(index, query) if index.live else [], index.live)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, Select, and_, bindparam, func, or_, update
@@ -89,12 +89,14 @@ def remove(session: Session, clock: Clock, tool: Tool, actor: MemberFacts, actor
     session.flush()
 
 
-def _used(since: datetime | None) -> ColumnElement[bool]:
-    """The join condition of a click that counts as use of its tool (see the module's docstring)."""
-    condition = and_(_CLICKS.c.tool_id == _TOOLS.c.id, _CLICKS.c.workspace_id == _TOOLS.c.workspace_id,
-                     or_(_CLICKS.c.member_id.is_(None), _TOOLS.c.owner_id.is_(None),
-                         _CLICKS.c.member_id != _TOOLS.c.owner_id))
-    return and_(condition, _CLICKS.c.at >= since) if since is not None else condition
+def _used() -> ColumnElement[bool]:
+    """The join condition of a click since ``:since`` that counts as use of its tool (see the module docstring)."""
+    return and_(_CLICKS.c.tool_id == _TOOLS.c.id, _CLICKS.c.at >= bindparam("since"),  # (tool_id, at) index
+                or_(_CLICKS.c.member_id.is_(None), _TOOLS.c.owner_id.is_(None),
+                    _CLICKS.c.member_id != _TOOLS.c.owner_id))
+
+
+EVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,15 +124,28 @@ _ROW_COLUMNS = (_TOOLS.c.id, _TOOLS.c.number, _TOOLS.c.title, _TOOLS.c.descripti
                 _CAMPAIGNS.c.name, _TOOLS.c.owner_id, _TOOLS.c.created_at)
 
 
-def _usage_query(workspace_id: int, since: datetime | None) -> tuple[Select[Any], Label[int]]:
-    """Live tools of the workspace with their campaign's name, opens since ``since`` and latest open."""
+def _usage_query() -> tuple[Select[Any], Label[int]]:
+    """Live tools of ``:workspace`` with their campaign's name, their opens since ``:since`` and the latest. Built
+    once: building a statement costs more than running it here."""
     opens = func.count(_CLICKS.c.id).label("opens")
     return (core_select(*_ROW_COLUMNS, opens, func.max(_CLICKS.c.at).label("last_opened"))
             .select_from(_TOOLS.outerjoin(_CAMPAIGNS, and_(_CAMPAIGNS.c.id == _TOOLS.c.campaign_id,
                                                            _CAMPAIGNS.c.workspace_id == _TOOLS.c.workspace_id))
-                         .outerjoin(_CLICKS, _used(since)))
-            .where(_TOOLS.c.workspace_id == workspace_id, _TOOLS.c.removed_at.is_(None))
+                         .outerjoin(_CLICKS, _used()))
+            .where(_TOOLS.c.workspace_id == bindparam("workspace"), _TOOLS.c.removed_at.is_(None))
             .group_by(*_ROW_COLUMNS)), opens
+
+
+_USAGE, _OPENS = _usage_query()
+# by (workspace, number): the unique key, which every planner takes (by id, SQLite scanned the workspace's tools)
+_BY_NUMBERS = _USAGE.where(_TOOLS.c.number.in_(bindparam("numbers", expanding=True)))
+_BROWSE = _USAGE.order_by(_OPENS.desc(), _TOOLS.c.title, _TOOLS.c.number).limit(bindparam("limit"))
+_COUNT = core_select(func.count()).select_from(_TOOLS).where(_TOOLS.c.workspace_id == bindparam("workspace"),
+                                                             _TOOLS.c.removed_at.is_(None))
+
+
+def _params(workspace_id: int, since: datetime | None = None, **more: Any) -> dict[str, Any]:
+    return {"workspace": workspace_id, "since": since or EVER, **more}
 
 
 def _rows(result: Iterable[Row[Any]]) -> list[ToolRow]:
@@ -142,26 +157,23 @@ def _rows(result: Iterable[Row[Any]]) -> list[ToolRow]:
     return out
 
 
-def rows_by_id(session: Session, workspace_id: int, tool_ids: list[int],
-               since: datetime | None = None) -> list[ToolRow]:
-    """The live tools ``tool_ids`` (of this workspace only), in the order given, with their use since ``since``."""
-    if not tool_ids:
+def rows_by_number(session: Session, workspace_id: int, numbers: list[int],
+                   since: datetime | None = None) -> list[ToolRow]:
+    """The live tools ``T-<numbers>`` of this workspace, in the order given, with their use since ``since``."""
+    if not numbers:
         return []
-    query, _ = _usage_query(workspace_id, since)
-    found = {row.tool_id: row for row in _rows(session.execute(query.where(_TOOLS.c.id.in_(tool_ids))))}
-    return [found[i] for i in tool_ids if i in found]
+    rows = _rows(session.execute(_BY_NUMBERS, _params(workspace_id, since, numbers=numbers)))
+    found = {row.number: row for row in rows}
+    return [found[n] for n in numbers if n in found]
 
 
 def browse(session: Session, workspace_id: int, *, tag: str | None, limit: int) -> tuple[int, list[ToolRow]]:
     """Live tools, most opened first, optionally with one tag; and how many there are in all."""
-    query, opens = _usage_query(workspace_id, None)
-    count = core_select(func.count()).select_from(_TOOLS).where(_TOOLS.c.workspace_id == workspace_id,
-                                                               _TOOLS.c.removed_at.is_(None))
+    query, count = _BROWSE, _COUNT
     if tag:
         query, count = query.where(_has_tag(tag)), count.where(_has_tag(tag))
-    total = int(session.execute(count).scalar_one())
-    rows = _rows(session.execute(query.order_by(opens.desc(), _TOOLS.c.title, _TOOLS.c.number).limit(limit)))
-    return total, rows
+    total = int(session.execute(count, {"workspace": workspace_id}).scalar_one())
+    return total, _rows(session.execute(query, _params(workspace_id, limit=limit)))
 
 
 def _has_tag(tag: str) -> ColumnElement[bool]:
@@ -185,13 +197,12 @@ class ToolUsage:
 
 
 def _usage(session: Session, workspace_id: int, since: datetime, limit: int, *, most: bool) -> list[ToolUsage]:
-    query, opens = _usage_query(workspace_id, since)
     if most:
-        query = query.having(opens > 0).order_by(opens.desc(), _TOOLS.c.number)
+        query = _USAGE.having(_OPENS > 0).order_by(_OPENS.desc(), _TOOLS.c.number)
     else:
-        query = query.order_by(opens, _TOOLS.c.created_at, _TOOLS.c.number)
+        query = _USAGE.order_by(_OPENS, _TOOLS.c.created_at, _TOOLS.c.number)
     return [ToolUsage(row.tool_id, row.number, row.title, row.opens)
-            for row in _rows(session.execute(query.limit(limit)))]
+            for row in _rows(session.execute(query.limit(limit), _params(workspace_id, since)))]
 
 
 def most_used(session: Session, workspace_id: int, since: datetime, limit: int = 5) -> list[ToolUsage]:
@@ -206,27 +217,17 @@ def least_used(session: Session, workspace_id: int, since: datetime, limit: int 
 
 def for_campaign(session: Session, workspace_id: int, campaign_id: int) -> list[ToolRow]:
     """The live tools linked to a campaign, most opened first (for `campaign why`)."""
-    query, opens = _usage_query(workspace_id, None)
-    return _rows(session.execute(query.where(_TOOLS.c.campaign_id == campaign_id)
-                                 .order_by(opens.desc(), _TOOLS.c.number)))
+    query = _USAGE.where(_TOOLS.c.campaign_id == bindparam("campaign")).order_by(_OPENS.desc(), _TOOLS.c.number)
+    return _rows(session.execute(query, _params(workspace_id, campaign=campaign_id)))
 
 
 def favourites(session: Session, workspace_id: int, member_id: int, limit: int = 5) -> list[ToolRow]:
-    """The tools this member opens most (their own clicks), for their home page."""
-    mine = (core_select(_CLICKS.c.tool_id, func.count().label("opens"), func.max(_CLICKS.c.at).label("last"))
-            .where(_CLICKS.c.workspace_id == workspace_id, _CLICKS.c.member_id == member_id)
-            .group_by(_CLICKS.c.tool_id).order_by(func.count().desc(), func.max(_CLICKS.c.at).desc())
-            .limit(limit * 2))  # a few spare, in case some were removed since
-    ranked = [tool_id for tool_id, _, _ in session.execute(mine)]
-    return rows_by_id(session, workspace_id, ranked)[:limit]
-
-
-def top_owners(session: Session, workspace_id: int, limit: int = 3) -> list[int]:
-    """Who publishes the most live tools: the people to ask when a search finds nothing."""
-    query = (core_select(_TOOLS.c.owner_id).where(_TOOLS.c.workspace_id == workspace_id,
-                                                  _TOOLS.c.removed_at.is_(None), _TOOLS.c.owner_id.is_not(None))
-             .group_by(_TOOLS.c.owner_id).order_by(func.count().desc(), _TOOLS.c.owner_id).limit(limit))
-    return [int(owner) for (owner,) in session.execute(query)]
+    """The live tools this member opens most (their own clicks), for their home page."""
+    mine = (core_select(_TOOLS.c.number).select_from(_CLICKS.join(_TOOLS, _TOOLS.c.id == _CLICKS.c.tool_id))
+            .where(_CLICKS.c.workspace_id == workspace_id, _CLICKS.c.member_id == member_id,
+                   _TOOLS.c.workspace_id == workspace_id, _TOOLS.c.removed_at.is_(None))
+            .group_by(_TOOLS.c.number).order_by(func.count().desc(), func.max(_CLICKS.c.at).desc()).limit(limit))
+    return rows_by_number(session, workspace_id, [int(number) for (number,) in session.execute(mine)])
 
 
 def open_link(session: Session, clock: Clock, tool_id: int, claims: Claims | None, *,
@@ -252,12 +253,12 @@ def stale(session: Session, workspace_id: int, now: datetime, days: int, *,
           owner_id: int | None = None) -> list[ToolRow]:
     """Live tools published at least ``days`` ago that nobody has opened for ``days`` (or ever), oldest first."""
     cutoff = now - timedelta(days=days)
-    query, _ = _usage_query(workspace_id, None)
-    query = query.where(_TOOLS.c.created_at <= cutoff).having(
+    query = _USAGE.where(_TOOLS.c.created_at <= cutoff).having(
         or_(func.max(_CLICKS.c.at).is_(None), func.max(_CLICKS.c.at) < cutoff))
     if owner_id is not None:
         query = query.where(_TOOLS.c.owner_id == owner_id)
-    return _rows(session.execute(query.order_by(_TOOLS.c.owner_id, _TOOLS.c.created_at, _TOOLS.c.number)))
+    query = query.order_by(_TOOLS.c.owner_id, _TOOLS.c.created_at, _TOOLS.c.number)
+    return _rows(session.execute(query, _params(workspace_id)))
 
 
 def workspaces_with_old_tools(session: Session, now: datetime, days: int) -> list[int]:

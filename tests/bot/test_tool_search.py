@@ -45,13 +45,27 @@ def test_a_second_replica_sees_a_new_and_a_removed_tool_at_once(team: Team, runt
         assert "Pricing deck" in replica.text("rita", "tool pricing")
         with other.db.session() as session:
             cache = cache_for(session)
-        builds = cache.builds
+        builds, updates = cache.builds, cache.updates
         assert "Pricing deck" in replica.text("rita", "tool pricing")
-        assert cache.builds == builds  # nothing changed: the index is reused
+        assert (cache.builds, cache.updates) == (builds, updates)  # nothing changed: the index is reused
         assert team.say("mara", "tool add Harbour ROI calculator url:https://example.com/r").ok
         assert "Harbour ROI calculator" in replica.text("rita", "tool harbor")
+        assert team.say("mara", "tool add Pricing FAQ url:https://example.com/f").ok
         assert team.say("mara", "tool remove T-1").ok
-        assert "Pricing deck" not in replica.text("rita", "tool pricing deck")
-        assert cache.builds == builds + 2
+        assert replica.text("rita", "tool pricing deck").count("Pricing") == 1  # only the FAQ, T-1 is gone
+        assert (cache.builds, cache.updates) == (builds, updates + 2)  # brought up to date, never rebuilt
     finally:
         other.db.dispose()
+
+
+def test_an_index_brought_up_to_date_ranks_as_one_built_afresh() -> None:
+    more = [(5, 5, "Pricing calculator", "Seats times price", "pricing,roi", None),
+            (6, 6, "Globex pricing intel", "What Globex charges", "competitor,pricing", 7)]
+    fresh = ToolIndex.build((6, 1), [row for row in ROWS + more if row[1] != 1])
+    updated = ToolIndex.build((4, 0), ROWS).extended((6, 0), more).hiding((6, 1), {1})
+    for query in ("pricing", "globex", "pricng calc", "roi", "summit", "zzz"):
+        got = [h.number for h in rank(updated, query, {7: "RevOps Summit"}, 5)]
+        want = [h.number for h in rank(fresh, query, {7: "RevOps Summit"}, 5)]
+        # the same best tool and nothing the fresh index would not find (word rarity still counts the removed)
+        assert got[:1] == want[:1] and set(got) <= set(want) and 1 not in got, (query, got, want)
+    assert updated.live == fresh.live == 5
