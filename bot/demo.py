@@ -16,8 +16,10 @@ from bot.core.clock import FakeClock
 from bot.core.dispatch import Dispatcher
 from bot.core.request import Person, Request
 from bot.core.runtime import Runtime
+from bot.tools.links import Claims
+from bot.tools.service import open_link
 from storage.db import Database
-from storage.models import Campaign, Lead, Member, MemberAccount, Outbox, Workspace
+from storage.models import Campaign, Lead, Member, MemberAccount, Outbox, Tool, Workspace
 
 DEMO_PLATFORM = "playground"
 DEMO_TEAM = "demo"
@@ -146,6 +148,15 @@ class _Story:
         """Press a button on the newest card in ``key``'s inbox (so the card shows who answered it)."""
         self.say(key, text, card=self.latest_card(key))
 
+    def open_tool(self, key: str, number: int) -> None:
+        """Follow a tool link as ``key`` would (``GET /t/<id>`` with their token), so opens are counted."""
+        with self.runtime.db.session() as session:
+            member = self._member(session, key)
+            tool = session.exec(select(Tool).where(Tool.workspace_id == member.workspace_id,
+                                                   Tool.number == number)).one()
+            assert tool.id is not None and member.id is not None
+            open_link(session, self.clock, tool.id, Claims(member.workspace_id, member.id, tool.id))
+
     def latest_card(self, key: str) -> int | None:
         with self.runtime.db.session() as session:
             member = self._member(session, key)
@@ -182,6 +193,7 @@ def seed_demo(runtime: Runtime) -> DemoSummary:
     story = _Story(runtime, day(24, 13))
     _found_workspace(runtime, story)
     _first_weeks(story, day)
+    _sales_tools(story, day)
     _last_days(story, day, now)
     return _summary(runtime.db, seeded=True)
 
@@ -280,6 +292,39 @@ def _first_weeks(story: _Story, at: Day) -> None:
     story.at(at(8, 15)).say("diana", "lead criteria set A qualified lead has budget this quarter, a named "
                                      "decision-maker we have spoken to (not an intern), and 50+ seats or a "
                                      "RevOps team of 3+. Students and agencies are not qualified.")
+
+
+DEMO_TOOLS = (  # who publishes, then the `tool add` arguments
+    ("maya", '"Pricing deck 2026" url:https://drive.acme.example/decks/pricing-2026 tags:pricing,enterprise '
+             'desc:"List prices, volume discounts and the three packages, with the approved discount ladder"'),
+    ("maya", '"Harbour ROI calculator" url:https://sheets.acme.example/harbour-roi tags:roi,finance '
+             'desc:"Payback in months from seats, admin hours saved and CRM licences retired"'),
+    ("leo", '"Battlecard: Globex" url:https://wiki.acme.example/battlecards/globex tags:competitor,battlecard '
+            'desc:"How we win against Globex: their price anchoring, our onboarding time, proof points"'),
+    ("leo", '"Battlecard: HubSpot" url:https://wiki.acme.example/battlecards/hubspot tags:competitor,battlecard '
+            'desc:"When they are comparing us with HubSpot Sales Hub: reporting depth and RevOps controls"'),
+    ("maya", '"Security & GDPR one-pager" url:https://drive.acme.example/security-one-pager tags:security,legal '
+             'desc:"SOC 2 Type II, EU data residency, DPA and sub-processors on one page"'),
+    ("maya", '"Q1 webinar recording" url:https://video.acme.example/q1-pipeline-webinar tags:webinar,demo '
+             'campaign:"Q1 Pipeline" desc:"The 45-minute RevOps pipeline webinar; the demo starts at 18:30"'),
+    ("leo", '"Summit follow-up email template" url:https://docs.acme.example/summit-follow-up tags:email,event '
+            'campaign:"RevOps Summit" desc:"Three-touch follow-up for people we met at the booth"'),
+    ("maya", '"Case study: Northwind" url:https://acme.example/customers/northwind tags:case-study,midmarket '
+             'desc:"Northwind cut onboarding from 6 weeks to 10 days"'),
+)
+DEMO_OPENS = (("rita", 1, 3), ("sam", 1, 1), ("jonas", 1, 2), ("rita", 3, 2), ("sam", 3, 1), ("jonas", 2, 2),
+              ("rita", 5, 1), ("sam", 6, 1))  # who opened which T-<n> how often
+
+
+def _sales_tools(story: _Story, at: Day) -> None:
+    """Marketing publishes the team's decks, calculators and battlecards; sales starts opening them."""
+    story.at(at(19, 11))
+    for key, arguments in DEMO_TOOLS:
+        story.later(minutes=9).say(key, "tool add " + arguments)
+    story.at(at(17, 10))
+    for key, number, times in DEMO_OPENS:
+        for _ in range(times):
+            story.later(hours=7).open_tool(key, number)
 
 
 def _last_days(story: _Story, at: Day, now: datetime) -> None:

@@ -14,9 +14,11 @@ from sqlmodel import Session, col, select
 from bot.admin.settings import get_int
 from bot.core.clock import Clock
 from bot.core.commands import Registry
+from bot.core.config import Settings
 from bot.core.people import has_role, mentions
 from bot.core.replies import Mention, Reply
 from bot.home_view import home_view
+from bot.tools.home import home_section as tools_section
 from storage.models import Lead, Member
 
 HANDED_OFF_WINDOW = timedelta(days=30)  # marketing's sections show recent hand-offs, not every old rejection
@@ -79,6 +81,9 @@ def _handed_off(session: Session, member: Member, now: datetime) -> list[Lead]:
     ).order_by(col(Lead.created_at))).all())
 
 
-def home_reply(session: Session, clock: Clock, member: Member, registry: Registry) -> Reply:
-    """The page for ``member``, read now; its footer names the command words ``registry`` answers."""
-    return home_view(read_home(session, clock, member), registry.built)
+def home_reply(session: Session, clock: Clock, member: Member, registry: Registry,
+               settings: Settings | None = None) -> Reply:
+    """The page for ``member``, read now; its footer names the command words ``registry`` answers.
+    ``settings`` (the public URL and secret for tool links) adds the member's most-used tools."""
+    tools = tools_section(session, settings, member) if settings is not None else []
+    return home_view(read_home(session, clock, member), registry.built, tools)

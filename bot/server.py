@@ -100,7 +100,10 @@ def _unready(database: str) -> JSONResponse:
 
 
 def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list[Hook], shutdowns: list[Hook]) -> None:
+    from adapters.links import mount_links
+
     settings = runtime.settings
+    mount_links(app, runtime)
     if settings.playground:
         from adapters.web.playground import mount_playground
         from schedules.jobs.delivery import deliver_due

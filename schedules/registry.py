@@ -18,6 +18,7 @@ from bot.core.runtime import Runtime
 from schedules.jobs.delivery import deliver_due
 from schedules.jobs.housekeeping import run_housekeeping
 from schedules.jobs.nags import run_nags
+from schedules.jobs.tool_staleness import run_tool_staleness
 from schedules.leases import LastRun, finish_lease, last_run, take_lease
 
 log = logging.getLogger("tandem.jobs")
@@ -63,12 +64,19 @@ async def _housekeeping(runtime: Runtime, owner: str) -> str:
     return await run_housekeeping(runtime)
 
 
+async def _tool_staleness(runtime: Runtime, owner: str) -> str:
+    return str(await run_tool_staleness(runtime))
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("delivery", "send due outbox messages to Slack, Teams and the playground", _delivery,
             every=lambda s: s.delivery_interval_seconds),
     JobSpec("nags", "remind owners of overdue leads; escalate to managers", _nags,
             every=lambda s: s.nag_interval_seconds),
     JobSpec("housekeeping", "forget old job firings and platform event ids", _housekeeping, daily_at="03:17"),
+    # daily, so a server down on the 1st still sends that month; each owner hears at most once a month
+    JobSpec("tool_staleness", "tell owners, once a month, of their tools nobody opened for 180 days", _tool_staleness,
+            daily_at="09:00"),
 )
 
 

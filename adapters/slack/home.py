@@ -24,7 +24,7 @@ class Home:
         with runtime.db.session() as session:
             workspace = people.ensure_workspace(session, "slack", team_id, None, runtime.clock)
             member = people.ensure_member(session, workspace, person, runtime.settings.admins, runtime.clock)
-            return home_reply(session, runtime.clock, member, runtime.dispatcher.registry)
+            return home_reply(session, runtime.clock, member, runtime.dispatcher.registry, runtime.settings)
 
     async def publish(self, client: AsyncWebClient, team_id: str, user_id: str) -> None:
         person, fetched = await self.bridge.directory.person(client, team_id, user_id)

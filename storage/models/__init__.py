@@ -9,6 +9,7 @@ from storage.models.jobs import JobLease, ProcessedEvent
 from storage.models.leads import CriteriaVersion, Feedback, Lead, LeadEvent
 from storage.models.outbox import Outbox
 from storage.models.platforms import ConversationRef
+from storage.models.tools import Tool, ToolClick
 from storage.models.workspaces import LinkCode, Member, MemberAccount, Workspace, WorkspaceAccount, WorkspaceSetting
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "Outbox",
     "ProcessedEvent",
     "ROLES",
+    "Tool",
+    "ToolClick",
     "Workspace",
     "WorkspaceAccount",
     "WorkspaceSetting",

@@ -17,6 +17,7 @@ class Workspace(SQLModel, table=True):
     name: str = Field(max_length=200)
     lead_seq: int = 0
     campaign_seq: int = 0
+    tool_seq: int = 0
     routing_cursor: int | None = None  # member id of the rep who got the last round-robin lead
     created_at: datetime = ts()
 

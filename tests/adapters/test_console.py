@@ -180,3 +180,10 @@ def test_a_leading_at_tandem_addresses_the_bot(demo_runtime: Runtime) -> None:
     text = out.getvalue()
     assert "I don't know" not in text
     assert "L-1 · Northwind Traders" in text and "Commands:" in text
+
+
+def test_tools_are_found_in_the_console_with_their_links(demo_runtime: Runtime) -> None:
+    out = io.StringIO()
+    assert run_console(demo_runtime, "rita", Script("tool batlecard globex", "quit"), out) == 0
+    text = out.getvalue()
+    assert "Battlecard: Globex (http://127.0.0.1:8000/t/3?m=" in text and "T-3" in text

@@ -52,3 +52,36 @@ def test_marketing_sees_hand_offs_of_the_last_30_days(team: Team) -> None:
     team.say("sam", "lead reject L-2 no budget")
     shown = text_of(home_of(team, "mara"))
     assert "Back with you (1)" in shown and "New Co" in shown and "Old Co" not in shown
+
+
+def test_a_rep_sees_the_tools_they_open_most_on_their_home(team: Team) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from bot.core.replies import Link
+    from bot.tools.links import ToolLinks
+    from bot.tools.service import open_link
+
+    def home(who: str) -> Reply:
+        with team.runtime.db.session() as session:
+            return home_reply(session, team.runtime.clock, team.member(who), team.runtime.dispatcher.registry,
+                              team.runtime.settings)
+
+    assert "Find decks, one-pagers and battlecards with `/tool <words>`" in text_of(home("rita"))
+    assert "most-used tools" not in text_of(home("mara"))  # marketing sees the section once it opens tools
+    for title in ("Pricing deck", "Battlecard Globex", "ROI calculator"):
+        assert team.say("mara", f'tool add "{title}" url:https://example.com/{title[:3]}').ok
+    links = ToolLinks(team.runtime.settings.base_url, team.runtime.settings.secret_key)
+    for title, times in (("Battlecard Globex", 3), ("ROI calculator", 1)):
+        [url] = [s.url for b in team.say("rita", f"tool {title}").blocks for s in getattr(b, "text", ())
+                 if isinstance(s, Link) and s.text == title]
+        tool_id = int(urlsplit(url).path.rsplit("/", 1)[1])
+        for _ in range(times):
+            with team.runtime.db.session() as session:
+                open_link(session, team.runtime.clock, tool_id, links.claims(parse_qs(urlsplit(url).query)["m"][0],
+                                                                             tool_id))
+    shown = home("rita")
+    assert "Your most-used tools\nBattlecard Globex  T-2\nROI calculator  T-3" in text_of(shown)
+    [mine] = [s for b in shown.blocks for s in getattr(b, "text", ())
+              if isinstance(s, Link) and s.text == "ROI calculator"]
+    assert links.claims(parse_qs(urlsplit(mine.url).query)["m"][0], tool_id) is not None  # a link that counts for her
+    assert "Battlecard" not in text_of(home("sam"))  # Sam opened nothing: his own home, not Rita's

@@ -56,6 +56,6 @@ def test_a_bad_email_is_refused_kindly(team: Team) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=400))
 def test_random_text_after_any_command_never_crashes(team: Team, text: str) -> None:
-    for command in ("lead handoff ", "lead feedback L-1 ", "lead show ", "tandem settings ", ""):
+    for command in ("lead handoff ", "lead feedback L-1 ", "lead show ", "tandem settings ", "tool ", ""):
         reply = team.say("mara", command + text)
         assert "something went wrong" not in text_of(reply)
