@@ -62,8 +62,9 @@ def render_text(reply: Reply) -> str:
                 share = 0.0 if bar.maximum <= 0 else max(0.0, min(1.0, bar.value / bar.maximum))
                 filled = round(share * _BAR_WIDTH)
                 caption = bar.caption or (f"{bar.value:g}")
-                lines.append(f"  {_safe(bar.label)[:24]:<24} {'█' * filled}{'░' * (_BAR_WIDTH - filled)} "
-                             f"{_safe(caption)}")
+                lines.append(
+                    f"  {_safe(bar.label)[:24]:<24} {'█' * filled}{'░' * (_BAR_WIDTH - filled)} {_safe(caption)}"
+                )
         elif isinstance(block, Divider):
             lines.append("─" * 40)
         elif isinstance(block, Chart):
@@ -77,12 +78,16 @@ def chart_lines(chart: Chart) -> list[str]:
     """A chart as text bars with every figure beside its bar: one group per series, bars scaled to the largest
     value of the chart. A line chart also gets a sparkline per series, to show its trend at a glance."""
     lines = [_safe(chart.title)] if chart.title else []
-    axes = " · ".join(_safe(text) for text in (chart.x_label and f"x: {chart.x_label}",
-                                               chart.y_label and f"y: {chart.y_label}") if text)
+    axes = " · ".join(
+        _safe(text)
+        for text in (chart.x_label and f"x: {chart.x_label}", chart.y_label and f"y: {chart.y_label}")
+        if text
+    )
     if axes:
         lines.append(_indent(axes))
-    values = [abs(value) for line in chart.series for label in chart.categories
-              if (value := line.value_at(label)) is not None]
+    values = [
+        abs(value) for line in chart.series for label in chart.categories if (value := line.value_at(label)) is not None
+    ]
     largest = max(values, default=0.0)
     grouped = len(chart.series) > 1 or chart.shape == "line"
     pad = "    " if grouped else "  "
@@ -95,8 +100,10 @@ def chart_lines(chart: Chart) -> list[str]:
             value = line.value_at(label)
             share = 0.0 if value is None or largest <= 0 else abs(value) / largest
             filled = round(share * _BAR_WIDTH)
-            lines.append(f"{pad}{_safe(label):<{width}} {'█' * filled}{'░' * (_BAR_WIDTH - filled)} "
-                         f"{_safe(figure(value, chart.unit))}")
+            lines.append(
+                f"{pad}{_safe(label):<{width}} {'█' * filled}{'░' * (_BAR_WIDTH - filled)} "
+                f"{_safe(figure(value, chart.unit))}"
+            )
     return lines
 
 
@@ -107,8 +114,10 @@ def _sparkline(chart: Chart, line: Series) -> str:
         return ""
     low, high = min(known), max(known)
     ticks = "▁▂▃▄▅▆▇█"
-    return "".join(" " if value is None else ticks[0 if high == low else round((value - low) / (high - low) * 7)]
-                   for value in values)
+    return "".join(
+        " " if value is None else ticks[0 if high == low else round((value - low) / (high - low) * 7)]
+        for value in values
+    )
 
 
 def text_of(text: Text) -> str:
@@ -146,9 +155,14 @@ class Inbox:
     def _waiting(self) -> list[Reply]:
         """Cards sent before this session that still wait for an answer: their buttons work when typed."""
         with self.runtime.db.session() as session:
-            rows = list(session.exec(select(Outbox).where(Outbox.target_member_id == self.person.member_id,
-                                                          col(Outbox.response_note).is_(None))
-                                     .order_by(col(Outbox.id).desc()).limit(50)).all())
+            rows = list(
+                session.exec(
+                    select(Outbox)
+                    .where(Outbox.target_member_id == self.person.member_id, col(Outbox.response_note).is_(None))
+                    .order_by(col(Outbox.id).desc())
+                    .limit(50)
+                ).all()
+            )
             waiting = []
             for row in reversed(rows):
                 reply = reply_of(row)
@@ -160,15 +174,29 @@ class Inbox:
 
     def _latest(self) -> int:
         with self.runtime.db.session() as session:
-            return session.exec(select(Outbox.id).where(Outbox.target_member_id == self.person.member_id)
-                                .order_by(col(Outbox.id).desc()).limit(1)).first() or 0
+            return (
+                session.exec(
+                    select(Outbox.id)
+                    .where(Outbox.target_member_id == self.person.member_id)
+                    .order_by(col(Outbox.id).desc())
+                    .limit(1)
+                ).first()
+                or 0
+            )
 
     def new_messages(self) -> list[Outbox]:
         with self.runtime.db.session() as session:
-            rows = list(session.exec(select(Outbox).where(Outbox.target_member_id == self.person.member_id,
-                                                          col(Outbox.id) > self.seen,
-                                                          col(Outbox.refreshes_id).is_(None))  # rewrites, not news
-                                     .order_by(col(Outbox.id))).all())
+            rows = list(
+                session.exec(
+                    select(Outbox)
+                    .where(
+                        Outbox.target_member_id == self.person.member_id,
+                        col(Outbox.id) > self.seen,
+                        col(Outbox.refreshes_id).is_(None),
+                    )  # rewrites, not news
+                    .order_by(col(Outbox.id))
+                ).all()
+            )
         if rows:
             self.seen = rows[-1].id or self.seen
         return rows
@@ -223,8 +251,9 @@ def run_console(runtime: Runtime, person: str, stdin: TextIO, stdout: TextIO) ->
     inbox = Inbox(runtime, who)
     speaker = Person(DEMO_PLATFORM, who.key, who.name, who.email, who.timezone)
     if interactive:
-        stdout.write(f"Tandem — you are {who.name} ({who.role}, {who.title}). "
-                     "Type `help` for commands, `quit` to leave.\n")
+        stdout.write(
+            f"Tandem — you are {who.name} ({who.role}, {who.title}). Type `help` for commands, `quit` to leave.\n"
+        )
         if inbox.waiting:
             stdout.write(f"📬 {len(inbox.waiting)} card(s) wait for you; type a button's command to answer one:\n")
             for card in inbox.waiting[-5:]:

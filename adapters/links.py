@@ -47,8 +47,9 @@ def mount_links(app: FastAPI, runtime: Runtime) -> None:
         if url is None or not is_web_url(url):
             return _not_found()
         # no-store: every open reaches us and is counted; no-referrer: the token never travels to the tool's site
-        return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store",
-                                                               "Referrer-Policy": "no-referrer"})
+        return RedirectResponse(
+            url, status_code=302, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+        )
 
 
 def _follow(runtime: Runtime, tool_id: int, claims: Claims | None, counted: bool) -> str | None:

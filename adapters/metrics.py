@@ -30,13 +30,15 @@ class TandemCollector(Collector):
         self.jobs = jobs or {}
 
     def collect(self) -> Iterator[Metric]:
-        commands = CounterMetricFamily("tandem_commands", "Commands answered, by command and outcome",
-                                       labels=["command", "outcome"])
+        commands = CounterMetricFamily(
+            "tandem_commands", "Commands answered, by command and outcome", labels=["command", "outcome"]
+        )
         for (command, outcome), count in sorted(self.runtime.dispatcher.counts.items()):
             commands.add_metric([command, outcome], count)
         yield commands
-        jobs = CounterMetricFamily("tandem_job_firings", "Scheduled job firings on this replica, by result",
-                                   labels=["job", "result"])
+        jobs = CounterMetricFamily(
+            "tandem_job_firings", "Scheduled job firings on this replica, by result", labels=["job", "result"]
+        )
         for name, counts in sorted(self.jobs.items()):
             for result in ("ran", "skipped", "failed"):
                 jobs.add_metric([name, result], getattr(counts, result))

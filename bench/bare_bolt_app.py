@@ -25,8 +25,11 @@ bolt = AsyncApp(
     process_before_response=True,
 )
 
-PAYLOAD: dict[str, Any] = (json.loads(Path(os.environ["BARE_ACK_PAYLOAD"]).read_text())
-                           if os.environ.get("BARE_ACK_PAYLOAD") else {"text": "ok"})
+PAYLOAD: dict[str, Any] = (
+    json.loads(Path(os.environ["BARE_ACK_PAYLOAD"]).read_text())
+    if os.environ.get("BARE_ACK_PAYLOAD")
+    else {"text": "ok"}
+)
 
 
 @bolt.command("/lead")

@@ -85,8 +85,10 @@ def next_command(shared: Shared, rng: random.Random) -> tuple[str, Request]:
         op = "handoff"
     if op == "handoff":
         n = uuid.uuid4().hex[:12]  # a new prospect every time: a repeated e-mail is refused as a duplicate
-        return op, request(rng.choice(people.marketers),
-                           f"lead handoff Prospect {n} email:buyer{n}@prospect{n}.test name:Pat Buyer source:webinar")
+        return op, request(
+            rng.choice(people.marketers),
+            f"lead handoff Prospect {n} email:buyer{n}@prospect{n}.test name:Pat Buyer source:webinar",
+        )
     if op == "feedback":
         number = rng.randint(max(1, shared.seq - RECENT), shared.seq)
         return op, request(rng.choice(people.reps), f"lead feedback L-{number} {rng.randint(1, 5)} good fit")
@@ -115,8 +117,14 @@ def worker(runtime, shared: Shared, deadline: float, seed: int) -> None:  # type
         shared.samples.extend(local)
 
 
-def run_mix(runtime, preloaded: Preloaded, seq: int, waiting: deque, threads: int,  # type: ignore[no-untyped-def]
-            seconds: float) -> tuple[dict[str, dict[str, float]], int]:
+def run_mix(
+    runtime,
+    preloaded: Preloaded,
+    seq: int,
+    waiting: deque,
+    threads: int,  # type: ignore[no-untyped-def]
+    seconds: float,
+) -> tuple[dict[str, dict[str, float]], int]:
     shared = Shared(preloaded=preloaded, seq=seq, waiting=waiting)
     deadline = time.perf_counter() + seconds
     started = time.perf_counter()
@@ -141,14 +149,19 @@ def summarise(samples: list[tuple[str, float, float, bool]], wall: float) -> dic
         if not rows:
             continue
         lat = [r[1] for r in rows]
-        table[op] = {"count": len(rows), "ops": len(rows) / wall, "p50": pct(lat, 0.5), "p99": pct(lat, 0.99),
-                     "cpu": 1000 * statistics.fmean(r[2] for r in rows), "errors": sum(1 for r in rows if not r[3])}
+        table[op] = {
+            "count": len(rows),
+            "ops": len(rows) / wall,
+            "p50": pct(lat, 0.5),
+            "p99": pct(lat, 0.99),
+            "cpu": 1000 * statistics.fmean(r[2] for r in rows),
+            "errors": sum(1 for r in rows if not r[3]),
+        }
     return table
 
 
 def median_table(tables: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
-    return {op: {k: statistics.median(t[op][k] for t in tables if op in t) for k in tables[0][op]}
-            for op in tables[0]}
+    return {op: {k: statistics.median(t[op][k] for t in tables if op in t) for k in tables[0][op]} for op in tables[0]}
 
 
 def print_table(title: str, table: dict[str, dict[str, float]]) -> None:
@@ -157,8 +170,10 @@ def print_table(title: str, table: dict[str, dict[str, float]]) -> None:
     print("|---|---:|---:|---:|---:|---:|---:|")
     for op, row in table.items():
         name = f"**{op}**" if op == "overall" else op
-        print(f"| {name} | {row['count']:.0f} | {row['ops']:.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
-              f"{row['cpu']:.2f} | {row['errors']:.0f} |")
+        print(
+            f"| {name} | {row['count']:.0f} | {row['ops']:.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
+            f"{row['cpu']:.2f} | {row['errors']:.0f} |"
+        )
 
 
 def sqlite_database(leads: int) -> tuple[str, Preloaded, float]:
@@ -227,8 +242,10 @@ def main() -> None:
     if made is None:
         return
     url, loaded, load_seconds = made
-    print(f"{args.backend}, {args.leads:,} leads preloaded in {load_seconds:.1f} s; "
-          f"{len(loaded.waiting):,} waiting to be accepted")
+    print(
+        f"{args.backend}, {args.leads:,} leads preloaded in {load_seconds:.1f} s; "
+        f"{len(loaded.waiting):,} waiting to be accepted"
+    )
     try:
         settings = Settings(DATABASE_URL=url, TANDEM_SCHEDULER="off").with_secret()  # type: ignore[call-arg]
         runtime = build_runtime(settings)
@@ -245,11 +262,16 @@ def main() -> None:
                 table, seq = run_mix(runtime, loaded, seq, waiting, threads, seconds)
                 tables.append(table)
                 overall = table["overall"]
-                print(f"  run: {threads} thread(s) {overall['ops']:.0f} ops/s, p50 {overall['p50']:.2f} ms, "
-                      f"p99 {overall['p99']:.2f} ms, CPU {overall['cpu']:.2f} ms/op, load {os.getloadavg()[0]:.1f}",
-                      flush=True)
-            print_table(f"{args.backend}, {args.leads:,} leads, {threads} thread(s), {seconds:.0f} s × {args.runs}, "
-                        "median of runs", median_table(tables))
+                print(
+                    f"  run: {threads} thread(s) {overall['ops']:.0f} ops/s, p50 {overall['p50']:.2f} ms, "
+                    f"p99 {overall['p99']:.2f} ms, CPU {overall['cpu']:.2f} ms/op, load {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
+            print_table(
+                f"{args.backend}, {args.leads:,} leads, {threads} thread(s), {seconds:.0f} s × {args.runs}, "
+                "median of runs",
+                median_table(tables),
+            )
         runtime.db.dispose()
     finally:
         if args.backend == "postgres" and not args.keep:

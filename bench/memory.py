@@ -27,17 +27,38 @@ from storage.migrate import upgrade  # noqa: E402
 SETUPS: dict[str, dict[str, str]] = {
     "scheduler off": {"TANDEM_SCHEDULER": "off"},
     "scheduler on": {"TANDEM_SCHEDULER": "on"},
-    "scheduler on + Slack": {"TANDEM_SCHEDULER": "on", "SLACK_SIGNING_SECRET": "x", "SLACK_BOT_TOKEN": "xoxb-test",
-                             "SLACK_API_URL": "http://127.0.0.1:9/"},
+    "scheduler on + Slack": {
+        "TANDEM_SCHEDULER": "on",
+        "SLACK_SIGNING_SECRET": "x",
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_API_URL": "http://127.0.0.1:9/",
+    },
     "scheduler on + Teams": {"TANDEM_SCHEDULER": "on", "TEAMS_ENABLED": "1"},
-    "scheduler on + Slack + Teams": {"TANDEM_SCHEDULER": "on", "SLACK_SIGNING_SECRET": "x",
-                                     "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": "http://127.0.0.1:9/",
-                                     "TEAMS_ENABLED": "1"},
+    "scheduler on + Slack + Teams": {
+        "TANDEM_SCHEDULER": "on",
+        "SLACK_SIGNING_SECRET": "x",
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_API_URL": "http://127.0.0.1:9/",
+        "TEAMS_ENABLED": "1",
+    },
 }
 # Everything Tandem reads, so the caller's environment cannot change what is measured.
-CLEARED = ("DATABASE_URL", "TANDEM_SECRET_KEY", "TANDEM_SCHEDULER", "TANDEM_PLAYGROUND", "SLACK_SIGNING_SECRET",
-           "SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_API_URL", "MICROSOFT_APP_ID",
-           "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "TEAMS_ENABLED", "TANDEM_ADMINS")
+CLEARED = (
+    "DATABASE_URL",
+    "TANDEM_SECRET_KEY",
+    "TANDEM_SCHEDULER",
+    "TANDEM_PLAYGROUND",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_BOT_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_API_URL",
+    "MICROSOFT_APP_ID",
+    "MICROSOFT_APP_PASSWORD",
+    "MICROSOFT_APP_TENANT_ID",
+    "TEAMS_ENABLED",
+    "TANDEM_ADMINS",
+)
 
 
 def free_port() -> int:
@@ -58,8 +79,13 @@ def measure(db_url: str, extra: dict[str, str], workdir: Path, idle: float) -> t
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
     env.update(DATABASE_URL=db_url, TANDEM_SECRET_KEY="bench-secret-key-0123456789abcdef", **extra)
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/tandem"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv/bin/tandem"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=5) as client:
@@ -79,8 +105,11 @@ def measure(db_url: str, extra: dict[str, str], workdir: Path, idle: float) -> t
                 client.get("/healthz")
                 client.get("/readyz")
             if "SLACK_SIGNING_SECRET" in extra:
-                client.post("/slack/events", content=b"command=%2Ftandem&text=help",
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})  # unsigned: refused
+                client.post(
+                    "/slack/events",
+                    content=b"command=%2Ftandem&text=help",
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                )  # unsigned: refused
             if extra.get("TEAMS_ENABLED"):
                 client.post("/api/messages", json={})
         time.sleep(idle)
@@ -98,8 +127,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--idle", type=float, default=5.0, help="seconds idle before reading VmRSS")
-    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
-                        help="extra environment for every set-up, e.g. MALLOC_ARENA_MAX=2")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for every set-up, e.g. MALLOC_ARENA_MAX=2",
+    )
     parser.add_argument("--only", help="run only the set-ups whose name contains this text")
     args = parser.parse_args()
     common = dict(item.split("=", 1) for item in args.env)

@@ -49,11 +49,23 @@ from storage.migrate import upgrade  # noqa: E402
 from storage.models import Member, Outbox  # noqa: E402
 
 SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
-LEAD_COLUMNS = ("workspace_id", "number", "company", "source", "status", "created_at", "handed_off_at",
-                "owner_id", "marketer_id", "nag_due_at", "nag_count")
+LEAD_COLUMNS = (
+    "workspace_id",
+    "number",
+    "company",
+    "source",
+    "status",
+    "created_at",
+    "handed_off_at",
+    "owner_id",
+    "marketer_id",
+    "nag_due_at",
+    "nag_count",
+)
 
 
 # -- fake Slack with a per-channel token bucket (child process) ----------------------------------------
+
 
 def _fake_slack(port_out: Any, burst: int, rate: float, limited: bool) -> None:
     from aiohttp import web
@@ -73,8 +85,9 @@ def _fake_slack(port_out: Any, burst: int, rate: float, limited: bool) -> None:
                 buckets[channel] = [tokens, now]
                 stats["429"] += 1
                 wait = max(1, int((1 - tokens) / rate + 0.999))
-                return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
-                                         headers={"Retry-After": str(wait)})
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(wait)}
+                )
             buckets[channel] = [tokens - 1, now]
         stats["ok"] += 1
         per_channel[channel].append(now)
@@ -129,6 +142,7 @@ class FakeSlackProcess:
 
 # -- data ------------------------------------------------------------------------------------------------
 
+
 def fresh_database(kind: str, pg_url: str | None, workdir: Path) -> str:
     if kind == "sqlite":
         url = f"sqlite:///{workdir / 'bench-nags.db'}"
@@ -143,8 +157,14 @@ def fresh_database(kind: str, pg_url: str | None, workdir: Path) -> str:
 
 
 def settings_for(url: str, slack_api_url: str = "http://127.0.0.1:9/api/") -> Settings:
-    return Settings(DATABASE_URL=url, TANDEM_SECRET_KEY="bench-secret-0123456789", TANDEM_SCHEDULER="off",  # type: ignore[call-arg]
-                    SLACK_API_URL=slack_api_url, SLACK_BOT_TOKEN="xoxb-bench", _env_file=None)
+    return Settings(
+        DATABASE_URL=url,
+        TANDEM_SECRET_KEY="bench-secret-0123456789",
+        TANDEM_SCHEDULER="off",  # type: ignore[call-arg]
+        SLACK_API_URL=slack_api_url,
+        SLACK_BOT_TOKEN="xoxb-bench",
+        _env_file=None,
+    )
 
 
 def seed_people(url: str) -> tuple[int, list[int], int]:
@@ -175,8 +195,19 @@ def lead_rows(workspace: int, reps: list[int], marketer: int, total: int, due: i
             status, handed, nag_due = "won" if n % 2 else "lost", created, None
         else:
             status, handed, nag_due = "accepted", created, now + timedelta(minutes=rng.randint(5, 20_000))
-        yield (workspace, n, f"Company {n}", "marketing", status, created, handed, reps[n % len(reps)], marketer,
-               nag_due, 0)
+        yield (
+            workspace,
+            n,
+            f"Company {n}",
+            "marketing",
+            status,
+            created,
+            handed,
+            reps[n % len(reps)],
+            marketer,
+            nag_due,
+            0,
+        )
 
 
 def bulk_load(url: str, rows: Any) -> float:
@@ -192,8 +223,10 @@ def bulk_load(url: str, rows: Any) -> float:
         def fmt(value: Any) -> Any:
             return value.astimezone(UTC).strftime(SQLITE_TS) if isinstance(value, datetime) else value
 
-        conn.executemany(f"INSERT INTO lead ({', '.join(LEAD_COLUMNS)}) VALUES ({', '.join('?' * len(LEAD_COLUMNS))})",
-                         (tuple(fmt(v) for v in row) for row in rows))
+        conn.executemany(
+            f"INSERT INTO lead ({', '.join(LEAD_COLUMNS)}) VALUES ({', '.join('?' * len(LEAD_COLUMNS))})",
+            (tuple(fmt(v) for v in row) for row in rows),
+        )
         conn.execute("UPDATE workspace SET lead_seq = (SELECT max(number) FROM lead)")
         conn.commit()
         conn.execute("ANALYZE")
@@ -217,6 +250,7 @@ def bulk_load(url: str, rows: Any) -> float:
 
 # -- 1. finding the due leads ---------------------------------------------------------------------------
 
+
 def bench_find(url: str, due: int, runs: int = 7) -> dict[str, Any]:
     runtime = build_runtime(settings_for(url))
     now = datetime.now(UTC)
@@ -234,13 +268,26 @@ def bench_find(url: str, due: int, runs: int = 7) -> dict[str, Any]:
                 session.rollback()
     with runtime.db.engine.connect() as conn:
         if runtime.db.is_sqlite:
-            plan = " ".join(str(r[-1]) for r in conn.execute(text(
-                "EXPLAIN QUERY PLAN SELECT * FROM lead WHERE nag_due_at <= :now ORDER BY nag_due_at LIMIT 1100"),
-                {"now": now.strftime(SQLITE_TS)}))
+            plan = " ".join(
+                str(r[-1])
+                for r in conn.execute(
+                    text(
+                        "EXPLAIN QUERY PLAN SELECT * FROM lead WHERE nag_due_at <= :now ORDER BY nag_due_at LIMIT 1100"
+                    ),
+                    {"now": now.strftime(SQLITE_TS)},
+                )
+            )
         else:
-            plan = " ".join(str(r[0]) for r in conn.execute(text(
-                "EXPLAIN SELECT * FROM lead WHERE nag_due_at <= :now ORDER BY nag_due_at LIMIT 1100 "
-                "FOR UPDATE SKIP LOCKED"), {"now": now}))
+            plan = " ".join(
+                str(r[0])
+                for r in conn.execute(
+                    text(
+                        "EXPLAIN SELECT * FROM lead WHERE nag_due_at <= :now ORDER BY nag_due_at LIMIT 1100 "
+                        "FOR UPDATE SKIP LOCKED"
+                    ),
+                    {"now": now},
+                )
+            )
     statements = [0]
 
     def count(*_args: Any) -> None:
@@ -253,20 +300,35 @@ def bench_find(url: str, due: int, runs: int = 7) -> dict[str, Any]:
     firing_ms = (time.perf_counter() - started) * 1000
     event.remove(runtime.db.engine, "before_cursor_execute", count)
     runtime.db.dispose()
-    return {"found": found, "median_ms": statistics.median(timings[1:]), "max_ms": max(timings[1:]),
-            "cold_ms": timings[0], "uses_index": "ix_lead_nag_due" in plan, "firing_ms": firing_ms,
-            "firing_statements": statements[0], "nagged": round_.nagged}
+    return {
+        "found": found,
+        "median_ms": statistics.median(timings[1:]),
+        "max_ms": max(timings[1:]),
+        "cold_ms": timings[0],
+        "uses_index": "ix_lead_nag_due" in plan,
+        "firing_ms": firing_ms,
+        "firing_statements": statements[0],
+        "nagged": round_.nagged,
+    }
 
 
 # -- 2. delivery ----------------------------------------------------------------------------------------
+
 
 def enqueue_posts(url: str, workspace: int, rows: int, channels: int) -> None:
     db = Database(url)
     clock = SystemClock()
     with db.session() as s:
         for n in range(rows):
-            enqueue_channel(s, clock, workspace_id=workspace, channel=f"slack:C{n % channels:03d}",
-                            reply=say(f"Bench message {n}"), kind="bench", key=str(n))
+            enqueue_channel(
+                s,
+                clock,
+                workspace_id=workspace,
+                channel=f"slack:C{n % channels:03d}",
+                reply=say(f"Bench message {n}"),
+                kind="bench",
+                key=str(n),
+            )
     db.dispose()
 
 
@@ -291,8 +353,7 @@ async def drain(url: str, slack_api_url: str) -> tuple[float, int]:
     return elapsed, firings
 
 
-def bench_delivery(url: str, workspace: int, rows: int, channels: int, *, limited: bool,
-                   burst: int) -> dict[str, Any]:
+def bench_delivery(url: str, workspace: int, rows: int, channels: int, *, limited: bool, burst: int) -> dict[str, Any]:
     db = Database(url)
     with db.engine.begin() as conn:  # only the bench rows: the nag firing's DMs are not part of this run
         conn.execute(text("DELETE FROM outbox"))
@@ -320,9 +381,17 @@ def bench_delivery(url: str, workspace: int, rows: int, channels: int, *, limite
     with Database(url).session() as s:
         sent = len(s.exec(select(Outbox.id).where(Outbox.kind == "bench", Outbox.status == "sent")).all())
     min_seconds = max(0.0, rows / channels - burst) if limited else 0.0
-    return {"rows": rows, "delivered": delivered, "sent_rows": sent, "seconds": elapsed,
-            "rate": delivered / elapsed, "429s": seen["stats"]["429"], "firings": firings,
-            "max_per_channel_second": worst, "floor_seconds": min_seconds}
+    return {
+        "rows": rows,
+        "delivered": delivered,
+        "sent_rows": sent,
+        "seconds": elapsed,
+        "rate": delivered / elapsed,
+        "429s": seen["stats"]["429"],
+        "firings": firings,
+        "max_per_channel_second": worst,
+        "floor_seconds": min_seconds,
+    }
 
 
 def main() -> None:

@@ -54,32 +54,70 @@ def _people_rows() -> list[tuple[str, str, str]]:
 
 def _insert_people(conn: Connection, now: datetime, postgres: bool) -> People:
     stamp = _stamp(now - timedelta(days=3 * 365 + 30), postgres)
-    ws = conn.execute(text("INSERT INTO workspace (name, lead_seq, campaign_seq, created_at) "
-                           "VALUES ('Bench Co', 0, 0, :at) RETURNING id"), {"at": stamp}).scalar_one()
-    conn.execute(text("INSERT INTO workspace_account (workspace_id, platform, external_id) VALUES (:w, :p, :t)"),
-                 {"w": ws, "p": PLATFORM, "t": TEAM_ID})
+    ws = conn.execute(
+        text(
+            "INSERT INTO workspace (name, lead_seq, campaign_seq, created_at) "
+            "VALUES ('Bench Co', 0, 0, :at) RETURNING id"
+        ),
+        {"at": stamp},
+    ).scalar_one()
+    conn.execute(
+        text("INSERT INTO workspace_account (workspace_id, platform, external_id) VALUES (:w, :p, :t)"),
+        {"w": ws, "p": PLATFORM, "t": TEAM_ID},
+    )
     ids: dict[str, int] = {}
     for user_id, name, role in _people_rows():
-        member = conn.execute(text(
-            "INSERT INTO member (workspace_id, display_name, email, timezone, role, last_platform, enriched, "
-            "created_at) VALUES (:w, :n, :e, NULL, :r, :p, false, :at) RETURNING id"),
-            {"w": ws, "n": name, "e": f"{user_id}@bench.test", "r": role, "p": PLATFORM, "at": stamp}).scalar_one()
-        conn.execute(text("INSERT INTO member_account (workspace_id, member_id, platform, external_id) "
-                          "VALUES (:w, :m, :p, :u)"), {"w": ws, "m": member, "p": PLATFORM, "u": user_id})
+        member = conn.execute(
+            text(
+                "INSERT INTO member (workspace_id, display_name, email, timezone, role, last_platform, enriched, "
+                "created_at) VALUES (:w, :n, :e, NULL, :r, :p, false, :at) RETURNING id"
+            ),
+            {"w": ws, "n": name, "e": f"{user_id}@bench.test", "r": role, "p": PLATFORM, "at": stamp},
+        ).scalar_one()
+        conn.execute(
+            text("INSERT INTO member_account (workspace_id, member_id, platform, external_id) VALUES (:w, :m, :p, :u)"),
+            {"w": ws, "m": member, "p": PLATFORM, "u": user_id},
+        )
         ids[user_id] = member
-    return People(workspace_id=ws, manager="mgr-1", marketers=[f"mkt-{i}" for i in range(1, MARKETERS + 1)],
-                  reps=[f"rep-{i}" for i in range(1, REPS + 1)], ids=ids)
+    return People(
+        workspace_id=ws,
+        manager="mgr-1",
+        marketers=[f"mkt-{i}" for i in range(1, MARKETERS + 1)],
+        reps=[f"rep-{i}" for i in range(1, REPS + 1)],
+        ids=ids,
+    )
 
 
-LEAD_COLUMNS = ("workspace_id", "number", "company", "contact_name", "email", "source", "note", "owner_id",
-                "marketer_id", "status", "stage", "amount", "outcome_reason", "created_at", "handed_off_at",
-                "accepted_at", "first_touch_at", "last_touch_at", "closed_at", "nag_due_at", "nag_count")
+LEAD_COLUMNS = (
+    "workspace_id",
+    "number",
+    "company",
+    "contact_name",
+    "email",
+    "source",
+    "note",
+    "owner_id",
+    "marketer_id",
+    "status",
+    "stage",
+    "amount",
+    "outcome_reason",
+    "created_at",
+    "handed_off_at",
+    "accepted_at",
+    "first_touch_at",
+    "last_touch_at",
+    "closed_at",
+    "nag_due_at",
+    "nag_count",
+)
 EVENT_COLUMNS = ("workspace_id", "lead_id", "actor_id", "kind", "from_status", "to_status", "detail", "created_at")
 FEEDBACK_COLUMNS = ("workspace_id", "lead_id", "member_id", "score", "tags", "reason", "created_at")
 
 
-def _leads(count: int, people: People, now: datetime, postgres: bool, rng: random.Random,
-           waiting: list[tuple[int, str]]) -> Iterator[tuple[tuple, tuple, tuple | None]]:
+def _leads(
+    count: int, people: People, now: datetime, postgres: bool, rng: random.Random, waiting: list[tuple[int, str]]
+) -> Iterator[tuple[tuple, tuple, tuple | None]]:
     """(lead, its hand-off event, maybe a rating) per lead; lead id == number (fresh table)."""
     span = 3 * 365 * 86400
     recent = int(count * 0.95)  # the newest 5% are mostly still open; older ones are mostly closed
@@ -112,9 +150,29 @@ def _leads(count: int, people: People, now: datetime, postgres: bool, rng: rando
                 if status == "rejected":
                     accepted = first = last = None
         s = lambda m: _stamp(m, postgres) if m else None  # noqa: E731
-        lead = (people.workspace_id, number, f"Company {number}", f"Contact {number}", f"c{number}@corp{number}.test",
-                rng.choice(SOURCES), None, owner, mkt, status, stage, amount, reason, s(created), s(handed),
-                s(accepted), s(first), s(last), s(closed), s(due), 0)
+        lead = (
+            people.workspace_id,
+            number,
+            f"Company {number}",
+            f"Contact {number}",
+            f"c{number}@corp{number}.test",
+            rng.choice(SOURCES),
+            None,
+            owner,
+            mkt,
+            status,
+            stage,
+            amount,
+            reason,
+            s(created),
+            s(handed),
+            s(accepted),
+            s(first),
+            s(last),
+            s(closed),
+            s(due),
+            0,
+        )
         event = (people.workspace_id, number, mkt, "handoff", None, "handed_off", f"Rep {rep[4:]}", s(created))
         rating = None
         if status != "handed_off" and rng.random() < 0.2:
@@ -133,8 +191,11 @@ def preload(db: Database, count: int, *, seed: int = 7) -> Preloaded:
         batches: dict[str, list[tuple]] = {"lead": [], "lead_event": [], "feedback": []}
 
         def flush() -> None:
-            for table, columns in (("lead", LEAD_COLUMNS), ("lead_event", EVENT_COLUMNS),
-                                   ("feedback", FEEDBACK_COLUMNS)):
+            for table, columns in (
+                ("lead", LEAD_COLUMNS),
+                ("lead_event", EVENT_COLUMNS),
+                ("feedback", FEEDBACK_COLUMNS),
+            ):
                 if batches[table]:
                     _bulk(conn, table, columns, batches[table], postgres)
                     batches[table] = []
@@ -150,8 +211,12 @@ def preload(db: Database, count: int, *, seed: int = 7) -> Preloaded:
         conn.execute(text("UPDATE workspace SET lead_seq = :n WHERE id = :w"), {"n": count, "w": people.workspace_id})
         if postgres:
             for table in ("lead", "lead_event", "feedback"):
-                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                  f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                    )
+                )
     if postgres:  # autovacuum would have analysed a table this size; SQLite never does on its own
         with db.engine.connect() as conn:
             conn.execute(text("ANALYZE"))

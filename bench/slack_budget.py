@@ -74,17 +74,30 @@ def main() -> None:
         rows.append(("… reading one lead's columns (Core)", best_us(session_core_lead)))
         rows.append(("… reading one lead entity (ORM)", best_us(session_orm_lead)))
         raw = sqlite3.connect(path)
-        rows.append(("the same row through the raw `sqlite3` driver, no transaction", best_us(
-            lambda: raw.execute("SELECT id, status FROM lead WHERE workspace_id = ? AND number = ?", (1, 1)).fetchall(),
-            count=20_000)))
+        rows.append(
+            (
+                "the same row through the raw `sqlite3` driver, no transaction",
+                best_us(
+                    lambda: raw.execute(
+                        "SELECT id, status FROM lead WHERE workspace_id = ? AND number = ?", (1, 1)
+                    ).fetchall(),
+                    count=20_000,
+                ),
+            )
+        )
         raw.close()
         for command in ("lead help", "lead show L-1", "lead list mine"):
             request = Request(person=rita, team_id=TEAM, text=command, channel="C0BENCH")
             reply = runtime.dispatcher.handle(request)
-            rows.append((f"`{command}`: dispatch",
-                         best_us(lambda request=request: runtime.dispatcher.handle(request), count=500)))
-            rows.append((f"`{command}`: the Reply rendered as Block Kit",
-                         best_us(lambda reply=reply: reply_payload(reply))))
+            rows.append(
+                (
+                    f"`{command}`: dispatch",
+                    best_us(lambda request=request: runtime.dispatcher.handle(request), count=500),
+                )
+            )
+            rows.append(
+                (f"`{command}`: the Reply rendered as Block Kit", best_us(lambda reply=reply: reply_payload(reply)))
+            )
     finally:
         runtime.db.dispose()
         shutil.rmtree(work, ignore_errors=True)

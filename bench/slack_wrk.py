@@ -72,8 +72,13 @@ def seed(url: str, leads: int) -> None:
     handle = runtime.dispatcher.handle
     handle(Request(person=rita, team_id=TEAM, text="lead list"))
     for n in range(leads):
-        reply = handle(Request(person=mara, team_id=TEAM, text=f"lead handoff Company{n} to:<@URITA> "
-                                                                f"email:c{n}@example.test note:\"first call\""))
+        reply = handle(
+            Request(
+                person=mara,
+                team_id=TEAM,
+                text=f'lead handoff Company{n} to:<@URITA> email:c{n}@example.test note:"first call"',
+            )
+        )
         assert reply.ok, reply.summary
         if n % 2 == 0:
             handle(Request(person=rita, team_id=TEAM, text=f"lead accept L-{n + 1}"))
@@ -92,10 +97,22 @@ def card_payload(url: str, path: Path) -> None:
 
 def lua_script(path: Path, text: str) -> None:
     """wrk cannot compute HMACs: sign once now (valid five minutes, longer than one run)."""
-    body = urlencode({"token": "x", "team_id": TEAM, "team_domain": "bench", "channel_id": "C0BENCH",
-                      "channel_name": "general", "user_id": "URITA", "user_name": "rita", "command": "/lead",
-                      "text": text, "api_app_id": "A1", "response_url": "http://127.0.0.1:9/unused",
-                      "trigger_id": "t"})
+    body = urlencode(
+        {
+            "token": "x",
+            "team_id": TEAM,
+            "team_domain": "bench",
+            "channel_id": "C0BENCH",
+            "channel_name": "general",
+            "user_id": "URITA",
+            "user_name": "rita",
+            "command": "/lead",
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": "http://127.0.0.1:9/unused",
+            "trigger_id": "t",
+        }
+    )
     timestamp = str(int(time.time()))
     signature = "v0=" + hmac.new(SECRET.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
     path.write_text(
@@ -116,8 +133,19 @@ def _ms(value: str) -> float:
 
 
 def run_wrk(url: str, script: Path, connections: int, seconds: int) -> tuple[float, float, float, int]:
-    command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-               "-s", str(script), url]
+    command = [
+        "taskset",
+        "-c",
+        "1",
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+    ]
     out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30).stdout
     try:
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
@@ -173,21 +201,47 @@ def main() -> None:
     seed(url, args.leads)
     card = work / "card.json"
     card_payload(url, card)
-    env = {**os.environ, "DATABASE_URL": url, "TANDEM_SECRET_KEY": "bench-secret-key-0123456789",
-           "SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": fake.api_url,
-           "TANDEM_SCHEDULER": "off", "TANDEM_ADMINS": "UMARA", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "TANDEM_SECRET_KEY": "bench-secret-key-0123456789",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_API_URL": fake.api_url,
+        "TANDEM_SCHEDULER": "off",
+        "TANDEM_ADMINS": "UMARA",
+        "PYTHONPATH": str(ROOT),
+    }
     tandem_port, bare_port, card_port = free_port(), free_port(), free_port()
     scripts = {}
     results: list[Result] = []
     try:
-        bare = [PYTHON, "-m", "uvicorn", "bench.bare_bolt_app:api", "--host", "127.0.0.1", "--log-level", "warning",
-                "--no-access-log", "--port"]
+        bare = [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            "bench.bare_bolt_app:api",
+            "--host",
+            "127.0.0.1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--port",
+        ]
         for name, port, command, extra in (
             ("bare slack-bolt (ack only)", bare_port, [*bare, str(bare_port)], {}),
-            ("bare slack-bolt (acks Tandem's card)", card_port, [*bare, str(card_port)],
-             {"BARE_ACK_PAYLOAD": str(card)}),
-            ("tandem serve", tandem_port,
-             [PYTHON, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(tandem_port)], {}),
+            (
+                "bare slack-bolt (acks Tandem's card)",
+                card_port,
+                [*bare, str(card_port)],
+                {"BARE_ACK_PAYLOAD": str(card)},
+            ),
+            (
+                "tandem serve",
+                tandem_port,
+                [PYTHON, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(tandem_port)],
+                {},
+            ),
         ):
             log = work / f"{port}.log"
             server = start(command, {**env, **extra}, port, log)
@@ -205,9 +259,12 @@ def main() -> None:
                         rps, p50, p99, errors = run_wrk(target, script, connections, args.seconds)
                         cpu_us = (cpu_seconds(server.pid) - before) / max(1.0, rps * args.seconds) * 1e6
                         results.append(Result(name, f"/lead {text}", connections, rps, p50, p99, errors, cpu_us))
-                        print(f"{name:28} /lead {text:10} c={connections:<3} {rps:8.0f} req/s  "
-                              f"p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  CPU {cpu_us:6.0f} µs/request  "
-                              f"errors {errors}", flush=True)
+                        print(
+                            f"{name:28} /lead {text:10} c={connections:<3} {rps:8.0f} req/s  "
+                            f"p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  CPU {cpu_us:6.0f} µs/request  "
+                            f"errors {errors}",
+                            flush=True,
+                        )
             finally:
                 server.terminate()
                 server.wait(timeout=10)
@@ -236,8 +293,11 @@ def markdown(results: list[Result]) -> str:
     for result in results:
         rows.setdefault((result.target, result.command), {})[result.connections] = result
     for (target, command), by_c in rows.items():
-        cells = [f"{r.rps:,.0f} req/s, p50 {r.p50_ms:.1f} ms, p99 {r.p99_ms:.1f} ms, CPU {r.cpu_us:,.0f} µs"
-                 + (f", {r.errors} errors" if r.errors else "") for r in (by_c[c] for c in CONNECTIONS)]
+        cells = [
+            f"{r.rps:,.0f} req/s, p50 {r.p50_ms:.1f} ms, p99 {r.p99_ms:.1f} ms, CPU {r.cpu_us:,.0f} µs"
+            + (f", {r.errors} errors" if r.errors else "")
+            for r in (by_c[c] for c in CONNECTIONS)
+        ]
         lines.append(f"| {target} | `{command}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

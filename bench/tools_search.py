@@ -39,28 +39,92 @@ from storage.db import normalise_url  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Member, Tool  # noqa: E402
 
-TYPO_CASES = {"pricng deck": "Pricing deck", "harbour roi": "Harbour ROI calculator",
-              "batlecard": "Battlecard: Globex"}
-OTHER_QUERIES = ("security one pager", "globex", "onboarding case study", "roi calculator", "webinar recording",
-                 "how do we win against initech", "zzqxv")
+TYPO_CASES = {"pricng deck": "Pricing deck", "harbour roi": "Harbour ROI calculator", "batlecard": "Battlecard: Globex"}
+OTHER_QUERIES = (
+    "security one pager",
+    "globex",
+    "onboarding case study",
+    "roi calculator",
+    "webinar recording",
+    "how do we win against initech",
+    "zzqxv",
+)
 REPEATS = 30
 RUNS = 3
 
-KINDS = ("deck", "one-pager", "competitive brief", "case study", "calculator", "datasheet", "playbook",
-         "webinar recording", "checklist", "template", "email sequence", "FAQ", "whitepaper", "demo video",
-         "price sheet", "proposal")
-TOPICS = ("security", "onboarding", "migration", "integration", "compliance", "analytics", "forecasting",
-          "pipeline", "renewal", "expansion", "procurement", "data residency", "SSO", "API", "mobile", "reporting",
-          "territory", "quota", "discovery", "negotiation", "implementation", "support", "training", "partner")
-COMPANIES = ("Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Wonka", "Tyrell", "Cyberdyne", "Soylent",
-             "Vandelay", "Oscorp", "Massive Dynamic", "Pied Piper", "Northwind", "Contoso", "Fabrikam", "Duff")
+KINDS = (
+    "deck",
+    "one-pager",
+    "competitive brief",
+    "case study",
+    "calculator",
+    "datasheet",
+    "playbook",
+    "webinar recording",
+    "checklist",
+    "template",
+    "email sequence",
+    "FAQ",
+    "whitepaper",
+    "demo video",
+    "price sheet",
+    "proposal",
+)
+TOPICS = (
+    "security",
+    "onboarding",
+    "migration",
+    "integration",
+    "compliance",
+    "analytics",
+    "forecasting",
+    "pipeline",
+    "renewal",
+    "expansion",
+    "procurement",
+    "data residency",
+    "SSO",
+    "API",
+    "mobile",
+    "reporting",
+    "territory",
+    "quota",
+    "discovery",
+    "negotiation",
+    "implementation",
+    "support",
+    "training",
+    "partner",
+)
+COMPANIES = (
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Stark",
+    "Wayne",
+    "Wonka",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Vandelay",
+    "Oscorp",
+    "Massive Dynamic",
+    "Pied Piper",
+    "Northwind",
+    "Contoso",
+    "Fabrikam",
+    "Duff",
+)
 COMMON = tuple(
-    " ".join((
-        "the a for our team customers how why when we they need with and to of in on this that quick guide",
-        "answers objections proof value cost time save faster better enterprise midmarket region emea apac",
-        "americas buyer champion budget decision stakeholder legal security review approval timeline rollout",
-        "seats admin dashboard workflow automation insight report call meeting follow-up next step",
-    )).split(" "))
+    " ".join(
+        (
+            "the a for our team customers how why when we they need with and to of in on this that quick guide",
+            "answers objections proof value cost time save faster better enterprise midmarket region emea apac",
+            "americas buyer champion budget decision stakeholder legal security review approval timeline rollout",
+            "seats admin dashboard workflow automation insight report call meeting follow-up next step",
+        )
+    ).split(" ")
+)
 
 
 def _word(rng: random.Random) -> str:
@@ -83,9 +147,11 @@ def make_tools(count: int, seed: int = 12) -> list[tuple[str, str, str]]:
         words = [rng.choice(COMMON) if rng.random() < 0.6 else rng.choice(rare) for _ in range(rng.randint(15, 45))]
         tags = ",".join(t.lower().replace(" ", "-") for t in rng.sample(TOPICS, 2))
         rows.append((title, " ".join(words), tags))
-    rows += [("Pricing deck", "List prices and the discount ladder", "pricing"),
-             ("Harbour ROI calculator", "Payback in months from seats and hours saved", "roi,finance"),
-             ("Battlecard: Globex", "How we win against Globex", "competitor")]
+    rows += [
+        ("Pricing deck", "List prices and the discount ladder", "pricing"),
+        ("Harbour ROI calculator", "Payback in months from seats and hours saved", "roi,finance"),
+        ("Battlecard: Globex", "How we win against Globex", "competitor"),
+    ]
     rng.shuffle(rows)
     return rows
 
@@ -102,10 +168,22 @@ def seed(runtime: object, tools: list[tuple[str, str, str]]) -> None:
         owner.role = "marketer"
         session.add(owner)
         now = datetime.now(UTC)
-        session.execute(insert(Tool.__table__), [  # type: ignore[attr-defined]
-            {"workspace_id": workspace.id, "number": n, "title": title, "url": f"https://drive.example.com/{n}",
-             "description": description, "tags": tags, "owner_id": owner.id, "created_at": now}
-            for n, (title, description, tags) in enumerate(tools, start=1)])
+        session.execute(
+            insert(Tool.__table__),
+            [  # type: ignore[attr-defined]
+                {
+                    "workspace_id": workspace.id,
+                    "number": n,
+                    "title": title,
+                    "url": f"https://drive.example.com/{n}",
+                    "description": description,
+                    "tags": tags,
+                    "owner_id": owner.id,
+                    "created_at": now,
+                }
+                for n, (title, description, tags) in enumerate(tools, start=1)
+            ],
+        )
         workspace.tool_seq = len(tools)
         session.add(workspace)
 
@@ -114,8 +192,9 @@ def ask(runtime: object, who: str, command: str) -> list[str]:
     from bot.core.runtime import Runtime
 
     assert isinstance(runtime, Runtime)
-    reply = runtime.dispatcher.handle(Request(Person("playground", who, who.capitalize()), "bench", command,
-                                              team_name="Bench"))
+    reply = runtime.dispatcher.handle(
+        Request(Person("playground", who, who.capitalize()), "bench", command, team_name="Bench")
+    )
     return [span.text for block in reply.blocks for span in getattr(block, "text", ()) if isinstance(span, Link)]
 
 
@@ -143,18 +222,22 @@ def timed_runs(work: Callable[[str], object], repeats: int = REPEATS) -> dict[st
 
 
 def median_of_runs(runs: dict[str, list[tuple[float, float]]]) -> dict[str, tuple[float, float]]:
-    return {clock: (statistics.median(r[0] for r in per_run), statistics.median(r[1] for r in per_run))
-            for clock, per_run in runs.items()}
+    return {
+        clock: (statistics.median(r[0] for r in per_run), statistics.median(r[1] for r in per_run))
+        for clock, per_run in runs.items()
+    }
 
 
 # -- the simplest in-memory alternative: rapidfuzz WRatio over each tool's whole text ------------------------------
+
 
 def wratio_alternative(tools: list[tuple[str, str, str]]) -> Callable[[str], list[str]]:
     from rapidfuzz import fuzz, process, utils
 
     titles = [title for title, _, _ in tools]
-    documents = [utils.default_process(f"{title} {tags.replace(',', ' ')} {description}")
-                 for title, description, tags in tools]
+    documents = [
+        utils.default_process(f"{title} {tags.replace(',', ' ')} {description}") for title, description, tags in tools
+    ]
 
     def query(words: str) -> list[str]:
         found = process.extract(utils.default_process(words), documents, scorer=fuzz.WRatio, processor=None, limit=5)
@@ -164,6 +247,7 @@ def wratio_alternative(tools: list[tuple[str, str, str]]) -> Callable[[str], lis
 
 
 # -- the bare floors ---------------------------------------------------------------------------------------------
+
 
 def fts5_floor(path: str, tools: list[tuple[str, str, str]]) -> tuple[Callable[[str], list[str]], float]:
     import sqlite3
@@ -178,8 +262,9 @@ def fts5_floor(path: str, tools: list[tuple[str, str, str]]) -> tuple[Callable[[
         if not terms:
             return []
         match = " ".join('"' + w.replace('"', '""') + '"' for w in terms)
-        rows = conn.execute("SELECT title FROM bench_fts WHERE bench_fts MATCH ? ORDER BY bm25(bench_fts) LIMIT 5",
-                            (match,)).fetchall()
+        rows = conn.execute(
+            "SELECT title FROM bench_fts WHERE bench_fts MATCH ? ORDER BY bm25(bench_fts) LIMIT 5", (match,)
+        ).fetchall()
         return [row[0] for row in rows]
 
     return query, 0.0
@@ -189,13 +274,16 @@ def trgm_floor(url: str) -> Callable[[str], list[str]]:
     engine = create_engine(normalise_url(url))
     with engine.begin() as conn:
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-        conn.execute(text("CREATE TABLE bench_trgm AS SELECT id, title, title || ' ' || replace(tags, ',', ' ') "
-                          "|| ' ' || description AS doc FROM tool"))
+        conn.execute(
+            text(
+                "CREATE TABLE bench_trgm AS SELECT id, title, title || ' ' || replace(tags, ',', ' ') "
+                "|| ' ' || description AS doc FROM tool"
+            )
+        )
         conn.execute(text("CREATE INDEX ON bench_trgm USING gin (doc gin_trgm_ops)"))
         conn.execute(text("ANALYZE bench_trgm"))
     conn = engine.connect()
-    statement = text("SELECT title FROM bench_trgm WHERE :q <% doc ORDER BY word_similarity(:q, doc) DESC, id "
-                     "LIMIT 5")
+    statement = text("SELECT title FROM bench_trgm WHERE :q <% doc ORDER BY word_similarity(:q, doc) DESC, id LIMIT 5")
 
     def query(words: str) -> list[str]:
         return [row[0] for row in conn.execute(statement, {"q": words})]
@@ -205,18 +293,25 @@ def trgm_floor(url: str) -> Callable[[str], list[str]]:
 
 # -- one backend -------------------------------------------------------------------------------------------------
 
+
 def bench_backend(name: str, url: str, tools: list[tuple[str, str, str]], sqlite_path: str | None) -> dict[str, object]:
     upgrade(url)
-    settings = Settings(DATABASE_URL=url, TANDEM_SECRET_KEY="bench-secret-key-0123456789",  # type: ignore[call-arg]
-                        TANDEM_SCHEDULER="off", _env_file=None)
+    settings = Settings(
+        DATABASE_URL=url,
+        TANDEM_SECRET_KEY="bench-secret-key-0123456789",  # type: ignore[call-arg]
+        TANDEM_SCHEDULER="off",
+        _env_file=None,
+    )
     runtime = build_runtime(settings, clock=SystemClock())
     seed(runtime, tools)
     ask(runtime, "mara", "tandem help")
     with runtime.db.session() as session:
         workspace = find_workspace(session, "playground", "bench")
         assert workspace is not None and workspace.id is not None
-        rows = session.execute(text("SELECT id, number, title, description, tags, campaign_id FROM tool "
-                                    "WHERE workspace_id = :w"), {"w": workspace.id}).all()
+        rows = session.execute(
+            text("SELECT id, number, title, description, tags, campaign_id FROM tool WHERE workspace_id = :w"),
+            {"w": workspace.id},
+        ).all()
         cache = cache_for(session)
     builds = []
     for _ in range(RUNS):
@@ -251,23 +346,35 @@ def bench_backend(name: str, url: str, tools: list[tuple[str, str, str]], sqlite
     floor_any = {q: want in floor(q) for q, want in TYPO_CASES.items()}
     runtime.db.dispose()
     assert first and cache.builds >= 1
-    return {"backend": name, "command": median_of_runs(command_runs), "floor": median_of_runs(floor_runs),
-            "ranking": median_of_runs(ranking_runs),
-            "floor_name": floor_name, "found": found, "floor_found": floor_found, "floor_any": floor_any,
-            "build": statistics.median(builds), "after_add": statistics.median(after_add),
-            "after_remove": statistics.median(after_remove)}
+    return {
+        "backend": name,
+        "command": median_of_runs(command_runs),
+        "floor": median_of_runs(floor_runs),
+        "ranking": median_of_runs(ranking_runs),
+        "floor_name": floor_name,
+        "found": found,
+        "floor_found": floor_found,
+        "floor_any": floor_any,
+        "build": statistics.median(builds),
+        "after_add": statistics.median(after_add),
+        "after_remove": statistics.median(after_remove),
+    }
 
 
 def report(result: dict[str, object]) -> None:
     command, floor, ranking = result["command"], result["floor"], result["ranking"]
     assert isinstance(command, dict) and isinstance(floor, dict) and isinstance(ranking, dict)
-    print(f"\n{result['backend']} (median of {RUNS} runs; p50 / p99 in ms), cold index build {result['build']:.0f} ms, "
-          f"first search after an add {result['after_add']:.1f} ms, after a removal {result['after_remove']:.1f} ms")
+    print(
+        f"\n{result['backend']} (median of {RUNS} runs; p50 / p99 in ms), cold index build {result['build']:.0f} ms, "
+        f"first search after an add {result['after_add']:.1f} ms, after a removal {result['after_remove']:.1f} ms"
+    )
     for clock in ("wall", "cpu"):
-        print(f"  {clock:>4}: `tool <query>` {command[clock][0]:.2f} / {command[clock][1]:.2f} | search alone "
-              f"{ranking[clock][0]:.2f} / {ranking[clock][1]:.2f} | {result['floor_name']} {floor[clock][0]:.2f} / "
-              f"{floor[clock][1]:.2f} | ratio p50 {command[clock][0] / floor[clock][0]:.1f}x, "
-              f"p99 {command[clock][1] / floor[clock][1]:.1f}x")
+        print(
+            f"  {clock:>4}: `tool <query>` {command[clock][0]:.2f} / {command[clock][1]:.2f} | search alone "
+            f"{ranking[clock][0]:.2f} / {ranking[clock][1]:.2f} | {result['floor_name']} {floor[clock][0]:.2f} / "
+            f"{floor[clock][1]:.2f} | ratio p50 {command[clock][0] / floor[clock][0]:.1f}x, "
+            f"p99 {command[clock][1] / floor[clock][1]:.1f}x"
+        )
     print(f"  typo cases found first by tool: {result['found']}")
     print(f"  typo cases found first by the bare query: {result['floor_found']}, in its top 5: {result['floor_any']}")
 
@@ -281,9 +388,11 @@ def main() -> None:
     print(f"{len(tools):,} tools; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     alternative = wratio_alternative(tools)
     runs = median_of_runs(timed_runs(alternative, repeats=2))  # ~0.25 s a query: 2 repeats are plenty
-    print(f"\nrapidfuzz WRatio over title+tags+description, in memory: wall {runs['wall'][0]:.2f} / "
-          f"{runs['wall'][1]:.2f} ms, cpu {runs['cpu'][0]:.2f} / {runs['cpu'][1]:.2f} ms (p50 / p99); typo cases "
-          f"found first: { {q: alternative(q)[:1] == [want] for q, want in TYPO_CASES.items()} }")
+    print(
+        f"\nrapidfuzz WRatio over title+tags+description, in memory: wall {runs['wall'][0]:.2f} / "
+        f"{runs['wall'][1]:.2f} ms, cpu {runs['cpu'][0]:.2f} / {runs['cpu'][1]:.2f} ms (p50 / p99); typo cases "
+        f"found first: { {q: alternative(q)[:1] == [want] for q, want in TYPO_CASES.items()} }"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = f"{tmp}/bench.db"
         report(bench_backend("SQLite", f"sqlite:///{path}", tools, path))

@@ -16,8 +16,11 @@ from bot.core.config import Settings
 if TYPE_CHECKING:
     from storage.db import Database
 
-app = typer.Typer(help="Tandem — sales and marketing, one team, in Slack and Microsoft Teams.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Tandem — sales and marketing, one team, in Slack and Microsoft Teams.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 jobs_app = typer.Typer(help="Scheduled jobs: list them, or run one now.", no_args_is_help=True)
@@ -63,8 +66,10 @@ def migrated_database(settings: Settings, *, fix: str = UPGRADE_FIRST) -> Databa
         _fail(f"Cannot open the database: {_reason(error)}. Check DATABASE_URL.")
     if state.is_newer:
         db.dispose()
-        _fail(f"The database was migrated by a newer Tandem (at {state.current}; this release knows up to "
-              f"{state.head}). Run that release, or install it here.")
+        _fail(
+            f"The database was migrated by a newer Tandem (at {state.current}; this release knows up to "
+            f"{state.head}). Run that release, or install it here."
+        )
     if not state.is_current:
         db.dispose()
         _fail(f"The database schema is not current ({state.describe()}). {fix}.")
@@ -141,13 +146,24 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
         _fail(str(error))
     migrated_database(settings).dispose()
     _configure_logging()
-    uvicorn.run("bot.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False)
+    uvicorn.run(
+        "bot.server:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
 
 
 @app.command()
-def demo(host: str = "127.0.0.1", port: int = 8000, fresh: bool = True,
-         database: Annotated[Path, typer.Option(help="SQLite file for the demo")] = Path(DEMO_DB)) -> None:
+def demo(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    fresh: bool = True,
+    database: Annotated[Path, typer.Option(help="SQLite file for the demo")] = Path(DEMO_DB),
+) -> None:
     """A fresh SQLite demo with a sample team and leads; opens the web playground."""
     import uvicorn
 
@@ -163,23 +179,29 @@ def demo(host: str = "127.0.0.1", port: int = 8000, fresh: bool = True,
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets=sockets)
             if self.started and not self.should_exit:
-                typer.secho(f"\n  Tandem demo is ready: {url}\n"
-                            "  Pick a person, type `help`, hand a lead off and accept it.\n",
-                            fg=typer.colors.GREEN, bold=True)
+                typer.secho(
+                    f"\n  Tandem demo is ready: {url}\n  Pick a person, type `help`, hand a lead off and accept it.\n",
+                    fg=typer.colors.GREEN,
+                    bold=True,
+                )
 
-    server = Announcing(uvicorn.Config(create_app(runtime.settings, runtime=runtime), host=host, port=port,
-                                       log_level="warning"))
+    server = Announcing(
+        uvicorn.Config(create_app(runtime.settings, runtime=runtime), host=host, port=port, log_level="warning")
+    )
     with contextlib.suppress(SystemExit):  # uvicorn exits when it cannot start; say why below instead
         server.run()
     if not server.started:
-        _fail(f"The demo could not start on {host}:{port}. Is another program using the port? "
-              f"Try `tandem demo --port {port + 1}`.")
+        _fail(
+            f"The demo could not start on {host}:{port}. Is another program using the port? "
+            f"Try `tandem demo --port {port + 1}`."
+        )
 
 
 @app.command()
-def chat(as_: Annotated[str, typer.Option("--as", help="the demo person to speak as, e.g. rita")],
-         database: Annotated[Path, typer.Option(help="SQLite demo file (created when missing)")] = Path(DEMO_DB)
-         ) -> None:
+def chat(
+    as_: Annotated[str, typer.Option("--as", help="the demo person to speak as, e.g. rita")],
+    database: Annotated[Path, typer.Option(help="SQLite demo file (created when missing)")] = Path(DEMO_DB),
+) -> None:
     """Talk to the bot in the terminal as a demo person (reads lines from stdin when it is not a terminal)."""
     from adapters.console import run_console
     from bot.server import build_runtime
@@ -220,7 +242,7 @@ app.add_typer(teams_app, name="teams")
 
 @teams_app.command("package")
 def teams_package(
-        output: Annotated[Path, typer.Option("--output", "-o", help="where to write the zip")] = Path("tandem-teams.zip"),  # noqa: E501
+    output: Annotated[Path, typer.Option("--output", "-o", help="where to write the zip")] = Path("tandem-teams.zip"),  # noqa: E501
 ) -> None:
     """Build the Teams app zip (manifest with the bot id and commands, icons) to upload in Teams."""
     from adapters.teams.package import build_package

@@ -12,5 +12,6 @@ from bot.tools import commands as tool
 
 
 def build_registry() -> Registry:
-    return Registry([*lead.specs(), *tool.specs(), *admin.specs(), *link.specs()],
-                    after_command=[card_refresh.after_command])
+    return Registry(
+        [*lead.specs(), *tool.specs(), *admin.specs(), *link.specs()], after_command=[card_refresh.after_command]
+    )

@@ -55,10 +55,15 @@ def read_home(session: Session, clock: Clock, member: Member) -> HomePage:
     assert member.id is not None
     now = clock.now()
     stale_after = timedelta(days=get_int(session, member.workspace_id, "stale_after_days"))
-    leads = list(session.exec(select(Lead).where(
-        Lead.workspace_id == member.workspace_id, Lead.owner_id == member.id,
-        Lead.status.in_(OPEN_FOR_OWNER),  # type: ignore[attr-defined]
-    )).all())
+    leads = list(
+        session.exec(
+            select(Lead).where(
+                Lead.workspace_id == member.workspace_id,
+                Lead.owner_id == member.id,
+                Lead.status.in_(OPEN_FOR_OWNER),  # type: ignore[attr-defined]
+            )
+        ).all()
+    )
     owned = [(needs_attention(lead, now, stale_after), lead) for lead in leads]
     owned.sort(key=lambda pair: (pair[0] is None, pair[1].status != "handed_off", pair[1].created_at))
     marketing = has_role(member, "marketer")
@@ -74,15 +79,23 @@ def read_home(session: Session, clock: Clock, member: Member) -> HomePage:
 def _handed_off(session: Session, member: Member, now: datetime) -> list[Lead]:
     """The marketer's hand-offs of the last 30 days that are back with them or no rep has accepted yet. The
     window keeps the read to recent leads (the workspace/status/created index) and the page current."""
-    return list(session.exec(select(Lead).where(
-        Lead.workspace_id == member.workspace_id, Lead.marketer_id == member.id,
-        Lead.status.in_(("rejected", "unassigned", "handed_off")),  # type: ignore[attr-defined]
-        col(Lead.created_at) >= now - HANDED_OFF_WINDOW,
-    ).order_by(col(Lead.created_at))).all())
+    return list(
+        session.exec(
+            select(Lead)
+            .where(
+                Lead.workspace_id == member.workspace_id,
+                Lead.marketer_id == member.id,
+                Lead.status.in_(("rejected", "unassigned", "handed_off")),  # type: ignore[attr-defined]
+                col(Lead.created_at) >= now - HANDED_OFF_WINDOW,
+            )
+            .order_by(col(Lead.created_at))
+        ).all()
+    )
 
 
-def home_reply(session: Session, clock: Clock, member: Member, registry: Registry,
-               settings: Settings | None = None) -> Reply:
+def home_reply(
+    session: Session, clock: Clock, member: Member, registry: Registry, settings: Settings | None = None
+) -> Reply:
     """The page for ``member``, read now; its footer names the command words ``registry`` answers.
     ``settings`` (the public URL and secret for tool links) adds the member's most-used tools."""
     tools = tools_section(session, settings, member) if settings is not None else []

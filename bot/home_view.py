@@ -53,8 +53,10 @@ def commands_footer(words: tuple[TopWord, ...]) -> Block:
     """The command words this version answers, from the registry's table, so a new feature shows up here too."""
     listed = " · ".join(f"`/{word.word}` {word.summary[:1].lower()}{word.summary[1:]}" for word in words)
     first = f"`/{words[0].word} help`" if words else "`/tandem help`"
-    return context(f"{listed}. Add `help` to any of them for its commands, like {first}; "
-                   "`/tandem help` shows everything Tandem can do.")
+    return context(
+        f"{listed}. Add `help` to any of them for its commands, like {first}; "
+        "`/tandem help` shows everything Tandem can do."
+    )
 
 
 def _handed_off_sections(page: HomePage) -> list[Block]:
@@ -66,8 +68,11 @@ def _handed_off_sections(page: HomePage) -> list[Block]:
         blocks.append(context("Rejected by their rep or with no rep available: give each one a new owner."))
         for lead in back[:HOME_HANDED_OFF]:
             why = f"\n{status_line(lead)}" + (f": {lead.outcome_reason}" if lead.outcome_reason else "")
-            blocks += [Divider(), section(b(lead_title(lead)), p(why)),
-                       Buttons(buttons=(reassign_button(lead), _show_button(lead)))]
+            blocks += [
+                Divider(),
+                section(b(lead_title(lead)), p(why)),
+                Buttons(buttons=(reassign_button(lead), _show_button(lead))),
+            ]
         blocks += _more(len(back), "lead list all")
     if waiting:
         if blocks:

@@ -82,8 +82,11 @@ def readiness(db: Database) -> JSONResponse:
         return _unready("migrations unreadable: the installed package is incomplete; reinstall Tandem")
     except SQLAlchemyError as error:
         cause = getattr(error, "orig", None) or error
-        log.warning("readiness check: database unreachable: %s: %s", type(cause).__name__,
-                    str(cause).splitlines()[0] if str(cause) else "")
+        log.warning(
+            "readiness check: database unreachable: %s: %s",
+            type(cause).__name__,
+            str(cause).splitlines()[0] if str(cause) else "",
+        )
         return _unready(f"unreachable: {type(cause).__name__}")
     except Exception as error:
         log.exception("readiness check failed")

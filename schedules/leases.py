@@ -27,11 +27,15 @@ def take_lease(db: Database, job: str, fire_time: datetime, owner: str, now: dat
         return session.execute(statement).scalar_one_or_none()
 
 
-def finish_lease(db: Database, lease_id: int, now: datetime, *, result: str | None = None,
-                 error: str | None = None) -> None:
+def finish_lease(
+    db: Database, lease_id: int, now: datetime, *, result: str | None = None, error: str | None = None
+) -> None:
     with db.session() as session:
-        session.execute(update(JobLease).where(col(JobLease.id) == lease_id).values(
-            finished_at=now, result=(result or "")[:400] or None, error=(error or "")[:2000] or None))
+        session.execute(
+            update(JobLease)
+            .where(col(JobLease.id) == lease_id)
+            .values(finished_at=now, result=(result or "")[:400] or None, error=(error or "")[:2000] or None)
+        )
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,9 @@ class LastRun:
 def last_run(db: Database, job: str) -> LastRun | None:
     """Reads the unique (job, fire_time) index backwards: one row, whatever the table's size."""
     with db.session() as session:
-        row = session.execute(select(JobLease).where(col(JobLease.job) == job)
-                              .order_by(col(JobLease.fire_time).desc()).limit(1)).scalar_one_or_none()
+        row = session.execute(
+            select(JobLease).where(col(JobLease.job) == job).order_by(col(JobLease.fire_time).desc()).limit(1)
+        ).scalar_one_or_none()
         if row is None:
             return None
         return LastRun(row.fire_time, row.owner, row.started_at, row.finished_at, row.result, row.error)
@@ -64,12 +69,17 @@ def prune(db: Database, *, leases_before: datetime, events_before: datetime) -> 
     """Forget old firings (keeping each job's latest, so `jobs list` still knows it) and old platform
     event ids (re-deliveries come within minutes)."""
     with db.session() as session:
-        newest = (select(col(JobLease.job), func.max(col(JobLease.fire_time)).label("newest"))
-                  .group_by(col(JobLease.job)).subquery())
-        keep = select(col(JobLease.id)).join(newest, (col(JobLease.job) == newest.c.job)
-                                             & (col(JobLease.fire_time) == newest.c.newest))
+        newest = (
+            select(col(JobLease.job), func.max(col(JobLease.fire_time)).label("newest"))
+            .group_by(col(JobLease.job))
+            .subquery()
+        )
+        keep = select(col(JobLease.id)).join(
+            newest, (col(JobLease.job) == newest.c.job) & (col(JobLease.fire_time) == newest.c.newest)
+        )
         conn = session.connection()
-        leases = conn.execute(delete(JobLease).where(col(JobLease.fire_time) < leases_before,
-                                                     col(JobLease.id).not_in(keep))).rowcount
+        leases = conn.execute(
+            delete(JobLease).where(col(JobLease.fire_time) < leases_before, col(JobLease.id).not_in(keep))
+        ).rowcount
         events = conn.execute(delete(ProcessedEvent).where(col(ProcessedEvent.created_at) < events_before)).rowcount
         return int(leases or 0), int(events or 0)

@@ -69,14 +69,23 @@ async def _tool_staleness(runtime: Runtime, owner: str) -> str:
 
 
 JOBS: tuple[JobSpec, ...] = (
-    JobSpec("delivery", "send due outbox messages to Slack, Teams and the playground", _delivery,
-            every=lambda s: s.delivery_interval_seconds),
-    JobSpec("nags", "remind owners of overdue leads; escalate to managers", _nags,
-            every=lambda s: s.nag_interval_seconds),
+    JobSpec(
+        "delivery",
+        "send due outbox messages to Slack, Teams and the playground",
+        _delivery,
+        every=lambda s: s.delivery_interval_seconds,
+    ),
+    JobSpec(
+        "nags", "remind owners of overdue leads; escalate to managers", _nags, every=lambda s: s.nag_interval_seconds
+    ),
     JobSpec("housekeeping", "forget old job firings and platform event ids", _housekeeping, daily_at="03:17"),
     # daily, so a server down on the 1st still sends that month; each owner hears at most once a month
-    JobSpec("tool_staleness", "tell owners, once a month, of their tools nobody opened for 180 days", _tool_staleness,
-            daily_at="09:00"),
+    JobSpec(
+        "tool_staleness",
+        "tell owners, once a month, of their tools nobody opened for 180 days",
+        _tool_staleness,
+        daily_at="09:00",
+    ),
 )
 
 
@@ -132,8 +141,9 @@ class JobStatus:
 
 def list_jobs(runtime: Runtime) -> list[JobStatus]:
     """Each job with its schedule and its latest firing (any replica's), for `tandem jobs list`."""
-    return [JobStatus(job.name, job.summary, job.schedule(runtime.settings), last_run(runtime.db, job.name))
-            for job in JOBS]
+    return [
+        JobStatus(job.name, job.summary, job.schedule(runtime.settings), last_run(runtime.db, job.name)) for job in JOBS
+    ]
 
 
 async def run_job_now(runtime: Runtime, name: str, owner: str | None = None) -> Firing:

@@ -40,22 +40,29 @@ class Scheduler:
         self._running: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
-        scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
-            "coalesce": True,  # a stalled loop or a suspended host runs a missed job once, not N times
-            "max_instances": 1,
-            "misfire_grace_time": 30,
-        })
+        scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={
+                "coalesce": True,  # a stalled loop or a suspended host runs a missed job once, not N times
+                "max_instances": 1,
+                "misfire_grace_time": 30,
+            },
+        )
         soon = datetime.now(UTC) + timedelta(seconds=STARTUP_DELAY_SECONDS)
         for job in self.jobs:
             # interval jobs also fire once just after start (a restarted server catches up at once; the
             # lease makes it a no-op when another replica already ran this slot), then on their grid
             first = {"next_run_time": soon} if job.every is not None else {}
-            scheduler.add_job(self._fire, self._trigger(job), args=(job,), id=job.name, name=job.name,
-                              replace_existing=True, **first)
+            scheduler.add_job(
+                self._fire, self._trigger(job), args=(job,), id=job.name, name=job.name, replace_existing=True, **first
+            )
         scheduler.start()
         self._scheduler = scheduler
-        log.info("scheduler started as %s: %s", self.owner,
-                 ", ".join(f"{j.name} ({j.schedule(self.runtime.settings)})" for j in self.jobs))
+        log.info(
+            "scheduler started as %s: %s",
+            self.owner,
+            ", ".join(f"{j.name} ({j.schedule(self.runtime.settings)})" for j in self.jobs),
+        )
 
     async def stop(self) -> None:
         """Stop firing, let running firings finish (bounded), then shut down."""

@@ -18,11 +18,12 @@ from sqlmodel import Session
 
 T = TypeVar("T")
 
+
 def normalise_url(url: str) -> str:
     """Accept the ``postgresql://`` / ``postgres://`` URLs people paste and use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -87,8 +87,12 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(DATABASE_URL=database_url, TANDEM_SECRET_KEY="test-secret-key-0123456789",  # type: ignore[call-arg]
-                    TANDEM_SCHEDULER="off", _env_file=None)
+    return Settings(
+        DATABASE_URL=database_url,
+        TANDEM_SECRET_KEY="test-secret-key-0123456789",  # type: ignore[call-arg]
+        TANDEM_SCHEDULER="off",
+        _env_file=None,
+    )
 
 
 @pytest.fixture

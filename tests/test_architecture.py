@@ -9,8 +9,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PURE = ["bot/leads/views.py", "bot/leads/notices.py", "bot/leads/nag_views.py", "bot/leads/nag_rules.py",
-        "bot/home_view.py"]
+PURE = [
+    "bot/leads/views.py",
+    "bot/leads/notices.py",
+    "bot/leads/nag_views.py",
+    "bot/leads/nag_rules.py",
+    "bot/home_view.py",
+]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 
 
@@ -34,6 +39,9 @@ def test_core_imports_no_feature(path: Path) -> None:
 def test_views_and_rules_are_given_their_rows(name: str) -> None:
     path = ROOT / name
     database = {m for m in imported(path) if m.startswith(DATABASE)}
-    sessions = {node.arg for node in ast.walk(ast.parse(path.read_text()))
-                if isinstance(node, ast.arg) and node.arg == "session"}
+    sessions = {
+        node.arg
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.arg) and node.arg == "session"
+    }
     assert not database and not sessions, f"{name} reaches the database ({database or 'a session argument'})"

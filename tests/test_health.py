@@ -58,8 +58,9 @@ def test_readyz_reports_an_unreachable_database_without_its_url() -> None:
     assert status == 503 and body == {"status": "unavailable", "database": "unreachable: OperationalError"}
 
 
-def test_readyz_reports_an_install_whose_migrations_are_gone(sqlite_url: str, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readyz_reports_an_install_whose_migrations_are_gone(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What a running server sees when its package is replaced under it: not an unreachable database."""
     migrate._revisions.cache_clear()
     monkeypatch.setattr(migrate, "MIGRATIONS", tmp_path / "gone")
@@ -92,13 +93,25 @@ def test_metrics_count_commands_jobs_and_the_outbox(settings: Settings) -> None:
         session.add(workspace)
         session.flush()
         for n, status in enumerate(["pending", "pending", "pending", "sent", "failed", "sent"]):
-            session.add(Outbox(workspace_id=workspace.id, kind="test", target_channel="playground:#x",
-                               payload=to_json(say("hi")), dedupe_key=f"metrics-{n}", status=status,
-                               next_attempt_at=now, created_at=now))
+            session.add(
+                Outbox(
+                    workspace_id=workspace.id,
+                    kind="test",
+                    target_channel="playground:#x",
+                    payload=to_json(say("hi")),
+                    dedupe_key=f"metrics-{n}",
+                    status=status,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
     with TestClient(app) as client:
         body = client.get("/metrics").text
     commands = samples(body, "tandem_commands")
     assert commands[(("command", "lead list"), ("outcome", "ok"))] == 1.0
     assert commands[(("command", "lead handoff"), ("outcome", "refused"))] == 1.0
     assert samples(body, "tandem_outbox_rows") == {
-        (("status", "failed"),): 1.0, (("status", "pending"),): 3.0, (("status", "sent"),): 2.0}
+        (("status", "failed"),): 1.0,
+        (("status", "pending"),): 3.0,
+        (("status", "sent"),): 2.0,
+    }

@@ -60,8 +60,7 @@ def test_schedules_reach_no_adapter() -> None:
 
 @pytest.mark.parametrize("top", ["bot", "adapters", "storage", "schedules"])
 def test_no_module_is_over_400_lines(top: str) -> None:
-    long = [f"{p.relative_to(ROOT)} ({n} lines)" for p in _modules(top)
-            if (n := len(p.read_text().splitlines())) > 400]
+    long = [f"{p.relative_to(ROOT)} ({n} lines)" for p in _modules(top) if (n := len(p.read_text().splitlines())) > 400]
     assert long == []
 
 

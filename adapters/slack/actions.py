@@ -48,15 +48,31 @@ class Click:
         return Asker(team_id=self.team_id, user_id=self.user_id, user_name=self.user_name, channel=self.channel)
 
     def metadata(self, command: str) -> dict[str, Any]:
-        return {"cmd": command, "t": self.team_id, "r": self.response_url, "c": self.channel, "l": self.label,
-                "rep": self.replace, "h": self.in_home, "o": self.outbox_id}
+        return {
+            "cmd": command,
+            "t": self.team_id,
+            "r": self.response_url,
+            "c": self.channel,
+            "l": self.label,
+            "rep": self.replace,
+            "h": self.in_home,
+            "o": self.outbox_id,
+        }
 
     @classmethod
     def from_metadata(cls, data: dict[str, Any], user: dict[str, Any]) -> Click:
-        return cls(team_id=str(data.get("t") or user.get("team_id") or ""), user_id=str(user.get("id") or ""),
-                   user_name=user.get("username") or user.get("name"), channel=data.get("c"),
-                   response_url=data.get("r"), label=str(data.get("l") or ""), replace=bool(data.get("rep")),
-                   kept_blocks=[], in_home=bool(data.get("h")), outbox_id=data.get("o"))
+        return cls(
+            team_id=str(data.get("t") or user.get("team_id") or ""),
+            user_id=str(user.get("id") or ""),
+            user_name=user.get("username") or user.get("name"),
+            channel=data.get("c"),
+            response_url=data.get("r"),
+            label=str(data.get("l") or ""),
+            replace=bool(data.get("rep")),
+            kept_blocks=[],
+            in_home=bool(data.get("h")),
+            outbox_id=data.get("o"),
+        )
 
 
 def click_of(body: dict[str, Any], action: dict[str, Any]) -> Click:
@@ -67,12 +83,16 @@ def click_of(body: dict[str, Any], action: dict[str, Any]) -> Click:
     original = (body.get("message") or {}).get("blocks") or []
     in_dm = bool(channel and str(channel).startswith("D"))
     return Click(
-        team_id=str(team.get("id") or user.get("team_id") or ""), user_id=str(user.get("id") or ""),
-        user_name=user.get("username") or user.get("name"), channel=channel,
-        response_url=body.get("response_url"), label=str((action.get("text") or {}).get("text") or ""),
+        team_id=str(team.get("id") or user.get("team_id") or ""),
+        user_id=str(user.get("id") or ""),
+        user_name=user.get("username") or user.get("name"),
+        channel=channel,
+        response_url=body.get("response_url"),
+        label=str((action.get("text") or {}).get("text") or ""),
         replace=bool(container.get("is_ephemeral")) or in_dm,
         kept_blocks=[block for block in original if isinstance(block, dict) and block.get("type") != "actions"],
-        in_home=container.get("type") == "view", outbox_id=outbox_id_of(action.get("block_id")),
+        in_home=container.get("type") == "view",
+        outbox_id=outbox_id_of(action.get("block_id")),
     )
 
 
@@ -88,15 +108,18 @@ async def show_outcome(client: AsyncWebClient, click: Click, reply: Reply, refre
         return
     webhook = AsyncWebhookClient(click.response_url)
     if reply.ok and click.replace:
-        done = {"type": "context", "elements": [{"type": "mrkdwn", "text": f"✅ *{escape(click.label)}* — by "
-                                                                          f"<@{click.user_id}>"}]}
+        done = {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": f"✅ *{escape(click.label)}* — by <@{click.user_id}>"}],
+        }
         fresh_card = any(isinstance(block, Buttons | Fields) for block in reply.blocks)
         before = [] if fresh_card else click.kept_blocks + [{"type": "divider"}]
         blocks = (before + reply_blocks)[: MAX_BLOCKS_MESSAGE - 1] + [done]
         await webhook.send(text=fallback_text(reply), blocks=blocks, replace_original=True)
         return
-    await webhook.send(text=fallback_text(reply), blocks=reply_blocks, response_type="ephemeral",
-                       replace_original=False)
+    await webhook.send(
+        text=fallback_text(reply), blocks=reply_blocks, response_type="ephemeral", replace_original=False
+    )
 
 
 def register(app: AsyncApp, bridge: SlackBridge, refresh_home: HomeRefresh) -> None:
@@ -108,8 +131,9 @@ def register(app: AsyncApp, bridge: SlackBridge, refresh_home: HomeRefresh) -> N
         click = click_of(body, action)
         if prompt:
             if body.get("trigger_id"):  # Slack always sends one; without it there is no modal to open
-                await client.views_open(trigger_id=body["trigger_id"],
-                                        view=prompt_view(prompt, click.label, click.metadata(command)))
+                await client.views_open(
+                    trigger_id=body["trigger_id"], view=prompt_view(prompt, click.label, click.metadata(command))
+                )
             return
         reply = await bridge.run(client, click.asker(), command, source_message=click.outbox_id)
         await show_outcome(client, click, reply, refresh_home)

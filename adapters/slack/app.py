@@ -58,14 +58,21 @@ def build(runtime: Runtime) -> SlackAdapter:
     tokens = TokenBook(settings, oauth.installations if oauth else None)
     bridge = SlackBridge(runtime=runtime, tokens=tokens, directory=Directory(runtime))
     if oauth is not None:
-        bolt = AsyncApp(signing_secret=settings.slack_signing_secret, client=web_client(settings),
-                        oauth_settings=oauth_settings(runtime, oauth), process_before_response=True,
-                        request_verification_enabled=False)
+        bolt = AsyncApp(
+            signing_secret=settings.slack_signing_secret,
+            client=web_client(settings),
+            oauth_settings=oauth_settings(runtime, oauth),
+            process_before_response=True,
+            request_verification_enabled=False,
+        )
         bolt.enable_token_revocation_listeners()  # an uninstall deletes the team's stored tokens
     else:
-        bolt = AsyncApp(signing_secret=settings.slack_signing_secret,
-                        client=web_client(settings, settings.slack_bot_token), process_before_response=True,
-                        request_verification_enabled=False)
+        bolt = AsyncApp(
+            signing_secret=settings.slack_signing_secret,
+            client=web_client(settings, settings.slack_bot_token),
+            process_before_response=True,
+            request_verification_enabled=False,
+        )
     bolt.listener_runner.lazy_listener_runner = TrackedLazyListeners(bridge, bolt.logger)
     page = home.Home(bridge)
     commands.register(bolt, bridge)
@@ -79,14 +86,19 @@ def build(runtime: Runtime) -> SlackAdapter:
 def signed(verifier: SignatureVerifier, request: Request, body: bytes) -> bool:
     """Slack's HMAC over ``v0:timestamp:body``, at most five minutes old; anything unreadable is unsigned."""
     try:
-        return verifier.is_valid(body, request.headers.get("x-slack-request-timestamp"),
-                                 request.headers.get("x-slack-signature"))
+        return verifier.is_valid(
+            body, request.headers.get("x-slack-request-timestamp"), request.headers.get("x-slack-signature")
+        )
     except (ValueError, UnicodeDecodeError, OverflowError):
         return False
 
 
-def mount(app: FastAPI, runtime: Runtime, startups: list[Callable[[], Awaitable[None]]],
-          shutdowns: list[Callable[[], Awaitable[None]]]) -> SlackAdapter:
+def mount(
+    app: FastAPI,
+    runtime: Runtime,
+    startups: list[Callable[[], Awaitable[None]]],
+    shutdowns: list[Callable[[], Awaitable[None]]],
+) -> SlackAdapter:
     adapter = build(runtime)
     runtime.add_sender(adapter.sender)
     handler = AsyncSlackRequestHandler(adapter.bolt)
@@ -103,6 +115,7 @@ def mount(app: FastAPI, runtime: Runtime, startups: list[Callable[[], Awaitable[
         return await handler.handle(request)
 
     if adapter.oauth is not None:
+
         @app.get("/slack/install", include_in_schema=False)
         async def slack_install(request: Request) -> Response:
             return await handler.handle(request)

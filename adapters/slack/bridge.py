@@ -39,13 +39,19 @@ class SlackBridge:
     directory: Directory
     _follow_ups: set[asyncio.Task[None]] = field(default_factory=set)
 
-    async def run(self, client: AsyncWebClient, asker: Asker, text: str, *,
-                  source_message: int | None = None) -> Reply:
+    async def run(self, client: AsyncWebClient, asker: Asker, text: str, *, source_message: int | None = None) -> Reply:
         person, fetched = await self.directory.person(client, asker.team_id, asker.user_id, asker.user_name)
-        request = Request(person=person, team_id=asker.team_id, text=text, channel=asker.channel,
-                          team_name=asker.team_name, source_message=source_message)
-        reply = await naming.answer(self.runtime, request,
-                                    functools.partial(self.directory.look_up, client, asker.team_id))
+        request = Request(
+            person=person,
+            team_id=asker.team_id,
+            text=text,
+            channel=asker.channel,
+            team_name=asker.team_name,
+            source_message=source_message,
+        )
+        reply = await naming.answer(
+            self.runtime, request, functools.partial(self.directory.look_up, client, asker.team_id)
+        )
         if fetched:
             await self.directory.mark_enriched(asker.team_id, person)
         return reply

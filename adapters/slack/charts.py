@@ -60,9 +60,16 @@ def data_visualization(chart: Chart) -> dict[str, Any] | None:
         return None
     labels = _unique(list(categories), MAX_NAME)
     names = _unique([line.name for line in lines], MAX_NAME)
-    series = [{"name": name, "data": [{"label": label, "value": _number(line.value_at(category))}
-                                      for category, label in zip(categories, labels, strict=True)]}
-              for line, name in zip(lines, names, strict=True)]
+    series = [
+        {
+            "name": name,
+            "data": [
+                {"label": label, "value": _number(line.value_at(category))}
+                for category, label in zip(categories, labels, strict=True)
+            ],
+        }
+        for line, name in zip(lines, names, strict=True)
+    ]
     axis: dict[str, Any] = {"categories": labels}
     x_label = chart_text(chart.x_label, MAX_AXIS_LABEL)
     y_label = chart_text(chart.y_label or chart.unit, MAX_AXIS_LABEL)
@@ -70,9 +77,11 @@ def data_visualization(chart: Chart) -> dict[str, Any] | None:
         axis["x_label"] = x_label
     if y_label:
         axis["y_label"] = y_label
-    return {"type": "data_visualization",
-            "title": chart_text(chart.title, MAX_TITLE) or chart_text(chart.y_label, MAX_TITLE) or "Chart",
-            "chart": {"type": chart.shape, "series": series, "axis_config": axis}}
+    return {
+        "type": "data_visualization",
+        "title": chart_text(chart.title, MAX_TITLE) or chart_text(chart.y_label, MAX_TITLE) or "Chart",
+        "chart": {"type": chart.shape, "series": series, "axis_config": axis},
+    }
 
 
 def left_out(chart: Chart) -> str | None:

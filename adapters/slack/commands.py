@@ -25,8 +25,13 @@ BUDGET_SECONDS = 2.0  # past this, answer "working on it" and finish through res
 
 
 def asker_of(body: dict[str, Any]) -> Asker:
-    return Asker(team_id=str(body.get("team_id") or ""), user_id=str(body.get("user_id") or ""),
-                 user_name=body.get("user_name"), channel=body.get("channel_id"), team_name=body.get("team_domain"))
+    return Asker(
+        team_id=str(body.get("team_id") or ""),
+        user_id=str(body.get("user_id") or ""),
+        user_name=body.get("user_name"),
+        channel=body.get("channel_id"),
+        team_name=body.get("team_domain"),
+    )
 
 
 def command_text(body: dict[str, Any]) -> str:

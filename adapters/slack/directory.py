@@ -34,8 +34,9 @@ class Directory:
         self._enriched: set[tuple[str, str]] = set()
         self._failed: dict[tuple[str, str], float] = {}  # users.info refused: ask again after RETRY_SECONDS
 
-    async def person(self, client: AsyncWebClient, team_id: str, user_id: str,
-                     name: str | None = None) -> tuple[Person, bool]:
+    async def person(
+        self, client: AsyncWebClient, team_id: str, user_id: str, name: str | None = None
+    ) -> tuple[Person, bool]:
         """The speaker, with users.info details when not enriched yet; the flag says "mark it enriched"."""
         basic = Person(platform="slack", user_id=user_id, display_name=name)
         key = (team_id, user_id)
@@ -75,8 +76,12 @@ class Directory:
                 return Named(key, None, f"{HERE} ({how})")
             log.info("Slack people lookup failed: %s", code)
             if code == "missing_scope":
-                return Named(key, None, f"{HERE} ({how}: the app lacks Slack's users:read and users:read.email "
-                                        "permissions, so an admin needs to reinstall it)")
+                return Named(
+                    key,
+                    None,
+                    f"{HERE} ({how}: the app lacks Slack's users:read and users:read.email "
+                    "permissions, so an admin needs to reinstall it)",
+                )
             return Named(key, None, f"{HERE} ({how}: Slack did not answer, try again in a minute)")
         except (TimeoutError, SlackClientError, aiohttp.ClientError, OSError) as error:
             log.info("Slack people lookup failed: %s", type(error).__name__)
@@ -124,8 +129,13 @@ def person_of(user: dict[str, Any], user_id: str, name: str | None = None) -> Pe
     """A ``users.info`` user as a Person: the real name first, then the display name."""
     profile = user.get("profile") or {}
     real_name = profile.get("real_name") or user.get("real_name") or profile.get("display_name") or name
-    return Person(platform="slack", user_id=user_id, display_name=real_name or name,
-                  email=profile.get("email") or None, timezone=user.get("tz") or None)
+    return Person(
+        platform="slack",
+        user_id=user_id,
+        display_name=real_name or name,
+        email=profile.get("email") or None,
+        timezone=user.get("tz") or None,
+    )
 
 
 def _of_team(user: dict[str, Any], team_id: str) -> bool:

@@ -40,8 +40,9 @@ def register(app: AsyncApp, bridge: SlackBridge) -> None:
     async def acknowledge(ack: AsyncAck) -> None:
         await ack()
 
-    async def answer(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
-                     context: AsyncBoltContext) -> None:
+    async def answer(
+        body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         if not _from_a_person(event):
             return
         if event.get("type") == "message" and event.get("channel_type") != "im":

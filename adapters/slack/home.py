@@ -37,8 +37,9 @@ class Home:
 
 
 def register(app: AsyncApp, home: Home) -> None:
-    async def opened(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
-                     context: AsyncBoltContext) -> None:
+    async def opened(
+        body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         team_id = str(body.get("team_id") or context.team_id or "")

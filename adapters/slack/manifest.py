@@ -24,13 +24,16 @@ BOT_SCOPES = (
 BOT_EVENTS = ("app_mention", "message.im", "app_home_opened")
 OAUTH_EVENTS = ("app_uninstalled", "tokens_revoked")  # so an uninstall removes the stored tokens
 
+
 def manifest(settings: Settings, registry: Registry, name: str = "Tandem") -> dict[str, Any]:
     base = settings.base_url.rstrip("/")
     events_url = f"{base}/slack/events"
     oauth = bool(settings.slack_client_id)
     settings_block: dict[str, Any] = {
-        "event_subscriptions": {"request_url": events_url,
-                                "bot_events": list(BOT_EVENTS) + (list(OAUTH_EVENTS) if oauth else [])},
+        "event_subscriptions": {
+            "request_url": events_url,
+            "bot_events": list(BOT_EVENTS) + (list(OAUTH_EVENTS) if oauth else []),
+        },
         "interactivity": {"is_enabled": True, "request_url": events_url},
         "org_deploy_enabled": False,
         "socket_mode_enabled": False,
@@ -46,12 +49,20 @@ def manifest(settings: Settings, registry: Registry, name: str = "Tandem") -> di
             "background_color": "#1f2937",
         },
         "features": {
-            "app_home": {"home_tab_enabled": True, "messages_tab_enabled": True,
-                         "messages_tab_read_only_enabled": False},
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": False,
+            },
             "bot_user": {"display_name": name.lower(), "always_online": True},
             "slash_commands": [
-                {"command": f"/{word.word}", "url": events_url, "description": word.summary,
-                 "usage_hint": word.example, "should_escape": True}
+                {
+                    "command": f"/{word.word}",
+                    "url": events_url,
+                    "description": word.summary,
+                    "usage_hint": word.example,
+                    "should_escape": True,
+                }
                 for word in registry.words
             ],
         },

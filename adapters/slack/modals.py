@@ -43,30 +43,55 @@ class Form:
     fields: tuple[FormField, ...]
 
 
-HANDOFF = Form("lead_handoff", "lead handoff", "Hand off a lead", "Hand off", (
-    FormField("company", "Company", required=True, max_length=200, error_words=("company",)),
-    FormField("email", "Contact e-mail", "email", option="email", error_words=("e-mail", "email")),
-    FormField("contact", "Contact name", option="name", max_length=200, error_words=("contact", "name")),
-    FormField("owner", "Owner", "user", option="to", hint="Leave empty to route round-robin among reps.",
-              error_words=("to:", "anyone called", "couldn't find", "owner")),
-    FormField("campaign", "Campaign", option="campaign", error_words=("campaign",)),
-    FormField("source", "Source", option="source", hint="Defaults to marketing.", error_words=("source",)),
-    FormField("note", "Note", "multiline", option="note", max_length=2000, error_words=("note",)),
-    # A hand-off that duplicates an open lead is refused under this box; ticking it sends `force:yes`.
-    FormField("force", "Duplicates", "checkbox", option="force", choice="Create it anyway (force:yes)",
-              hint="Tick only if it is a new lead although an open one has the same e-mail or company.",
-              error_words=("already an open lead",)),
-))
+HANDOFF = Form(
+    "lead_handoff",
+    "lead handoff",
+    "Hand off a lead",
+    "Hand off",
+    (
+        FormField("company", "Company", required=True, max_length=200, error_words=("company",)),
+        FormField("email", "Contact e-mail", "email", option="email", error_words=("e-mail", "email")),
+        FormField("contact", "Contact name", option="name", max_length=200, error_words=("contact", "name")),
+        FormField(
+            "owner",
+            "Owner",
+            "user",
+            option="to",
+            hint="Leave empty to route round-robin among reps.",
+            error_words=("to:", "anyone called", "couldn't find", "owner"),
+        ),
+        FormField("campaign", "Campaign", option="campaign", error_words=("campaign",)),
+        FormField("source", "Source", option="source", hint="Defaults to marketing.", error_words=("source",)),
+        FormField("note", "Note", "multiline", option="note", max_length=2000, error_words=("note",)),
+        # A hand-off that duplicates an open lead is refused under this box; ticking it sends `force:yes`.
+        FormField(
+            "force",
+            "Duplicates",
+            "checkbox",
+            option="force",
+            choice="Create it anyway (force:yes)",
+            hint="Tick only if it is a new lead although an open one has the same e-mail or company.",
+            error_words=("already an open lead",),
+        ),
+    ),
+)
 
-ANNOUNCE = Form("campaign_announce", "campaign announce", "Announce a campaign", "Announce", (
-    FormField("name", "Campaign name", required=True, max_length=200, error_words=("name", "campaign")),
-    FormField("goal", "Goal", "multiline", option="goal", required=True, max_length=2000, error_words=("goal",)),
-    FormField("audience", "Audience", "multiline", option="audience", max_length=2000, error_words=("audience",)),
-    FormField("target", "Target (leads)", "number", option="target", error_words=("target",)),
-    FormField("ends", "Ends on", "date", option="ends", error_words=("ends", "date")),
-    FormField("talking", "Talking points", "multiline", option="talking", max_length=2000,
-              error_words=("talking",)),
-))
+ANNOUNCE = Form(
+    "campaign_announce",
+    "campaign announce",
+    "Announce a campaign",
+    "Announce",
+    (
+        FormField("name", "Campaign name", required=True, max_length=200, error_words=("name", "campaign")),
+        FormField("goal", "Goal", "multiline", option="goal", required=True, max_length=2000, error_words=("goal",)),
+        FormField("audience", "Audience", "multiline", option="audience", max_length=2000, error_words=("audience",)),
+        FormField("target", "Target (leads)", "number", option="target", error_words=("target",)),
+        FormField("ends", "Ends on", "date", option="ends", error_words=("ends", "date")),
+        FormField(
+            "talking", "Talking points", "multiline", option="talking", max_length=2000, error_words=("talking",)
+        ),
+    ),
+)
 
 FORMS = {form.key: form for form in (HANDOFF, ANNOUNCE)}
 _BY_COMMAND = {form.command: form for form in FORMS.values()}
@@ -87,8 +112,11 @@ def _element(field: FormField) -> dict[str, Any]:
     if field.kind == "date":
         return {"type": "datepicker", "action_id": "v"}
     if field.kind == "checkbox":
-        return {"type": "checkboxes", "action_id": "v",
-                "options": [{"text": _plain(field.choice or field.label), "value": "yes"}]}
+        return {
+            "type": "checkboxes",
+            "action_id": "v",
+            "options": [{"text": _plain(field.choice or field.label), "value": "yes"}],
+        }
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": "v", "multiline": field.kind == "multiline"}
     if field.max_length:
         element["max_length"] = field.max_length
@@ -102,23 +130,46 @@ def _plain(text: str) -> dict[str, Any]:
 def form_view(form: Form, metadata: dict[str, Any]) -> dict[str, Any]:
     blocks = []
     for field in form.fields:
-        block: dict[str, Any] = {"type": "input", "block_id": field.block_id, "label": _plain(field.label),
-                                 "element": _element(field), "optional": not field.required}
+        block: dict[str, Any] = {
+            "type": "input",
+            "block_id": field.block_id,
+            "label": _plain(field.label),
+            "element": _element(field),
+            "optional": not field.required,
+        }
         if field.hint:
             block["hint"] = _plain(field.hint)
         blocks.append(block)
-    return {"type": "modal", "callback_id": f"{FORM_CALLBACK}:{form.key}", "title": _plain(form.title[:24]),
-            "submit": _plain(form.submit), "close": _plain("Cancel"), "blocks": blocks,
-            "private_metadata": pack(metadata)}
+    return {
+        "type": "modal",
+        "callback_id": f"{FORM_CALLBACK}:{form.key}",
+        "title": _plain(form.title[:24]),
+        "submit": _plain(form.submit),
+        "close": _plain("Cancel"),
+        "blocks": blocks,
+        "private_metadata": pack(metadata),
+    }
 
 
 def prompt_view(question: str, label: str, metadata: dict[str, Any]) -> dict[str, Any]:
     """The one-line question a prompt button asks before running its command."""
-    return {"type": "modal", "callback_id": PROMPT_CALLBACK, "title": _plain((label or "Tandem")[:24]),
-            "submit": _plain("Send"), "close": _plain("Cancel"), "private_metadata": pack(metadata),
-            "blocks": [{"type": "input", "block_id": "f_text", "label": _plain(question), "optional": True,
-                        "element": {"type": "plain_text_input", "action_id": "v", "multiline": True,
-                                    "max_length": 2000}}]}
+    return {
+        "type": "modal",
+        "callback_id": PROMPT_CALLBACK,
+        "title": _plain((label or "Tandem")[:24]),
+        "submit": _plain("Send"),
+        "close": _plain("Cancel"),
+        "private_metadata": pack(metadata),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "f_text",
+                "label": _plain(question),
+                "optional": True,
+                "element": {"type": "plain_text_input", "action_id": "v", "multiline": True, "max_length": 2000},
+            }
+        ],
+    }
 
 
 def read_values(state: dict[str, Any]) -> dict[str, str]:
@@ -131,10 +182,13 @@ def read_values(state: dict[str, Any]) -> dict[str, str]:
         if not isinstance(element, dict):
             continue
         ticked = element.get("selected_options")
-        value = (element.get("value") or element.get("selected_user") or element.get("selected_date")
-                 or (element.get("selected_option") or {}).get("value")
-                 or (ticked[0].get("value") if isinstance(ticked, list) and ticked and isinstance(ticked[0], dict)
-                     else None))
+        value = (
+            element.get("value")
+            or element.get("selected_user")
+            or element.get("selected_date")
+            or (element.get("selected_option") or {}).get("value")
+            or (ticked[0].get("value") if isinstance(ticked, list) and ticked and isinstance(ticked[0], dict) else None)
+        )
         if isinstance(value, str) and value.strip():
             values[block_id] = value.strip()
     return values

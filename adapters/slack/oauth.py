@@ -29,7 +29,7 @@ def async_url(url: str) -> str:
     if url.startswith("sqlite:"):
         if url in ("sqlite://", "sqlite:///:memory:"):
             raise ValueError("Slack OAuth mode needs a database file or PostgreSQL, not in-memory SQLite")
-        return "sqlite+aiosqlite:" + url[len("sqlite:"):]
+        return "sqlite+aiosqlite:" + url[len("sqlite:") :]
     return url  # postgresql+psycopg:// works with create_async_engine
 
 
@@ -54,8 +54,9 @@ class OAuthStores:
 def _make_installer_admin(runtime: Runtime, team_id: str, team_name: str | None, user_id: str) -> None:
     with runtime.db.session() as session:
         workspace = people.ensure_workspace(session, "slack", team_id, team_name, runtime.clock)
-        people.ensure_member(session, workspace, Person(platform="slack", user_id=user_id), frozenset({user_id}),
-                             runtime.clock)
+        people.ensure_member(
+            session, workspace, Person(platform="slack", user_id=user_id), frozenset({user_id}), runtime.clock
+        )
 
 
 def oauth_settings(runtime: Runtime, stores: OAuthStores) -> AsyncOAuthSettings:
@@ -64,8 +65,9 @@ def oauth_settings(runtime: Runtime, stores: OAuthStores) -> AsyncOAuthSettings:
     async def installed(args: AsyncSuccessArgs) -> BoltResponse:
         installation = args.installation
         if installation.team_id and installation.user_id:
-            await runtime.db.run(_make_installer_admin, runtime, installation.team_id, installation.team_name,
-                                    installation.user_id)
+            await runtime.db.run(
+                _make_installer_admin, runtime, installation.team_id, installation.team_name, installation.user_id
+            )
             log.info("Slack team %s installed Tandem", installation.team_id)
         return await args.default.success(args)
 
@@ -74,9 +76,14 @@ def oauth_settings(runtime: Runtime, stores: OAuthStores) -> AsyncOAuthSettings:
         return await args.default.failure(args)
 
     return AsyncOAuthSettings(
-        client_id=settings.slack_client_id, client_secret=settings.slack_client_secret, scopes=list(BOT_SCOPES),
-        installation_store=stores.installations, installation_store_bot_only=True, state_store=stores.states,
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=list(BOT_SCOPES),
+        installation_store=stores.installations,
+        installation_store_bot_only=True,
+        state_store=stores.states,
         redirect_uri=f"{settings.base_url.rstrip('/')}/slack/oauth_redirect",
-        install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect",
+        install_path="/slack/install",
+        redirect_uri_path="/slack/oauth_redirect",
         callback_options=AsyncCallbackOptions(success=installed, failure=failed),
     )

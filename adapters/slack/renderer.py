@@ -82,7 +82,7 @@ def _wrap(text: str, mark: str) -> str:
     if not core.strip() or mark in text or "\n" in text:
         return escape(text)
     start = text.index(core)
-    return f"{text[:start]}{mark}{escape(core)}{mark}{text[start + len(core):]}"
+    return f"{text[:start]}{mark}{escape(core)}{mark}{text[start + len(core) :]}"
 
 
 def truncate_lines(text: str, limit: int) -> str:
@@ -156,11 +156,16 @@ def _button(button: Button, action_id: str) -> Block | None:
 
 def _fields(block: Fields) -> list[Block]:
     """Two-column fields, ten to a section (Slack's limit), so every item is kept."""
-    items = [_cut(f"*{escape(label)}*\n{mrkdwn(value) or ' '}", MAX_FIELD) if label
-             else _cut(mrkdwn(value) or " ", MAX_FIELD) for label, value in block.items]
-    return [{"type": "section", "fields": [{"type": "mrkdwn", "text": item}
-                                           for item in items[start:start + MAX_FIELDS]]}
-            for start in range(0, len(items), MAX_FIELDS)]
+    items = [
+        _cut(f"*{escape(label)}*\n{mrkdwn(value) or ' '}", MAX_FIELD)
+        if label
+        else _cut(mrkdwn(value) or " ", MAX_FIELD)
+        for label, value in block.items
+    ]
+    return [
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": item} for item in items[start : start + MAX_FIELDS]]}
+        for start in range(0, len(items), MAX_FIELDS)
+    ]
 
 
 def _chart(block: Chart, *, native: bool) -> tuple[list[Block], bool]:
@@ -170,8 +175,9 @@ def _chart(block: Chart, *, native: bool) -> tuple[list[Block], bool]:
     out: list[Block] = []
     if drawn is None:
         if block.title.strip():
-            out.append({"type": "section", "text": {"type": "mrkdwn", "text": _cut(_wrap(block.title, "*"),
-                                                                                   MAX_SECTION)}})
+            out.append(
+                {"type": "section", "text": {"type": "mrkdwn", "text": _cut(_wrap(block.title, "*"), MAX_SECTION)}}
+            )
     else:
         out.append(drawn)
         note = left_out(block)
@@ -180,8 +186,9 @@ def _chart(block: Chart, *, native: bool) -> tuple[list[Block], bool]:
     return out + _fields(chart_figures(block)), drawn is not None
 
 
-def render_blocks(reply: Reply, *, outbox_id: int | None = None, max_blocks: int = MAX_BLOCKS_MESSAGE,
-                  native_charts: bool = True) -> list[Block]:
+def render_blocks(
+    reply: Reply, *, outbox_id: int | None = None, max_blocks: int = MAX_BLOCKS_MESSAGE, native_charts: bool = True
+) -> list[Block]:
     """Block Kit blocks for ``reply``. ``outbox_id`` (proactive messages) travels in the actions' block id
     so a click can tell dispatch which card it answers. ``native_charts`` is False for surfaces without the
     ``data_visualization`` block (App Home, modals): charts are then their figures as text."""
@@ -207,8 +214,9 @@ def render_blocks(reply: Reply, *, outbox_id: int | None = None, max_blocks: int
                 block_id = f"{ACTION_PREFIX}:{card}{len(blocks)}"
                 blocks.append({"type": "actions", "block_id": block_id, "elements": elements})
         elif isinstance(block, Bars):
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": truncate_lines(_bars(block),
-                                                                                               MAX_SECTION)}})
+            blocks.append(
+                {"type": "section", "text": {"type": "mrkdwn", "text": truncate_lines(_bars(block), MAX_SECTION)}}
+            )
         elif isinstance(block, Context):
             text = _cut(mrkdwn(block.text), MAX_SECTION)
             if text.strip():

@@ -17,13 +17,33 @@ from bot.core.replies import Reply
 log = logging.getLogger("tandem.slack.sender")
 
 # Slack errors that will be the same on every retry: the row is parked and reported instead.
-PERMANENT_ERRORS = frozenset({
-    "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "users_not_found",
-    "account_inactive", "user_disabled", "cannot_dm_bot", "invalid_auth", "not_authed", "token_revoked",
-    "token_expired", "no_permission", "missing_scope", "restricted_action", "invalid_blocks", "msg_too_long",
-    "team_access_not_granted", "ekm_access_denied", "channel_is_archived",
-    "message_not_found", "cant_update_message", "edit_window_closed",  # a message that can no longer be rewritten
-})
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "user_not_found",
+        "users_not_found",
+        "account_inactive",
+        "user_disabled",
+        "cannot_dm_bot",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "no_permission",
+        "missing_scope",
+        "restricted_action",
+        "invalid_blocks",
+        "msg_too_long",
+        "team_access_not_granted",
+        "ekm_access_denied",
+        "channel_is_archived",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",  # a message that can no longer be rewritten
+    }
+)
 
 
 class SlackSender:
@@ -40,8 +60,9 @@ class SlackSender:
             channel = target.address
             if target.kind == "user":
                 channel = await self._dm_channel(client, target.team_id, target.address)
-            response = await client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False,
-                                                     **message(reply, outbox_id=target.outbox_id))
+            response = await client.chat_postMessage(
+                channel=channel, unfurl_links=False, unfurl_media=False, **message(reply, outbox_id=target.outbox_id)
+            )
         except SlackApiError as error:
             raise _failure(error) from None
         except (TimeoutError, SlackClientError, aiohttp.ClientError, OSError) as error:

@@ -74,16 +74,25 @@ def _interaction(data: Any) -> str | None:
     kind = data["type"]
     if kind in ("block_actions", "interactive_message"):
         actions = data.get("actions")
-        if not isinstance(actions, list) or not actions or not all(
-                isinstance(a, dict) and isinstance(a.get("action_id", a.get("name")), str) for a in actions):
+        if (
+            not isinstance(actions, list)
+            or not actions
+            or not all(isinstance(a, dict) and isinstance(a.get("action_id", a.get("name")), str) for a in actions)
+        ):
             return "block_actions needs a list of actions, each with an action_id"
-        if any(action.get(key) is not None and not isinstance(action[key], kind)
-               for action in actions for key, kind in _ACTION_FIELDS.items()):
+        if any(
+            action.get(key) is not None and not isinstance(action[key], kind)
+            for action in actions
+            for key, kind in _ACTION_FIELDS.items()
+        ):
             return "an action's text must be an object, its value and block_id strings"
     elif kind in ("view_submission", "view_closed"):
         view = data.get("view")
-        if not isinstance(view, dict) or not isinstance(view.get("type"), str) \
-                or not isinstance(view.get("callback_id"), str):
+        if (
+            not isinstance(view, dict)
+            or not isinstance(view.get("type"), str)
+            or not isinstance(view.get("callback_id"), str)
+        ):
             return f"{kind} needs a view with a type and a callback_id"
         state = view.get("state")
         if state is not None and not (isinstance(state, dict) and isinstance(state.get("values", {}), dict)):

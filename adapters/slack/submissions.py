@@ -29,15 +29,20 @@ from bot.core.replies import Reply
 def _asker(body: dict[str, Any], channel: str | None) -> Asker:
     user = body.get("user") or {}
     team = body.get("team") or {}
-    return Asker(team_id=str(team.get("id") or user.get("team_id") or ""), user_id=str(user.get("id") or ""),
-                 user_name=user.get("username") or user.get("name"), channel=channel)
+    return Asker(
+        team_id=str(team.get("id") or user.get("team_id") or ""),
+        user_id=str(user.get("id") or ""),
+        user_name=user.get("username") or user.get("name"),
+        channel=channel,
+    )
 
 
 async def _tell(client: AsyncWebClient, response_url: str | None, user_id: str, reply: Reply) -> None:
     """Answer the person where the form was opened (the command's response_url), else in their DM."""
     if response_url:
-        await AsyncWebhookClient(response_url).send(text=fallback_text(reply), blocks=render_blocks(reply),
-                                                   response_type=reply.visibility)
+        await AsyncWebhookClient(response_url).send(
+            text=fallback_text(reply), blocks=render_blocks(reply), response_type=reply.visibility
+        )
     else:
         await client.chat_postMessage(channel=user_id, text=fallback_text(reply), blocks=render_blocks(reply))
 
@@ -61,8 +66,7 @@ def register(app: AsyncApp, bridge: SlackBridge, refresh_home: HomeRefresh) -> N
         await ack()
         await _tell(client, metadata.get("r"), str((body.get("user") or {}).get("id")), reply)
 
-    async def submit_prompt(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
-                            client: AsyncWebClient) -> None:
+    async def submit_prompt(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
         metadata = unpack(view.get("private_metadata"))
         command = str(metadata.get("cmd") or "")
         if not command:

@@ -20,7 +20,7 @@ def _convert(match: re.Match[str]) -> str:
             return label
         return "@" + target[1:].split("^")[0]
     if target.startswith("mailto:"):
-        return target[len("mailto:"):]
+        return target[len("mailto:") :]
     return target or label
 
 
@@ -37,7 +37,7 @@ def strip_bot_mention(text: str, bot_user_id: str | None) -> str:
     """``<@UBOT> lead show L-1`` → ``lead show L-1`` (app mentions start with the bot's mention)."""
     match = _LEADING_MENTION.match(text or "")
     if match and (bot_user_id is None or match.group(1) == bot_user_id):
-        return text[match.end():]
+        return text[match.end() :]
     if bot_user_id:
         return text.replace(f"<@{bot_user_id}>", " ").strip()
     return text

@@ -41,14 +41,20 @@ log = logging.getLogger("tandem.teams")
 
 LOCAL_TENANT = "local"
 MAX_ROSTER_LOOKUPS = 6  # per message: the speaker and up to five people they mention
-LOCAL_MODE_WARNING = ("!" * 72 + "\n  TEAMS LOCAL MODE: TEAMS_ENABLED=1 without MICROSOFT_APP_ID, so POST /api/messages"
-                      " accepts UNAUTHENTICATED requests.\n  Use it only with the Bot Framework Emulator or tests;"
-                      " set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD in production.\n" + "!" * 72)
+LOCAL_MODE_WARNING = (
+    "!" * 72 + "\n  TEAMS LOCAL MODE: TEAMS_ENABLED=1 without MICROSOFT_APP_ID, so POST /api/messages"
+    " accepts UNAUTHENTICATED requests.\n  Use it only with the Bot Framework Emulator or tests;"
+    " set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD in production.\n" + "!" * 72
+)
 SORRY = "Sorry — something went wrong on my side and nothing was changed. Please try again in a minute."
-REFUSED_TENANT = ("Hi! This Tandem installation serves other organisations only, so I can't help here. "
-                  "Ask your IT team to install your company's own Tandem.")
-WELCOME = ("👋 Hi, I'm **Tandem** — sales and marketing, one team. Type `help` to see what I can do; "
-           "in a channel, @mention me first.")
+REFUSED_TENANT = (
+    "Hi! This Tandem installation serves other organisations only, so I can't help here. "
+    "Ask your IT team to install your company's own Tandem."
+)
+WELCOME = (
+    "👋 Hi, I'm **Tandem** — sales and marketing, one team. Type `help` to see what I can do; "
+    "in a channel, @mention me first."
+)
 
 
 def app_options(settings: Settings) -> dict[str, Any]:
@@ -60,8 +66,10 @@ def app_options(settings: Settings) -> dict[str, Any]:
         raise ValueError("MICROSOFT_APP_TYPE must be MultiTenant, SingleTenant or UserAssignedMSI")
     if app_type in {"singletenant", "userassignedmsi"} and not settings.microsoft_app_tenant_id:
         raise ValueError(f"MICROSOFT_APP_TENANT_ID is required for MICROSOFT_APP_TYPE={settings.microsoft_app_type}")
-    options: dict[str, Any] = {"client_id": settings.microsoft_app_id,
-                               "dangerously_allow_unauthenticated_requests": False}
+    options: dict[str, Any] = {
+        "client_id": settings.microsoft_app_id,
+        "dangerously_allow_unauthenticated_requests": False,
+    }
     if app_type != "multitenant":
         options["tenant_id"] = settings.microsoft_app_tenant_id
     if app_type != "userassignedmsi":
@@ -85,8 +93,9 @@ class TeamsBot:
         self.app = App(http_server_adapter=adapter, messaging_endpoint="/api/messages", state=False, **options)
         self.app.on_message(self._on_message)
         self.app.on_conversation_update(self._on_conversation_update)
-        self.sender = TeamsSender(runtime.db, runtime.clock, token_provider=self.app.token_provider,
-                                  cloud=self.app.cloud)
+        self.sender = TeamsSender(
+            runtime.db, runtime.clock, token_provider=self.app.token_provider, cloud=self.app.cloud
+        )
 
     async def initialize(self) -> None:
         if self.local_mode:
@@ -122,7 +131,7 @@ class TeamsBot:
             await ctx.send(REFUSED_TENANT)
             return
         kind = conversation_kind(activity)
-        named = mentioned_users(activity)[:MAX_ROSTER_LOOKUPS - 1]
+        named = mentioned_users(activity)[: MAX_ROSTER_LOOKUPS - 1]
         profiles = await self._profiles(ctx, tenant, [activity.from_.id, *(m.user_id for m in named)])
         profile = profiles.get(activity.from_.id)
         person = person_of(activity, email=profile.email if profile else None, name=profile.name if profile else None)
@@ -131,8 +140,12 @@ class TeamsBot:
         except NotACommand as reason:
             request, submit = None, None
             notice = str(reason)
-        speaker = Contact(person=person, profile=profile, aad_object_id=activity.from_.aad_object_id,
-                          chat_id=activity.conversation.id if kind == "personal" else None)
+        speaker = Contact(
+            person=person,
+            profile=profile,
+            aad_object_id=activity.from_.aad_object_id,
+            chat_id=activity.conversation.id if kind == "personal" else None,
+        )
         mentioned = tuple(_contact_of(m.user_id, m.name, profiles.get(m.user_id)) for m in named)
         members = await self.runtime.db.run(self._record, self._sighting(activity, tenant, kind, (speaker, *mentioned)))
         if request is None:
@@ -147,14 +160,16 @@ class TeamsBot:
 
     async def _profiles(self, ctx: ActivityContext[Any], tenant: str, user_ids: list[str]) -> dict[str, Profile]:
         """Roster entries for the speaker and the people they mention, fetched only for members not yet enriched."""
+
         def wanted() -> list[str]:
             with self.runtime.db.session() as session:
                 workspace_id = workspace_of(session, tenant)
                 return [u for u in dict.fromkeys(user_ids) if roster.needs_profile(session, workspace_id, u)]
 
         lookups = await self.runtime.db.run(wanted)
-        found = await asyncio.gather(*(roster.fetch_member(ctx.api, ctx.activity.conversation.id, user_id)
-                                       for user_id in lookups))
+        found = await asyncio.gather(
+            *(roster.fetch_member(ctx.api, ctx.activity.conversation.id, user_id) for user_id in lookups)
+        )
         return {profile.user_id: profile for profile in found if profile is not None}
 
     async def _on_conversation_update(self, ctx: ActivityContext[ConversationUpdateActivity]) -> None:
@@ -174,25 +189,46 @@ class TeamsBot:
         people_added = [member for member in added if member.id != activity.recipient.id]
         if bot_added and kind != "personal":
             profiles = await roster.fetch_all(ctx.api, activity.conversation.id)
-            found = [Contact(person=Person(platform="teams", user_id=p.user_id, display_name=p.name, email=p.email),
-                             profile=p) for p in profiles if p.user_id.startswith("29:")]
+            found = [
+                Contact(
+                    person=Person(platform="teams", user_id=p.user_id, display_name=p.name, email=p.email), profile=p
+                )
+                for p in profiles
+                if p.user_id.startswith("29:")
+            ]
         else:
-            found = [Contact(person=Person(platform="teams", user_id=m.id, display_name=m.name),
-                             aad_object_id=m.aad_object_id,
-                             chat_id=activity.conversation.id if kind == "personal" else None)
-                     for m in people_added if m.id.startswith("29:")]
+            found = [
+                Contact(
+                    person=Person(platform="teams", user_id=m.id, display_name=m.name),
+                    aad_object_id=m.aad_object_id,
+                    chat_id=activity.conversation.id if kind == "personal" else None,
+                )
+                for m in people_added
+                if m.id.startswith("29:")
+            ]
             if bot_added and kind == "personal":
-                found.append(Contact(person=person_of(activity), aad_object_id=activity.from_.aad_object_id,
-                                     chat_id=activity.conversation.id))
+                found.append(
+                    Contact(
+                        person=person_of(activity),
+                        aad_object_id=activity.from_.aad_object_id,
+                        chat_id=activity.conversation.id,
+                    )
+                )
         await self.runtime.db.run(self._record, self._sighting(activity, tenant, kind, tuple(found)))
         if bot_added:
             await ctx.send(MessageActivityInput(text=WELCOME, text_format="markdown"))
 
     def _sighting(self, activity: Any, tenant: str, kind: str, found: tuple[Contact, ...]) -> Sighting:
         team = activity.channel_data.team if activity.channel_data is not None else None
-        return Sighting(tenant_id=tenant, service_url=activity.service_url or "", bot_id=activity.recipient.id,
-                        conversation_id=base_conversation_id(activity.conversation.id), conversation_type=kind,
-                        contacts=found, team_name=team.name if team is not None else None)
+        return Sighting(
+            tenant_id=tenant,
+            service_url=activity.service_url or "",
+            bot_id=activity.recipient.id,
+            conversation_id=base_conversation_id(activity.conversation.id),
+            conversation_type=kind,
+            contacts=found,
+            team_name=team.name if team is not None else None,
+        )
 
     def _record(self, sighting: Sighting) -> dict[str, Any]:
         with self.runtime.db.session() as session:
@@ -200,8 +236,12 @@ class TeamsBot:
 
 
 def _contact_of(user_id: str, name: str, profile: Profile | None) -> Contact:
-    person = Person(platform="teams", user_id=user_id, display_name=(profile.name if profile else None) or name,
-                    email=profile.email if profile else None)
+    person = Person(
+        platform="teams",
+        user_id=user_id,
+        display_name=(profile.name if profile else None) or name,
+        email=profile.email if profile else None,
+    )
     return Contact(person=person, profile=profile)
 
 

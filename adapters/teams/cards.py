@@ -91,8 +91,9 @@ class _Mentions:
         return self.seen[user_id]
 
     def card_entities(self) -> list[CardMention]:
-        return [CardMention(text=tag, mentioned=MentionedEntity(id=uid, name=tag[4:-5]))
-                for uid, tag in self.seen.items()]
+        return [
+            CardMention(text=tag, mentioned=MentionedEntity(id=uid, name=tag[4:-5])) for uid, tag in self.seen.items()
+        ]
 
     def activity_entities(self) -> list[MentionEntity]:
         return [MentionEntity(text=tag, mentioned=Account(id=uid, name=tag[4:-5])) for uid, tag in self.seen.items()]
@@ -124,7 +125,7 @@ def _bold(text: str) -> str:
     if not core.strip():
         return escape(text)
     start = text.index(core)
-    return f"{text[:start]}**{escape(core)}**{text[start + len(core):]}"
+    return f"{text[:start]}**{escape(core)}**{text[start + len(core) :]}"
 
 
 def _bar_line(label: str, value: float, maximum: float, caption: str) -> str:
@@ -141,10 +142,19 @@ def _button_action(button: Button, outbox_id: int | None) -> SubmitAction | Show
     style = {"primary": "positive", "danger": "destructive"}.get(button.style or "")
     if button.prompt:
         required = "optional" not in button.prompt.lower()
-        inner = AdaptiveCard(body=[TextInput(id=INPUT_ID, label=button.prompt, is_multiline=True,
-                                             max_length=2000, is_required=required,
-                                             error_message="Please type a line first.")],
-                             actions=[SubmitAction(title="Send", data=data, style="positive")])
+        inner = AdaptiveCard(
+            body=[
+                TextInput(
+                    id=INPUT_ID,
+                    label=button.prompt,
+                    is_multiline=True,
+                    max_length=2000,
+                    is_required=required,
+                    error_message="Please type a line first.",
+                )
+            ],
+            actions=[SubmitAction(title="Send", data=data, style="positive")],
+        )
         return ShowCardAction(title=button.label, card=inner)
     action = SubmitAction(title=button.label, data=data)
     if style:
@@ -181,8 +191,9 @@ def render_card(reply: Reply, *, outbox_id: int | None = None) -> tuple[Adaptive
         elif isinstance(block, Fields):
             elements.append(_facts(block, mentions))
         elif isinstance(block, Bars):
-            lines = [f"**{escape(block.title)}**"] + [_bar_line(b.label, b.value, b.maximum, b.caption)
-                                                     for b in block.bars]
+            lines = [f"**{escape(block.title)}**"] + [
+                _bar_line(b.label, b.value, b.maximum, b.caption) for b in block.bars
+            ]
             elements.append(TextBlock(text="\n\n".join(lines), wrap=True, font_type="Monospace"))
         elif isinstance(block, Chart):
             elements.extend(_chart(block, mentions))

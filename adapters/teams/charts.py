@@ -50,26 +50,64 @@ def chart_element(chart: Chart) -> CardElement | None:
     y_title = chart_text(chart.y_label or chart.unit) or None
     labels = {category: chart_text(category) for category in categories}
     if chart.shape == "line":
-        lines = [LineChartData(legend=chart_text(line.name),
-                               values=[LineChartValue(x=labels[category], y=value) for category in categories
-                                       if (value := line.value_at(category)) is not None])
-                 for line in chart.series]
-        return LineChart(title=title, x_axis_title=x_title, y_axis_title=y_title, data=lines,
-                         color_set="categorical", fallback="drop")
+        lines = [
+            LineChartData(
+                legend=chart_text(line.name),
+                values=[
+                    LineChartValue(x=labels[category], y=value)
+                    for category in categories
+                    if (value := line.value_at(category)) is not None
+                ],
+            )
+            for line in chart.series
+        ]
+        return LineChart(
+            title=title,
+            x_axis_title=x_title,
+            y_axis_title=y_title,
+            data=lines,
+            color_set="categorical",
+            fallback="drop",
+        )
     if len(chart.series) > 1:
-        groups = [GroupedVerticalBarChartData(legend=chart_text(line.name),
-                                              values=[BarChartDataValue(x=labels[category], y=value)
-                                                      for category in categories
-                                                      if (value := line.value_at(category)) is not None])
-                  for line in chart.series]
-        return GroupedVerticalBarChart(title=title, x_axis_title=x_title, y_axis_title=y_title, data=groups,
-                                       color_set="categorical", show_bar_values=True, fallback="drop")
+        groups = [
+            GroupedVerticalBarChartData(
+                legend=chart_text(line.name),
+                values=[
+                    BarChartDataValue(x=labels[category], y=value)
+                    for category in categories
+                    if (value := line.value_at(category)) is not None
+                ],
+            )
+            for line in chart.series
+        ]
+        return GroupedVerticalBarChart(
+            title=title,
+            x_axis_title=x_title,
+            y_axis_title=y_title,
+            data=groups,
+            color_set="categorical",
+            show_bar_values=True,
+            fallback="drop",
+        )
     [line] = chart.series
     points = [(labels[category], value) for category in categories if (value := line.value_at(category)) is not None]
     if len(points) > MANY_BARS or any(len(label) > LONG_LABEL for label, _ in points):
-        return HorizontalBarChart(title=title, x_axis_title=x_title, y_axis_title=y_title,
-                                  data=[HorizontalBarChartDataValue(x=label, y=value) for label, value in points],
-                                  color_set="categorical", display_mode="AbsoluteWithAxis", fallback="drop")
-    return VerticalBarChart(title=title, x_axis_title=x_title, y_axis_title=y_title,
-                            data=[VerticalBarChartDataValue(x=label, y=value) for label, value in points],
-                            color_set="categorical", show_bar_values=True, fallback="drop")
+        return HorizontalBarChart(
+            title=title,
+            x_axis_title=x_title,
+            y_axis_title=y_title,
+            data=[HorizontalBarChartDataValue(x=label, y=value) for label, value in points],
+            color_set="categorical",
+            display_mode="AbsoluteWithAxis",
+            fallback="drop",
+        )
+    return VerticalBarChart(
+        title=title,
+        x_axis_title=x_title,
+        y_axis_title=y_title,
+        data=[VerticalBarChartDataValue(x=label, y=value) for label, value in points],
+        color_set="categorical",
+        show_bar_values=True,
+        fallback="drop",
+    )

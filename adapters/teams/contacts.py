@@ -41,21 +41,37 @@ def record(session: Session, clock: Clock, admins: frozenset[str], sighting: Sig
     assert workspace.id is not None
     members: dict[str, Member] = {}
     for contact in sighting.contacts:
-        member = roster.apply(session, workspace, contact.person, contact.profile, admins, clock,
-                              aad_object_id=contact.aad_object_id)
+        member = roster.apply(
+            session, workspace, contact.person, contact.profile, admins, clock, aad_object_id=contact.aad_object_id
+        )
         aad = (contact.profile.aad_object_id if contact.profile else None) or contact.aad_object_id
         if aad and aad in admins and member.role != "admin":
             member.role = "admin"
             session.add(member)
         members[contact.person.user_id] = member
-        chat = Reference(service_url=sighting.service_url, tenant_id=sighting.tenant_id, bot_id=sighting.bot_id,
-                         conversation_id=contact.chat_id, conversation_type="personal",
-                         user_id=contact.person.user_id)
-        references.save(session, clock, workspace_id=workspace.id, address=contact.person.user_id, reference=chat,
-                        member_id=member.id)
+        chat = Reference(
+            service_url=sighting.service_url,
+            tenant_id=sighting.tenant_id,
+            bot_id=sighting.bot_id,
+            conversation_id=contact.chat_id,
+            conversation_type="personal",
+            user_id=contact.person.user_id,
+        )
+        references.save(
+            session,
+            clock,
+            workspace_id=workspace.id,
+            address=contact.person.user_id,
+            reference=chat,
+            member_id=member.id,
+        )
     if sighting.conversation_type != "personal":
-        shared = Reference(service_url=sighting.service_url, tenant_id=sighting.tenant_id, bot_id=sighting.bot_id,
-                           conversation_id=sighting.conversation_id, conversation_type=sighting.conversation_type)
-        references.save(session, clock, workspace_id=workspace.id, address=sighting.conversation_id,
-                        reference=shared)
+        shared = Reference(
+            service_url=sighting.service_url,
+            tenant_id=sighting.tenant_id,
+            bot_id=sighting.bot_id,
+            conversation_id=sighting.conversation_id,
+            conversation_type=sighting.conversation_type,
+        )
+        references.save(session, clock, workspace_id=workspace.id, address=sighting.conversation_id, reference=shared)
     return members

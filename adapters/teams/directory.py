@@ -36,8 +36,9 @@ class _Unanswered(Exception):
     """The Bot Connector failed (not a plain "no such member"): the answer says so."""
 
 
-async def look_up(api: ApiClient, db: Database, tenant_id: str, conversation_id: str,
-                  refs: Sequence[UserRef]) -> list[Named]:
+async def look_up(
+    api: ApiClient, db: Database, tenant_id: str, conversation_id: str, refs: Sequence[UserRef]
+) -> list[Named]:
     rosters = await db.run(_rosters, db, tenant_id, base_conversation_id(conversation_id))
     return [await _look_up(api, tenant_id, rosters, ref) for ref in refs]
 
@@ -49,10 +50,16 @@ def _rosters(db: Database, tenant_id: str, conversation_id: str) -> list[str]:
         if workspace_id is None:
             return [conversation_id]
         shared = session.exec(
-            select(ConversationRef.address).where(
-                ConversationRef.workspace_id == workspace_id, ConversationRef.platform == PLATFORM,
-                col(ConversationRef.member_id).is_(None), ConversationRef.address != conversation_id)
-            .order_by(col(ConversationRef.updated_at).desc()).limit(MAX_ROSTERS - 1)).all()
+            select(ConversationRef.address)
+            .where(
+                ConversationRef.workspace_id == workspace_id,
+                ConversationRef.platform == PLATFORM,
+                col(ConversationRef.member_id).is_(None),
+                ConversationRef.address != conversation_id,
+            )
+            .order_by(col(ConversationRef.updated_at).desc())
+            .limit(MAX_ROSTERS - 1)
+        ).all()
     return [conversation_id, *shared]
 
 

@@ -14,9 +14,27 @@ from microsoft_teams.apps.http.adapter import HttpMethod, HttpRequest, HttpRoute
 from pydantic import ValidationError
 
 MAX_BODY_BYTES = 512 * 1024
-KNOWN_TYPES = {"message", "conversationUpdate", "invoke", "messageReaction", "typing", "event", "installationUpdate",
-               "messageUpdate", "messageDelete", "endOfConversation", "command", "commandResult", "handoff",
-               "trace", "contactRelationUpdate", "deleteUserData", "suggestion", "delay", "ping"}
+KNOWN_TYPES = {
+    "message",
+    "conversationUpdate",
+    "invoke",
+    "messageReaction",
+    "typing",
+    "event",
+    "installationUpdate",
+    "messageUpdate",
+    "messageDelete",
+    "endOfConversation",
+    "command",
+    "commandResult",
+    "handoff",
+    "trace",
+    "contactRelationUpdate",
+    "deleteUserData",
+    "suggestion",
+    "delay",
+    "ping",
+}
 
 
 def activity_problem(body: Any) -> str | None:

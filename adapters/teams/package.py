@@ -35,8 +35,12 @@ def png(width: int, height: int, pixel: Pixel) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(raw), 9))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(bytes(raw), 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _in_t(x: float, y: float) -> bool:
@@ -51,7 +55,7 @@ def color_icon(size: int = 192) -> bytes:
 
     def pixel(x: int, y: int) -> tuple[int, int, int, int]:
         cx, cy = min(x, size - 1 - x), min(y, size - 1 - y)
-        if cx < radius and cy < radius and (radius - cx) ** 2 + (radius - cy) ** 2 > radius ** 2:
+        if cx < radius and cy < radius and (radius - cx) ** 2 + (radius - cy) ** 2 > radius**2:
             return (0, 0, 0, 0)
         if _in_t((x + 0.5) / size, (y + 0.5) / size):
             return (255, 255, 255, 255)
@@ -62,6 +66,7 @@ def color_icon(size: int = 192) -> bytes:
 
 def outline_icon(size: int = 32) -> bytes:
     """Teams wants the outline icon white on transparent."""
+
     def pixel(x: int, y: int) -> tuple[int, int, int, int]:
         return (255, 255, 255, 255) if _in_t((x + 0.5) / size, (y + 0.5) / size) else (255, 255, 255, 0)
 
@@ -75,8 +80,10 @@ def bot_commands(registry: Registry) -> list[dict[str, str]]:
     commands = [{"title": "help", "description": "What Tandem can do, and how to ask"}]
     commands += [{"title": word.word, "description": word.summary[:128]} for word in registry.built]
     for admin in (False, True):
-        queues = [[spec for spec in registry.under(word.word) if len(spec.path) > 1 and (spec.role == "admin") == admin]
-                  for word in registry.built]
+        queues = [
+            [spec for spec in registry.under(word.word) if len(spec.path) > 1 and (spec.role == "admin") == admin]
+            for word in registry.built
+        ]
         while any(queues):
             for queue in queues:
                 if queue:
@@ -97,25 +104,33 @@ def manifest(settings: Settings, registry: Registry, *, version: str = "1.0.0") 
         "manifestVersion": MANIFEST_VERSION,
         "version": version,
         "id": app_id,
-        "developer": {"name": "Tandem", "websiteUrl": base, "privacyUrl": f"{base}/privacy",
-                      "termsOfUseUrl": f"{base}/terms"},
+        "developer": {
+            "name": "Tandem",
+            "websiteUrl": base,
+            "privacyUrl": f"{base}/privacy",
+            "termsOfUseUrl": f"{base}/terms",
+        },
         "name": {"short": "Tandem", "full": "Tandem — sales and marketing, one team"},
         "description": {
             "short": "Lead hand-offs, feedback, nags and stats for sales and marketing",
-            "full": ("Tandem makes sales and marketing work as one team: marketers hand leads to reps with one "
-                     "command, reps accept, rate and report on them, Tandem nags about leads nobody works, and "
-                     "everyone sees the same numbers. Type `help` in a chat with Tandem, or @mention it in a "
-                     "channel."),
+            "full": (
+                "Tandem makes sales and marketing work as one team: marketers hand leads to reps with one "
+                "command, reps accept, rate and report on them, Tandem nags about leads nobody works, and "
+                "everyone sees the same numbers. Type `help` in a chat with Tandem, or @mention it in a "
+                "channel."
+            ),
         },
         "icons": {"color": "color.png", "outline": "outline.png"},
         "accentColor": "#{:02X}{:02X}{:02X}".format(*ACCENT),
-        "bots": [{
-            "botId": app_id,
-            "scopes": ["personal", "team", "groupChat"],
-            "isNotificationOnly": False,
-            "supportsFiles": False,
-            "commandLists": [{"scopes": ["personal", "team", "groupChat"], "commands": commands}],
-        }],
+        "bots": [
+            {
+                "botId": app_id,
+                "scopes": ["personal", "team", "groupChat"],
+                "isNotificationOnly": False,
+                "supportsFiles": False,
+                "commandLists": [{"scopes": ["personal", "team", "groupChat"], "commands": commands}],
+            }
+        ],
         "permissions": ["identity", "messageTeamMembers"],
         "validDomains": [host] if host and host not in {"127.0.0.1", "localhost"} else [],
     }

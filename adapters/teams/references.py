@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.core.clock import Clock
 from storage.models import ConversationRef, WorkspaceAccount
@@ -32,35 +32,61 @@ class Reference:
     def from_json(cls, raw: str) -> Reference | None:
         try:
             data = json.loads(raw)
-            return cls(service_url=str(data["service_url"]), tenant_id=str(data["tenant_id"]),
-                       bot_id=str(data.get("bot_id") or ""), conversation_id=data.get("conversation_id"),
-                       conversation_type=str(data.get("conversation_type") or "personal"),
-                       user_id=data.get("user_id"))
+            return cls(
+                service_url=str(data["service_url"]),
+                tenant_id=str(data["tenant_id"]),
+                bot_id=str(data.get("bot_id") or ""),
+                conversation_id=data.get("conversation_id"),
+                conversation_type=str(data.get("conversation_type") or "personal"),
+                user_id=data.get("user_id"),
+            )
         except (ValueError, KeyError, TypeError):
             return None
 
 
 def _row(session: Session, workspace_id: int, address: str) -> ConversationRef | None:
-    return session.exec(select(ConversationRef).where(
-        ConversationRef.workspace_id == workspace_id, ConversationRef.platform == PLATFORM,
-        ConversationRef.address == address)).first()
+    return session.exec(
+        select(ConversationRef).where(
+            ConversationRef.workspace_id == workspace_id,
+            ConversationRef.platform == PLATFORM,
+            ConversationRef.address == address,
+        )
+    ).first()
 
 
-def save(session: Session, clock: Clock, *, workspace_id: int, address: str, reference: Reference,
-         member_id: int | None = None) -> None:
+def save(
+    session: Session,
+    clock: Clock,
+    *,
+    workspace_id: int,
+    address: str,
+    reference: Reference,
+    member_id: int | None = None,
+) -> None:
     """Insert or refresh; a member's known 1:1 conversation is never forgotten because they spoke elsewhere."""
     row = _row(session, workspace_id, address)
     if row is None:
-        row = ConversationRef(workspace_id=workspace_id, platform=PLATFORM, address=address[:400],
-                              member_id=member_id, reference=reference.to_json(), updated_at=clock.now())
+        row = ConversationRef(
+            workspace_id=workspace_id,
+            platform=PLATFORM,
+            address=address[:400],
+            member_id=member_id,
+            reference=reference.to_json(),
+            updated_at=clock.now(),
+        )
         session.add(row)
         session.flush()
         return
     old = Reference.from_json(row.reference)
     if old is not None and reference.conversation_id is None and old.conversation_id:
-        reference = Reference(service_url=reference.service_url, tenant_id=reference.tenant_id,
-                              bot_id=reference.bot_id or old.bot_id, conversation_id=old.conversation_id,
-                              conversation_type=old.conversation_type, user_id=reference.user_id or old.user_id)
+        reference = Reference(
+            service_url=reference.service_url,
+            tenant_id=reference.tenant_id,
+            bot_id=reference.bot_id or old.bot_id,
+            conversation_id=old.conversation_id,
+            conversation_type=old.conversation_type,
+            user_id=reference.user_id or old.user_id,
+        )
     new = reference.to_json()
     if row.reference != new or (member_id is not None and row.member_id != member_id):
         row.reference = new
@@ -70,8 +96,11 @@ def save(session: Session, clock: Clock, *, workspace_id: int, address: str, ref
 
 
 def workspace_of(session: Session, tenant_id: str) -> int | None:
-    return session.exec(select(WorkspaceAccount.workspace_id).where(
-        WorkspaceAccount.platform == PLATFORM, WorkspaceAccount.external_id == tenant_id)).first()
+    return session.exec(
+        select(WorkspaceAccount.workspace_id).where(
+            WorkspaceAccount.platform == PLATFORM, WorkspaceAccount.external_id == tenant_id
+        )
+    ).first()
 
 
 def load(session: Session, tenant_id: str, address: str) -> tuple[int, Reference | None] | None:
@@ -85,9 +114,11 @@ def load(session: Session, tenant_id: str, address: str) -> tuple[int, Reference
 
 def any_reference(session: Session, workspace_id: int) -> Reference | None:
     """Some reference of the workspace: its service URL and bot id serve to open a new 1:1 chat."""
-    rows = session.exec(select(ConversationRef).where(
-        ConversationRef.workspace_id == workspace_id, ConversationRef.platform == PLATFORM)
-        .order_by(ConversationRef.updated_at.desc())).all()  # type: ignore[attr-defined]
+    rows = session.exec(
+        select(ConversationRef)
+        .where(ConversationRef.workspace_id == workspace_id, ConversationRef.platform == PLATFORM)
+        .order_by(col(ConversationRef.updated_at).desc())
+    ).all()
     for row in rows:
         ref = Reference.from_json(row.reference)
         if ref is not None and ref.bot_id:

@@ -56,12 +56,25 @@ def needs_profile(session: Session, tenant_workspace_id: int | None, user_id: st
     return member is None or not member.enriched
 
 
-def apply(session: Session, workspace: Workspace, person: Person, profile: Profile | None, admins: frozenset[str],
-          clock: Clock, *, aad_object_id: str | None = None) -> Member:
+def apply(
+    session: Session,
+    workspace: Workspace,
+    person: Person,
+    profile: Profile | None,
+    admins: frozenset[str],
+    clock: Clock,
+    *,
+    aad_object_id: str | None = None,
+) -> Member:
     """The member for ``person``, created or updated with what the roster knows."""
     if profile is not None:
-        person = Person(platform="teams", user_id=person.user_id, display_name=profile.name or person.display_name,
-                        email=profile.email or person.email, timezone=person.timezone)
+        person = Person(
+            platform="teams",
+            user_id=person.user_id,
+            display_name=profile.name or person.display_name,
+            email=profile.email or person.email,
+            timezone=person.timezone,
+        )
     member = people.ensure_member(session, workspace, person, admins, clock)
     aad = (profile.aad_object_id if profile else None) or aad_object_id
     if profile is not None and not member.enriched:
@@ -77,8 +90,12 @@ def apply(session: Session, workspace: Workspace, person: Person, profile: Profi
 
 
 def _add_entra(session: Session, member: Member, aad_object_id: str) -> None:
-    existing = session.exec(select(MemberAccount).where(
-        MemberAccount.workspace_id == member.workspace_id, MemberAccount.platform == ENTRA,
-        MemberAccount.external_id == aad_object_id)).first()
+    existing = session.exec(
+        select(MemberAccount).where(
+            MemberAccount.workspace_id == member.workspace_id,
+            MemberAccount.platform == ENTRA,
+            MemberAccount.external_id == aad_object_id,
+        )
+    ).first()
     if existing is None:
         people.add_account(session, member, ENTRA, aad_object_id)

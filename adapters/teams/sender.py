@@ -58,8 +58,15 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 class TeamsSender:
     platform = "teams"
 
-    def __init__(self, db: Database, clock: Clock, *, token_provider: TokenProviderProtocol | None,
-                 cloud: CloudEnvironment | None = None, timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        token_provider: TokenProviderProtocol | None,
+        cloud: CloudEnvironment | None = None,
+        timeout: float = 15.0,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.token_provider = token_provider
@@ -103,20 +110,35 @@ class TeamsSender:
     async def _open_chat(self, api: ApiClient, target: Target, plan: _Plan) -> str:
         """Create the 1:1 conversation with the member and remember it for next time."""
         ref = plan.reference
-        params = CreateConversationParams(members=[Account(id=target.address)], tenant_id=ref.tenant_id,
-                                          channel_data={"tenant": {"id": ref.tenant_id}},
-                                          bot=Account(id=ref.bot_id), isGroup=False)  # type: ignore[call-arg]
+        params = CreateConversationParams(
+            members=[Account(id=target.address)],
+            tenant_id=ref.tenant_id,
+            channel_data={"tenant": {"id": ref.tenant_id}},
+            bot=Account(id=ref.bot_id),
+            isGroup=False,
+        )  # type: ignore[call-arg]
         created = await api.conversations.create(params)
-        chat = Reference(service_url=created.service_url or ref.service_url, tenant_id=ref.tenant_id,
-                         bot_id=ref.bot_id, conversation_id=created.id, conversation_type="personal",
-                         user_id=target.address)
+        chat = Reference(
+            service_url=created.service_url or ref.service_url,
+            tenant_id=ref.tenant_id,
+            bot_id=ref.bot_id,
+            conversation_id=created.id,
+            conversation_type="personal",
+            user_id=target.address,
+        )
         await self.db.run(self._remember, plan.workspace_id, target, chat)
         return created.id
 
     def _remember(self, workspace_id: int, target: Target, chat: Reference) -> None:
         with self.db.session() as session:
-            references.save(session, self.clock, workspace_id=workspace_id, address=target.address, reference=chat,
-                            member_id=target.member_id)
+            references.save(
+                session,
+                self.clock,
+                workspace_id=workspace_id,
+                address=target.address,
+                reference=chat,
+                member_id=target.member_id,
+            )
 
     def _plan(self, target: Target) -> _Plan:
         with self.db.session() as session:
@@ -132,11 +154,22 @@ class TeamsSender:
         if some is None:
             raise DeliveryFailed(_unreachable(target, who), permanent=True)
         if target.kind == "channel":
-            ref = Reference(service_url=some.service_url, tenant_id=target.team_id, bot_id=some.bot_id,
-                            conversation_id=target.address, conversation_type="channel")
+            ref = Reference(
+                service_url=some.service_url,
+                tenant_id=target.team_id,
+                bot_id=some.bot_id,
+                conversation_id=target.address,
+                conversation_type="channel",
+            )
         else:
-            ref = Reference(service_url=some.service_url, tenant_id=target.team_id, bot_id=some.bot_id,
-                            conversation_id=None, conversation_type="personal", user_id=target.address)
+            ref = Reference(
+                service_url=some.service_url,
+                tenant_id=target.team_id,
+                bot_id=some.bot_id,
+                conversation_id=None,
+                conversation_type="personal",
+                user_id=target.address,
+            )
         return _Plan(workspace_id, ref, who)
 
 
@@ -148,18 +181,22 @@ def _addressed(activity: MessageActivityInput, ref: Reference) -> MessageActivit
 def _unreachable(target: Target, who: str) -> str:
     if target.kind == "channel":
         return f"Tandem is not in the Teams channel {target.address}: add the app to that team first."
-    return (f"Tandem cannot reach {who} in Teams yet: the app is not installed for them. "
-            "Ask them to add Tandem in Teams (or install it for the team) and it will be delivered.")
+    return (
+        f"Tandem cannot reach {who} in Teams yet: the app is not installed for them. "
+        "Ask them to add Tandem in Teams (or install it for the team) and it will be delivered."
+    )
 
 
 def _failure(error: httpx.HTTPStatusError, target: Target, who: str) -> DeliveryFailed:
     status = error.response.status_code
     if status == 429:
-        return DeliveryFailed("Bot Connector rate limit (429)",
-                              retry_after=retry_after_seconds(error.response.headers.get("Retry-After")))
+        return DeliveryFailed(
+            "Bot Connector rate limit (429)", retry_after=retry_after_seconds(error.response.headers.get("Retry-After"))
+        )
     if status in (403, 404):
         return DeliveryFailed(_unreachable(target, who) + f" (Bot Connector answered {status})", permanent=True)
     if status == 400:
         return DeliveryFailed("Bot Connector refused the message (400)", permanent=True)
-    return DeliveryFailed(f"Bot Connector error {status}",
-                          retry_after=retry_after_seconds(error.response.headers.get("Retry-After")))
+    return DeliveryFailed(
+        f"Bot Connector error {status}", retry_after=retry_after_seconds(error.response.headers.get("Retry-After"))
+    )

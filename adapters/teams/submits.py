@@ -20,8 +20,9 @@ from storage.models import Member, Outbox
 log = logging.getLogger("tandem.teams.submits")
 
 
-def original_card(runtime: Runtime, tenant: str, outbox_id: int, clicker_id: int | None,
-                  conversation_id: str) -> Reply | None:
+def original_card(
+    runtime: Runtime, tenant: str, outbox_id: int, clicker_id: int | None, conversation_id: str
+) -> Reply | None:
     """The card that was clicked, if it was ours to show in this conversation (never another workspace's)."""
     with runtime.db.session() as session:
         row = session.get(Outbox, outbox_id)
@@ -45,14 +46,16 @@ def outcome_card(original: Reply, submit: Submit, reply: Reply, clicker: str) ->
     return replace(done, blocks=(*done.blocks, line))
 
 
-async def answer_submit(ctx: ActivityContext[Any], runtime: Runtime, submit: Submit, reply: Reply, *, tenant: str,
-                        clicker: Member) -> None:
+async def answer_submit(
+    ctx: ActivityContext[Any], runtime: Runtime, submit: Submit, reply: Reply, *, tenant: str, clicker: Member
+) -> None:
     activity = ctx.activity
     card_id = activity.reply_to_id
     original = None
     if reply.ok and card_id and submit.outbox_id is not None:
-        original = await runtime.db.run(original_card, runtime, tenant, submit.outbox_id, clicker.id,
-                                           base_conversation_id(activity.conversation.id))
+        original = await runtime.db.run(
+            original_card, runtime, tenant, submit.outbox_id, clicker.id, base_conversation_id(activity.conversation.id)
+        )
     if original is None:
         await ctx.send(render_message(reply))
         return
@@ -63,4 +66,3 @@ async def answer_submit(ctx: ActivityContext[Any], runtime: Runtime, submit: Sub
     except Exception as error:
         log.warning("could not update the clicked card: %s", type(error).__name__)
         await ctx.send(render_message(reply))
-

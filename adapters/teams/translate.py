@@ -48,8 +48,11 @@ def conversation_kind(activity: ActivityBase) -> str:
     kind = activity.conversation.conversation_type
     if kind in ("personal", "groupChat", "channel"):
         return kind
-    return "channel" if activity.conversation.id.startswith("19:") and ";messageid=" in activity.conversation.id \
+    return (
+        "channel"
+        if activity.conversation.id.startswith("19:") and ";messageid=" in activity.conversation.id
         else "personal"
+    )
 
 
 def base_conversation_id(conversation_id: str) -> str:
@@ -59,8 +62,12 @@ def base_conversation_id(conversation_id: str) -> str:
 
 def person_of(activity: ActivityBase, email: str | None = None, name: str | None = None) -> Person:
     sender = activity.from_
-    return Person(platform="teams", user_id=sender.id, display_name=(name or sender.name or None),
-                  email=email or sender.email or None)
+    return Person(
+        platform="teams",
+        user_id=sender.id,
+        display_name=(name or sender.name or None),
+        email=email or sender.email or None,
+    )
 
 
 def _mentions(activity: MessageActivity) -> list[MentionEntity]:
@@ -109,8 +116,11 @@ def submit_of(value: Any) -> Submit | None:
             command = f"{command} {' '.join(extra.split())}"
     outbox = value.get(OUTBOX_KEY)
     label = value.get(LABEL_KEY)
-    return Submit(command=command.strip(), outbox_id=outbox if isinstance(outbox, int) and outbox > 0 else None,
-                  label=label if isinstance(label, str) else "")
+    return Submit(
+        command=command.strip(),
+        outbox_id=outbox if isinstance(outbox, int) and outbox > 0 else None,
+        label=label if isinstance(label, str) else "",
+    )
 
 
 def request_of(activity: MessageActivity, tenant_id: str, person: Person) -> tuple[Request, Submit | None]:
@@ -118,8 +128,9 @@ def request_of(activity: MessageActivity, tenant_id: str, person: Person) -> tup
     channel = base_conversation_id(activity.conversation.id)
     submit = submit_of(activity.value)
     if submit is not None:
-        return Request(person=person, team_id=tenant_id, text=submit.command, channel=channel,
-                       source_message=submit.outbox_id), submit
+        return Request(
+            person=person, team_id=tenant_id, text=submit.command, channel=channel, source_message=submit.outbox_id
+        ), submit
     text = command_text(activity)
     if not text:
         raise NotACommand("Hi! Type `help` to see what I can do.")

@@ -39,8 +39,9 @@ class _Frame:
 def render_chart(chart: Chart) -> Markup:
     """``<figure>`` with the title, the SVG drawing (when there is something to draw) and the figures table."""
     drawing = _svg(chart) if chart.categories and chart.series else Markup("")
-    return Markup('<figure class="r-chart" data-shape="{}"><figcaption class="r-chart-title">{}</figcaption>{}{}'
-                  "</figure>").format(chart.shape, chart.title, drawing, figures_table(chart))
+    return Markup(
+        '<figure class="r-chart" data-shape="{}"><figcaption class="r-chart-title">{}</figcaption>{}{}</figure>'
+    ).format(chart.shape, chart.title, drawing, figures_table(chart))
 
 
 def figures_table(chart: Chart) -> Markup:
@@ -50,24 +51,29 @@ def figures_table(chart: Chart) -> Markup:
     head = Markup("").join(Markup('<th scope="col">{}</th>').format(line.name) for line in chart.series)
     rows = Markup("")
     for label in chart.categories:
-        cells = Markup("").join(Markup("<td>{}</td>").format(figure(line.value_at(label), chart.unit))
-                                for line in chart.series)
+        cells = Markup("").join(
+            Markup("<td>{}</td>").format(figure(line.value_at(label), chart.unit)) for line in chart.series
+        )
         rows += Markup('<tr><th scope="row">{}</th>{}</tr>').format(label, cells)
-    return Markup('<table class="r-chart-figures"><caption>{}</caption><thead><tr><th scope="col">{}</th>{}</tr>'
-                  '</thead><tbody>{}</tbody></table>').format(chart.title, chart.x_label, head, rows)
+    return Markup(
+        '<table class="r-chart-figures"><caption>{}</caption><thead><tr><th scope="col">{}</th>{}</tr>'
+        "</thead><tbody>{}</tbody></table>"
+    ).format(chart.title, chart.x_label, head, rows)
 
 
 def _svg(chart: Chart) -> Markup:
-    values = [value for line in chart.series for label in chart.categories
-              if (value := line.value_at(label)) is not None]
+    values = [
+        value for line in chart.series for label in chart.categories if (value := line.value_at(label)) is not None
+    ]
     low, high = _scale(min(values, default=0.0), max(values, default=0.0))
     top = TOP + (LEGEND if len(chart.series) > 1 else 0)
     frame = _Frame(top=top, bottom=HEIGHT - BOTTOM, low=low, high=high)
     name = f"{'Bar' if chart.shape == 'bar' else 'Line'} chart: {chart.title}"
     body = _grid(frame) + (_bars(chart, frame) if chart.shape == "bar" else _lines(chart, frame))
     body += _x_labels(chart, frame) + _axis_titles(chart, frame) + _legend(chart)
-    return Markup('<svg class="r-chart-svg" viewBox="0 0 {} {}" role="img" aria-label="{}">'
-                  '<title>{}</title>{}</svg>').format(WIDTH, HEIGHT, name, name, body)
+    return Markup(
+        '<svg class="r-chart-svg" viewBox="0 0 {} {}" role="img" aria-label="{}"><title>{}</title>{}</svg>'
+    ).format(WIDTH, HEIGHT, name, name, body)
 
 
 def _scale(low: float, high: float) -> tuple[float, float]:
@@ -93,9 +99,10 @@ def _grid(frame: _Frame) -> Markup:
         value = frame.low + index * step
         y = f"{frame.y(value):.1f}"
         css = "r-chart-zero" if abs(value) < step / 1000 else "r-chart-grid"
-        out += Markup('<line class="{}" x1="{}" y1="{}" x2="{}" y2="{}"></line>'
-                      '<text class="r-chart-tick" x="{}" y="{}" text-anchor="end">{}</text>').format(
-            css, LEFT, y, WIDTH - RIGHT, y, LEFT - 6, f"{frame.y(value) + 4:.1f}", figure(round(value, 6)))
+        out += Markup(
+            '<line class="{}" x1="{}" y1="{}" x2="{}" y2="{}"></line>'
+            '<text class="r-chart-tick" x="{}" y="{}" text-anchor="end">{}</text>'
+        ).format(css, LEFT, y, WIDTH - RIGHT, y, LEFT - 6, f"{frame.y(value) + 4:.1f}", figure(round(value, 6)))
     return out
 
 
@@ -111,10 +118,16 @@ def _bars(chart: Chart, frame: _Frame) -> Markup:
                 continue
             x = LEFT + index * band + band * 0.1 + number * width
             y = min(zero, frame.y(value))
-            out += Markup('<rect class="r-series-{}" x="{}" y="{}" width="{}" height="{}" rx="2">'
-                          "<title>{}</title></rect>").format(
-                number % SERIES_COLOURS, f"{x:.1f}", f"{y:.1f}", f"{max(width - 1, 1):.1f}",
-                f"{abs(frame.y(value) - zero):.1f}", _tooltip(chart, line.name, label, value))
+            out += Markup(
+                '<rect class="r-series-{}" x="{}" y="{}" width="{}" height="{}" rx="2"><title>{}</title></rect>'
+            ).format(
+                number % SERIES_COLOURS,
+                f"{x:.1f}",
+                f"{y:.1f}",
+                f"{max(width - 1, 1):.1f}",
+                f"{abs(frame.y(value) - zero):.1f}",
+                _tooltip(chart, line.name, label, value),
+            )
     return out
 
 
@@ -134,11 +147,13 @@ def _lines(chart: Chart, frame: _Frame) -> Markup:
             x, y = f"{LEFT + (index + 0.5) * band:.1f}", f"{frame.y(value):.1f}"
             runs[-1].append(f"{x},{y}")
             dots += Markup('<circle class="r-series-{}" cx="{}" cy="{}" r="3"><title>{}</title></circle>').format(
-                colour, x, y, _tooltip(chart, line.name, label, value))
+                colour, x, y, _tooltip(chart, line.name, label, value)
+            )
         for run in runs:
             if len(run) > 1:
-                out += Markup('<polyline class="r-line r-series-{}" points="{}"></polyline>').format(colour,
-                                                                                                     " ".join(run))
+                out += Markup('<polyline class="r-line r-series-{}" points="{}"></polyline>').format(
+                    colour, " ".join(run)
+                )
         out += dots
     return out
 
@@ -160,7 +175,8 @@ def _x_labels(chart: Chart, frame: _Frame) -> Markup:
             continue
         short = label if len(label) <= room else label[: room - 1] + "…"
         out += Markup('<text class="r-chart-label" x="{}" y="{}" text-anchor="middle">{}</text>').format(
-            f"{LEFT + (index + 0.5) * band:.1f}", f"{frame.bottom + 14:.1f}", short)
+            f"{LEFT + (index + 0.5) * band:.1f}", f"{frame.bottom + 14:.1f}", short
+        )
     return out
 
 
@@ -168,12 +184,14 @@ def _axis_titles(chart: Chart, frame: _Frame) -> Markup:
     out = Markup("")
     if chart.x_label:
         out += Markup('<text class="r-chart-axis" x="{}" y="{}" text-anchor="middle">{}</text>').format(
-            (LEFT + WIDTH - RIGHT) / 2, HEIGHT - 4, chart.x_label)
+            (LEFT + WIDTH - RIGHT) / 2, HEIGHT - 4, chart.x_label
+        )
     y_label = chart.y_label or chart.unit
     if y_label:
         middle = f"{(frame.top + frame.bottom) / 2:.1f}"
-        out += Markup('<text class="r-chart-axis" x="12" y="{}" text-anchor="middle" '
-                      'transform="rotate(-90 12 {})">{}</text>').format(middle, middle, y_label)
+        out += Markup(
+            '<text class="r-chart-axis" x="12" y="{}" text-anchor="middle" transform="rotate(-90 12 {})">{}</text>'
+        ).format(middle, middle, y_label)
     return out
 
 
@@ -186,8 +204,9 @@ def _legend(chart: Chart) -> Markup:
         name = line.name if len(line.name) <= LEGEND_NAME else line.name[: LEGEND_NAME - 1] + "…"
         if x + 14 + CHAR_WIDTH * len(name) > WIDTH:
             break  # the table names every series
-        out += Markup('<rect class="r-series-{}" x="{}" y="{}" width="10" height="10" rx="2"></rect>'
-                      '<text class="r-chart-legend" x="{}" y="{}">{}</text>').format(
-            number % SERIES_COLOURS, f"{x:.1f}", TOP - 8, f"{x + 14:.1f}", TOP + 1, name)
+        out += Markup(
+            '<rect class="r-series-{}" x="{}" y="{}" width="10" height="10" rx="2"></rect>'
+            '<text class="r-chart-legend" x="{}" y="{}">{}</text>'
+        ).format(number % SERIES_COLOURS, f"{x:.1f}", TOP - 8, f"{x + 14:.1f}", TOP + 1, name)
         x += 14 + CHAR_WIDTH * len(name) + 16
     return out

@@ -29,7 +29,7 @@ HERE = Path(__file__).parent
 Deliver = Callable[[Runtime], Awaitable[Any]]
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -47,8 +47,12 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
     ``schedules``) runs right after each command so DMs appear at once; without it the scheduler's next pass
     delivers them and the page shows them as "sending…" meanwhile."""
     runtime.add_sender(PlaygroundSender())
-    pages = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
-                        trim_blocks=True, lstrip_blocks=True)
+    pages = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     app.mount("/static/playground", StaticFiles(directory=HERE / "static"), name="playground-static")
 
     def people() -> list[DemoPerson]:
@@ -73,9 +77,9 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
         data = panels(person, everyone)
         return {
             "inbox_html": pages.get_template("_inbox.html").render(messages=data["inbox"], person=person),
-            "channels_html": pages.get_template("_channels.html").render(posts=data["posts"],
-                                                                         channels=data["channels"],
-                                                                         purposes=data["purposes"]),
+            "channels_html": pages.get_template("_channels.html").render(
+                posts=data["posts"], channels=data["channels"], purposes=data["purposes"]
+            ),
             "inbox_count": len(data["inbox"]),
             "inbox_waiting": sum(1 for m in data["inbox"] if m.waiting),
             "channel_count": len(data["posts"]),
@@ -92,15 +96,27 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
         person = pick(everyone, as_) or everyone[0]
         data = await runtime.db.run(panels, person, everyone)
         html = pages.get_template("playground.html").render(
-            person=person, people=everyone, workspace=DEMO_WORKSPACE, initials=initials, colour=avatar_colour,
-            waiting=sum(1 for m in data["inbox"] if m.waiting), messages=data["inbox"], **data)
+            person=person,
+            people=everyone,
+            workspace=DEMO_WORKSPACE,
+            initials=initials,
+            colour=avatar_colour,
+            waiting=sum(1 for m in data["inbox"] if m.waiting),
+            messages=data["inbox"],
+            **data,
+        )
         return HTMLResponse(html, headers=SECURITY_HEADERS)
 
     @app.get("/playground/people", include_in_schema=False)
     async def list_people() -> JSONResponse:
         everyone = await runtime.db.run(people)
-        return JSONResponse([{"key": p.key, "name": p.name, "role": p.role, "title": p.title,
-                              "initials": initials(p.name)} for p in everyone], headers=SECURITY_HEADERS)
+        return JSONResponse(
+            [
+                {"key": p.key, "name": p.name, "role": p.role, "title": p.title, "initials": initials(p.name)}
+                for p in everyone
+            ],
+            headers=SECURITY_HEADERS,
+        )
 
     @app.get("/playground/inbox", include_in_schema=False)
     async def state(person: str = Query(..., max_length=200)) -> JSONResponse:
@@ -116,21 +132,34 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
         who = pick(everyone, body.person)
         if who is None:
             return _unknown_person(body.person)
-        request = Request(person=Person(DEMO_PLATFORM, who.key, who.name, who.email, who.timezone),
-                          team_id=DEMO_TEAM, text=without_bot_mention(body.text), source_message=body.source_message)
+        request = Request(
+            person=Person(DEMO_PLATFORM, who.key, who.name, who.email, who.timezone),
+            team_id=DEMO_TEAM,
+            text=without_bot_mention(body.text),
+            source_message=body.source_message,
+        )
         reply: Reply = await runtime.db.run(runtime.dispatcher.handle, request)
         if deliver is not None:
             try:
                 await deliver(runtime)
             except Exception:  # the scheduler's next pass delivers; the answer must not fail for it
                 log.exception("playground delivery pass failed")
-        payload = {"ok": reply.ok, "reply_html": str(render_reply(reply)), "summary": reply.summary,
-                   "visibility": reply.visibility}
+        payload = {
+            "ok": reply.ok,
+            "reply_html": str(render_reply(reply)),
+            "summary": reply.summary,
+            "visibility": reply.visibility,
+        }
         payload.update(await runtime.db.run(fragments, who, everyone))
         return JSONResponse(payload, headers=SECURITY_HEADERS)
 
 
 def _unknown_person(key: str) -> JSONResponse:
-    return JSONResponse({"ok": False, "error": f"There is nobody called '{key[:60]}' in the demo workspace. "
-                                               "Pick someone from the list."}, status_code=404,
-                        headers=SECURITY_HEADERS)
+    return JSONResponse(
+        {
+            "ok": False,
+            "error": f"There is nobody called '{key[:60]}' in the demo workspace. Pick someone from the list.",
+        },
+        status_code=404,
+        headers=SECURITY_HEADERS,
+    )

@@ -34,10 +34,15 @@ from bot.leads.views import STATUS_ICONS
 
 # Lead states (SPEC §3 lifecycle) → chip colour. Anything else renders as a neutral chip.
 STATUS_CHIPS = {
-    "handed_off": "chip-amber", "handed off": "chip-amber", "waiting": "chip-amber",
-    "accepted": "chip-green", "open": "chip-green",
-    "rejected": "chip-red", "lost": "chip-grey",
-    "won": "chip-gold", "unassigned": "chip-neutral",
+    "handed_off": "chip-amber",
+    "handed off": "chip-amber",
+    "waiting": "chip-amber",
+    "accepted": "chip-green",
+    "open": "chip-green",
+    "rejected": "chip-red",
+    "lost": "chip-grey",
+    "won": "chip-gold",
+    "unassigned": "chip-neutral",
 }
 _STATUS_LABELS = {"status", "state"}
 _ICON_STATUS = {icon: status for status, icon in STATUS_ICONS.items()}
@@ -204,8 +209,9 @@ def status_chip(label: str, *, status: str | None = None) -> Markup:
     colour = STATUS_CHIPS.get(key) or STATUS_CHIPS.get(key.split(" ")[0] if key else "", "chip-neutral")
     if key.startswith(("stage", "at stage")):
         colour = "chip-green"
-    return Markup('<span class="chip {}" data-status="{}">{}</span>').format(colour, key.replace(" ", "_"),
-                                                                            label.replace("_", " "))
+    return Markup('<span class="chip {}" data-status="{}">{}</span>').format(
+        colour, key.replace(" ", "_"), label.replace("_", " ")
+    )
 
 
 def _buttons(block: Buttons) -> Markup:
@@ -214,7 +220,8 @@ def _buttons(block: Buttons) -> Markup:
         style = {"primary": "btn-primary", "danger": "btn-danger"}.get(button.style or "", "btn-secondary")
         prompt = Markup(' data-prompt="{}"').format(button.prompt) if button.prompt else Markup("")
         out += Markup('<button type="button" class="btn {}" data-command="{}"{}>{}</button>').format(
-            style, button.command, prompt, button.label)
+            style, button.command, prompt, button.label
+        )
     return Markup('<div class="r-buttons">{}</div>').format(out)
 
 

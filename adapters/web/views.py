@@ -20,15 +20,32 @@ from storage.models import Lead, Outbox
 
 CHANNEL_PREFIX = "playground:"
 KIND_TITLES = {
-    "handoff": "New lead for you", "unassigned": "Unassigned lead", "nag": "Reminder", "escalation": "Escalation",
-    "accepted": "Lead accepted", "accept": "Lead accepted", "rejected": "Lead returned", "reject": "Lead returned",
-    "feedback": "Lead feedback", "won": "Deal won", "lost": "Deal lost", "reassign": "Lead reassigned",
-    "reassigned": "Lead reassigned", "touch": "Lead update", "stage": "Lead update",
+    "handoff": "New lead for you",
+    "unassigned": "Unassigned lead",
+    "nag": "Reminder",
+    "escalation": "Escalation",
+    "accepted": "Lead accepted",
+    "accept": "Lead accepted",
+    "rejected": "Lead returned",
+    "reject": "Lead returned",
+    "feedback": "Lead feedback",
+    "won": "Deal won",
+    "lost": "Deal lost",
+    "reassign": "Lead reassigned",
+    "reassigned": "Lead reassigned",
+    "touch": "Lead update",
+    "stage": "Lead update",
 }
 PAGE = 50
 _LEAD_BUTTON = re.compile(r"^lead (\w+) L-(\d+)\b", re.I)
-_OWNER_MOVES = {"accept": ("handed_off",), "reject": ("handed_off",), "touch": ("accepted",),
-                "stage": ("accepted",), "won": ("accepted",), "lost": ("accepted",)}
+_OWNER_MOVES = {
+    "accept": ("handed_off",),
+    "reject": ("handed_off",),
+    "touch": ("accepted",),
+    "stage": ("accepted",),
+    "won": ("accepted",),
+    "lost": ("accepted",),
+}
 
 
 @dataclass(frozen=True)
@@ -53,17 +70,30 @@ class Message:
 
 
 def inbox(session: Session, workspace_id: int, member_id: int, now: datetime) -> list[Message]:
-    rows = session.exec(select(Outbox).where(Outbox.workspace_id == workspace_id,
-                                             Outbox.target_member_id == member_id, col(Outbox.refreshes_id).is_(None))
-                        .order_by(col(Outbox.id).desc()).limit(PAGE)).all()
+    rows = session.exec(
+        select(Outbox)
+        .where(
+            Outbox.workspace_id == workspace_id,
+            Outbox.target_member_id == member_id,
+            col(Outbox.refreshes_id).is_(None),
+        )
+        .order_by(col(Outbox.id).desc())
+        .limit(PAGE)
+    ).all()
     return [_message(row, now, session=session, member_id=member_id) for row in rows]
 
 
 def channel_posts(session: Session, workspace_id: int, now: datetime) -> list[Message]:
-    rows = session.exec(select(Outbox).where(Outbox.workspace_id == workspace_id,
-                                             col(Outbox.target_channel).startswith(CHANNEL_PREFIX + "#"),
-                                             col(Outbox.refreshes_id).is_(None))
-                        .order_by(col(Outbox.id).desc()).limit(PAGE)).all()
+    rows = session.exec(
+        select(Outbox)
+        .where(
+            Outbox.workspace_id == workspace_id,
+            col(Outbox.target_channel).startswith(CHANNEL_PREFIX + "#"),
+            col(Outbox.refreshes_id).is_(None),
+        )
+        .order_by(col(Outbox.id).desc())
+        .limit(PAGE)
+    ).all()
     return [_message(row, now) for row in rows]
 
 
@@ -76,24 +106,31 @@ class ChannelPurpose:
 
 
 CHANNEL_PURPOSES = {
-    "sales_channel": ChannelPurpose("The sales team's channel: new campaigns are announced here, with their goal and "
-                                    "talking points, so reps know what the leads they get are about.",
-                                    "lead list open"),
-    "marketing_channel": ChannelPurpose("Marketing's channel: leads no rep could take are posted here to be "
-                                        "routed by hand, with what sales reports about competitors.",
-                                        "lead list open"),
-    "managers_channel": ChannelPurpose("For managers: a lead that stays untouched after its owner was reminded "
-                                       "is escalated here, and the weekly report arrives here.",
-                                       "lead list unworked"),
+    "sales_channel": ChannelPurpose(
+        "The sales team's channel: new campaigns are announced here, with their goal and "
+        "talking points, so reps know what the leads they get are about.",
+        "lead list open",
+    ),
+    "marketing_channel": ChannelPurpose(
+        "Marketing's channel: leads no rep could take are posted here to be "
+        "routed by hand, with what sales reports about competitors.",
+        "lead list open",
+    ),
+    "managers_channel": ChannelPurpose(
+        "For managers: a lead that stays untouched after its owner was reminded "
+        "is escalated here, and the weekly report arrives here.",
+        "lead list unworked",
+    ),
 }
 _OTHER_CHANNEL = ChannelPurpose("Tandem posts here when a setting names this channel.", "tandem settings")
 
 
-def channel_purposes(session: Session, workspace_id: int,
-                     channels: list[tuple[str, int]]) -> dict[str, ChannelPurpose]:
+def channel_purposes(session: Session, workspace_id: int, channels: list[tuple[str, int]]) -> dict[str, ChannelPurpose]:
     """Each channel's purpose, by the setting that names it."""
-    named = {get_setting(session, workspace_id, key)[len(CHANNEL_PREFIX):]: purpose
-             for key, purpose in CHANNEL_PURPOSES.items()}
+    named = {
+        get_setting(session, workspace_id, key)[len(CHANNEL_PREFIX) :]: purpose
+        for key, purpose in CHANNEL_PURPOSES.items()
+    }
     return {name: named.get(name, _OTHER_CHANNEL) for name, _ in channels}
 
 
@@ -103,7 +140,7 @@ def channel_names(session: Session, workspace_id: int, posts: list[Message]) -> 
     for key in CHANNEL_KEYS:
         value = get_setting(session, workspace_id, key)
         if value.startswith(CHANNEL_PREFIX + "#"):
-            counts[value[len(CHANNEL_PREFIX):]] = 0
+            counts[value[len(CHANNEL_PREFIX) :]] = 0
     for post in posts:
         if post.channel:
             counts[post.channel] = counts.get(post.channel, 0) + 1
@@ -118,7 +155,7 @@ def _message(row: Outbox, now: datetime, *, session: Session | None = None, memb
         status = "failed"
     else:
         status = "sending"
-    channel = row.target_channel[len(CHANNEL_PREFIX):] if row.target_channel else None
+    channel = row.target_channel[len(CHANNEL_PREFIX) :] if row.target_channel else None
     settled = None
     try:
         reply = reply_of(row)
@@ -129,9 +166,18 @@ def _message(row: Outbox, now: datetime, *, session: Session | None = None, memb
     except ValueError:
         html = Markup('<div class="reply"><div class="r-context">This message could not be shown.</div></div>')
     moment = row.created_at
-    return Message(id=row.id, title=KIND_TITLES.get(row.kind, row.kind.replace("_", " ").capitalize()),
-                   kind=row.kind, html=html, when=ago(moment, now), when_iso=moment.isoformat(), status=status,
-                   channel=channel, answered=row.response_note, settled=settled)
+    return Message(
+        id=row.id,
+        title=KIND_TITLES.get(row.kind, row.kind.replace("_", " ").capitalize()),
+        kind=row.kind,
+        html=html,
+        when=ago(moment, now),
+        when_iso=moment.isoformat(),
+        status=status,
+        channel=channel,
+        answered=row.response_note,
+        settled=settled,
+    )
 
 
 def lead_moved_on(session: Session, workspace_id: int, member_id: int, reply: Reply) -> Markup | None:
@@ -188,8 +234,9 @@ ADD_PROSPECTS = (
 )
 
 
-def _fresh(session: Session, workspace_id: int, prospects: tuple[tuple[str, str, str, str], ...],
-           count: int) -> list[tuple[str, str, str, str]]:
+def _fresh(
+    session: Session, workspace_id: int, prospects: tuple[tuple[str, str, str, str], ...], count: int
+) -> list[tuple[str, str, str, str]]:
     """The first ``count`` prospects that are no lead of the workspace yet (by e-mail or company)."""
     taken = session.exec(select(Lead.email, Lead.company).where(Lead.workspace_id == workspace_id)).all()
     emails = {(email or "").lower() for email, _ in taken}
@@ -198,33 +245,44 @@ def _fresh(session: Session, workspace_id: int, prospects: tuple[tuple[str, str,
     return fresh[:count]
 
 
-def example_commands(session: Session, workspace_id: int, person: DemoPerson,
-                     everyone: list[DemoPerson]) -> list[str]:
+def example_commands(session: Session, workspace_id: int, person: DemoPerson, everyone: list[DemoPerson]) -> list[str]:
     """A few commands worth trying as this person, using real lead ids from the workspace."""
     reps = [p for p in everyone if p.role == "rep"]
     rep = next((p for p in reps if p.key != person.key), None)
     if person.role == "rep":
-        own = session.exec(select(Lead.number, Lead.status).where(Lead.workspace_id == workspace_id,
-                                                                  Lead.owner_id == person.member_id,
-                                                                  col(Lead.status).in_(("handed_off", "accepted")))
-                           .order_by(col(Lead.id).desc()).limit(5)).all()
+        own = session.exec(
+            select(Lead.number, Lead.status)
+            .where(
+                Lead.workspace_id == workspace_id,
+                Lead.owner_id == person.member_id,
+                col(Lead.status).in_(("handed_off", "accepted")),
+            )
+            .order_by(col(Lead.id).desc())
+            .limit(5)
+        ).all()
         waiting = next((n for n, s in own if s == "handed_off"), None)
         working = next((n for n, s in own if s == "accepted"), None)
         out = ["lead list mine"]
         if waiting:
             out.append(f"lead accept L-{waiting}")
         if working:
-            out += [f'lead touch L-{working} "Discovery call booked for Thursday"', f"lead stage L-{working} 2",
-                    f"lead feedback L-{working} 4 great-fit"]
-        out += [f'lead add "{company}" email:{email} name:"{name}" {extra}'
-                for company, email, name, extra in _fresh(session, workspace_id, ADD_PROSPECTS, 1)]
+            out += [
+                f'lead touch L-{working} "Discovery call booked for Thursday"',
+                f"lead stage L-{working} 2",
+                f"lead feedback L-{working} 4 great-fit",
+            ]
+        out += [
+            f'lead add "{company}" email:{email} name:"{name}" {extra}'
+            for company, email, name, extra in _fresh(session, workspace_id, ADD_PROSPECTS, 1)
+        ]
         out += ["lead criteria", "help"]
         return out
     if person.role == "marketer":
         target = f" to:@{rep.name.split(' ')[0].lower()}" if rep else ""
-        out = [f'lead handoff "{company}" email:{email} name:"{name}"{target if number == 0 else ""} {extra}'
-               for number, (company, email, name, extra)
-               in enumerate(_fresh(session, workspace_id, HANDOFF_PROSPECTS, 2))]
+        out = [
+            f'lead handoff "{company}" email:{email} name:"{name}"{target if number == 0 else ""} {extra}'
+            for number, (company, email, name, extra) in enumerate(_fresh(session, workspace_id, HANDOFF_PROSPECTS, 2))
+        ]
         return out + ["lead list open", "lead list unworked", "lead criteria", "help"]
     if person.role == "admin":
         marketer = next((p for p in everyone if p.role == "marketer"), None)
@@ -232,8 +290,9 @@ def example_commands(session: Session, workspace_id: int, person: DemoPerson,
         if marketer:
             out.append(f"tandem role @{marketer.name.split(' ')[0].lower()} manager")
         return out + ["lead list all", "tandem help"]
-    latest = session.exec(select(Lead.number).where(Lead.workspace_id == workspace_id)
-                          .order_by(col(Lead.id).desc()).limit(1)).first()
+    latest = session.exec(
+        select(Lead.number).where(Lead.workspace_id == workspace_id).order_by(col(Lead.id).desc()).limit(1)
+    ).first()
     out = ["lead list all", "lead list unworked"]
     if latest:
         out.append(f"lead show L-{latest}")

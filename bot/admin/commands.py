@@ -53,9 +53,13 @@ def settings(ctx: Context, args: list[str]) -> Reply:
 def _show_settings(ctx: Context) -> Reply:
     values = all_settings(ctx.session, ctx.workspace_id)
     items = [(key, f"{display_value(key, value)}  — {SPECS[key].help}") for key, value in values.items()]
-    return Reply(blocks=(section(b("Workspace settings")), fields(*items),
-                         context("Change one with `tandem settings <key> <value>`; channels take a #channel "
-                                 "or `here`.")))
+    return Reply(
+        blocks=(
+            section(b("Workspace settings")),
+            fields(*items),
+            context("Change one with `tandem settings <key> <value>`; channels take a #channel or `here`."),
+        )
+    )
 
 
 def display_value(key: str, value: str) -> str:
@@ -80,6 +84,12 @@ def _channel_address(ctx: Context, value: str) -> str:
 def specs() -> list[CommandSpec]:
     return [
         CommandSpec(("tandem", "role"), role, "admin", USAGE["role"], "give someone a role"),
-        CommandSpec(("tandem", "settings"), settings, "admin", USAGE["settings"],
-                    "show or change workspace settings", free_text=True),
+        CommandSpec(
+            ("tandem", "settings"),
+            settings,
+            "admin",
+            USAGE["settings"],
+            "show or change workspace settings",
+            free_text=True,
+        ),
     ]

@@ -19,13 +19,22 @@ def link(ctx: Context, args: list[str]) -> Reply:
 
 def _new_code(ctx: Context) -> Reply:
     made = linking.create_code(ctx.session, ctx.clock, workspace_id=ctx.workspace_id, created_by=ctx.actor.id)
-    return Reply(blocks=(
-        section("🔗 Your link code: ", code(made)),
-        section(p("In the other chat tool, an admin types "), code(f"tandem link {made}"),
-                p(" within 15 minutes. The code works once; "), b("keep it private"), p(" — it joins workspaces.")),
-        context("People with the same e-mail in both tools become one person; leads, campaigns and history are kept "
-                "(the other side's lead numbers continue after this workspace's)."),
-    ))
+    return Reply(
+        blocks=(
+            section("🔗 Your link code: ", code(made)),
+            section(
+                p("In the other chat tool, an admin types "),
+                code(f"tandem link {made}"),
+                p(" within 15 minutes. The code works once; "),
+                b("keep it private"),
+                p(" — it joins workspaces."),
+            ),
+            context(
+                "People with the same e-mail in both tools become one person; leads, campaigns and history are kept "
+                "(the other side's lead numbers continue after this workspace's)."
+            ),
+        )
+    )
 
 
 def _join(ctx: Context, raw: str) -> Reply:
@@ -48,5 +57,8 @@ def _platform_name(platform: str) -> str:
 
 
 def specs() -> list[CommandSpec]:
-    return [CommandSpec(("tandem", "link"), link, "admin", USAGE,
-                        "join a Slack workspace and a Teams tenant into one (admins)")]
+    return [
+        CommandSpec(
+            ("tandem", "link"), link, "admin", USAGE, "join a Slack workspace and a Teams tenant into one (admins)"
+        )
+    ]

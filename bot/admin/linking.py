@@ -34,8 +34,16 @@ from storage.models import (
 CODE_TTL = timedelta(minutes=15)
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or retyped without mistakes
 _LEAD_REF = re.compile(r"\bL-(\d+)\b")
-_HANDLED = {"workspace", "member", "member_account", "lead", "campaign", "criteria_version", "workspace_setting",
-            "link_code"}
+_HANDLED = {
+    "workspace",
+    "member",
+    "member_account",
+    "lead",
+    "campaign",
+    "criteria_version",
+    "workspace_setting",
+    "link_code",
+}
 
 
 @dataclass
@@ -57,28 +65,43 @@ def _hash(code: str) -> str:
 
 def create_code(session: Session, clock: Clock, *, workspace_id: int, created_by: int | None) -> str:
     """A fresh code (shown once; only its hash is stored). Older unused codes of the workspace stop working."""
-    session.execute(delete(LinkCode).where(LinkCode.workspace_id == workspace_id,  # type: ignore[arg-type]
-                                           LinkCode.used_at.is_(None)))  # type: ignore[union-attr]
+    session.execute(
+        delete(LinkCode).where(
+            LinkCode.workspace_id == workspace_id,  # type: ignore[arg-type]
+            col(LinkCode.used_at).is_(None),
+        )
+    )
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))
-    session.add(LinkCode(workspace_id=workspace_id, code_hash=_hash(raw), created_by=created_by,
-                         expires_at=clock.now() + CODE_TTL))
+    session.add(
+        LinkCode(
+            workspace_id=workspace_id, code_hash=_hash(raw), created_by=created_by, expires_at=clock.now() + CODE_TTL
+        )
+    )
     session.flush()
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
 def _platforms(session: Session, workspace_id: int) -> set[str]:
-    return set(session.execute(select(col(WorkspaceAccount.platform)).where(
-        WorkspaceAccount.workspace_id == workspace_id)).scalars().all())
+    return set(
+        session.execute(select(col(WorkspaceAccount.platform)).where(WorkspaceAccount.workspace_id == workspace_id))
+        .scalars()
+        .all()
+    )
 
 
 def redeem(session: Session, clock: Clock, *, code: str, workspace_id: int) -> LinkResult:
     """Join workspace ``workspace_id`` (B) into the workspace that made ``code`` (A)."""
-    row = session.execute(select(LinkCode).where(col(LinkCode.code_hash) == _hash(code))
-                          .with_for_update()).scalars().first()
+    row = (
+        session.execute(select(LinkCode).where(col(LinkCode.code_hash) == _hash(code)).with_for_update())
+        .scalars()
+        .first()
+    )
     now = clock.now()
     if row is None or row.used_at is not None or row.expires_at <= now:
-        raise UsageError("That link code is unknown, used or expired. Ask an admin in the other chat tool to run "
-                         "`tandem link` again — a code works once, for 15 minutes.")
+        raise UsageError(
+            "That link code is unknown, used or expired. Ask an admin in the other chat tool to run "
+            "`tandem link` again — a code works once, for 15 minutes."
+        )
     if row.workspace_id == workspace_id:
         raise UsageError("That code was made here. Type it in the other chat tool (Slack or Teams) to join them.")
     target = session.get(Workspace, row.workspace_id)
@@ -86,8 +109,9 @@ def redeem(session: Session, clock: Clock, *, code: str, workspace_id: int) -> L
     overlap = _platforms(session, row.workspace_id) & _platforms(session, workspace_id)
     if overlap:
         names = ", ".join(sorted(overlap))
-        raise UsageError(f"Both workspaces already have a {names} team. Tandem joins one Slack workspace with one "
-                         "Teams tenant.")
+        raise UsageError(
+            f"Both workspaces already have a {names} team. Tandem joins one Slack workspace with one Teams tenant."
+        )
     platforms = sorted(_platforms(session, workspace_id))
     session.flush()
     try:
@@ -95,8 +119,10 @@ def redeem(session: Session, clock: Clock, *, code: str, workspace_id: int) -> L
             result = _merge(session, target, workspace_id)
             session.execute(update(LinkCode).where(LinkCode.id == row.id).values(used_at=now))
     except IntegrityError:
-        raise UsageError("I couldn't join these workspaces because some of their data clashes; nothing was "
-                         "changed. Please tell your Tandem operator.") from None
+        raise UsageError(
+            "I couldn't join these workspaces because some of their data clashes; nothing was "
+            "changed. Please tell your Tandem operator."
+        ) from None
     session.expire_all()
     result.platforms = platforms
     return result
@@ -129,12 +155,16 @@ def _merge(session: Session, target: Workspace, source_id: int) -> LinkResult:
 def _same_people(session: Session, a: int, b: int) -> dict[int, int]:
     """B member id → A member id, for people with the same e-mail."""
     by_email: dict[str, int] = {}
-    for member_id, email in session.execute(select(col(Member.id), col(Member.email)).where(
-            Member.workspace_id == a, col(Member.email).is_not(None)).order_by(col(Member.id))).all():
+    for member_id, email in session.execute(
+        select(col(Member.id), col(Member.email))
+        .where(Member.workspace_id == a, col(Member.email).is_not(None))
+        .order_by(col(Member.id))
+    ).all():
         by_email.setdefault(email.lower(), member_id)
     pairs: dict[int, int] = {}
-    for member_id, email in session.execute(select(col(Member.id), col(Member.email)).where(
-            Member.workspace_id == b, Member.email.is_not(None))).all():  # type: ignore[union-attr]
+    for member_id, email in session.execute(
+        select(col(Member.id), col(Member.email)).where(Member.workspace_id == b, col(Member.email).is_not(None))
+    ).all():
         if email.lower() in by_email:
             pairs[member_id] = by_email[email.lower()]
     return pairs
@@ -161,8 +191,11 @@ def _join_member(session: Session, old: int, new: int) -> None:
         values["timezone"] = gone.timezone
     if values:
         session.execute(update(Member).where(Member.id == new).values(**values))  # type: ignore[arg-type]
-    session.execute(update(MemberAccount).where(MemberAccount.member_id == old)  # type: ignore[arg-type]
-                    .values(member_id=new, workspace_id=keep.workspace_id))
+    session.execute(
+        update(MemberAccount)
+        .where(MemberAccount.member_id == old)  # type: ignore[arg-type]
+        .values(member_id=new, workspace_id=keep.workspace_id)
+    )
     for table, column in _member_references():
         if table.name != "member_account":
             session.execute(update(table).where(table.c[column] == old).values({column: new}))
@@ -173,8 +206,9 @@ def _renumber(session: Session, table: Table, a: int, b: int, *, seq: str) -> di
     top = session.execute(select(func.max(table.c.number)).where(table.c.workspace_id == a)).scalar() or 0
     current = session.execute(select(getattr(Workspace, seq)).where(col(Workspace.id) == a)).scalar() or 0
     base = max(top, current)
-    rows = session.execute(select(table.c.id, table.c.number).where(table.c.workspace_id == b)
-                           .order_by(table.c.number)).all()
+    rows = session.execute(
+        select(table.c.id, table.c.number).where(table.c.workspace_id == b).order_by(table.c.number)
+    ).all()
     mapping: dict[int, int] = {}
     for offset, (row_id, number) in enumerate(rows, start=1):
         mapping[number] = base + offset
@@ -186,8 +220,9 @@ def _renumber(session: Session, table: Table, a: int, b: int, *, seq: str) -> di
 def _merge_criteria(session: Session, a: int, b: int) -> None:
     """Both histories kept, renumbered by date: the latest change of either side is the current definition."""
     t = CriteriaVersion.__table__  # type: ignore[attr-defined]
-    rows = session.execute(select(t.c.id).where(t.c.workspace_id.in_([a, b]))
-                           .order_by(t.c.created_at, t.c.workspace_id, t.c.version)).all()
+    rows = session.execute(
+        select(t.c.id).where(t.c.workspace_id.in_([a, b])).order_by(t.c.created_at, t.c.workspace_id, t.c.version)
+    ).all()
     for index, (row_id,) in enumerate(rows, start=1):  # first out of the way, then in order
         session.execute(update(t).where(t.c.id == row_id).values(version=-index))
     for index, (row_id,) in enumerate(rows, start=1):
@@ -197,8 +232,9 @@ def _merge_criteria(session: Session, a: int, b: int) -> None:
 def _merge_settings(session: Session, a: int, b: int) -> None:
     """A's settings win; B's fill the keys A never set (e.g. its own platform's channels)."""
     have = set(session.execute(select(col(WorkspaceSetting.key)).where(WorkspaceSetting.workspace_id == a)).scalars())
-    for key, value in session.execute(select(col(WorkspaceSetting.key), col(WorkspaceSetting.value))
-                                      .where(WorkspaceSetting.workspace_id == b)).all():
+    for key, value in session.execute(
+        select(col(WorkspaceSetting.key), col(WorkspaceSetting.value)).where(WorkspaceSetting.workspace_id == b)
+    ).all():
         if key not in have:
             session.add(WorkspaceSetting(workspace_id=a, key=key, value=value))
     session.execute(delete(WorkspaceSetting).where(WorkspaceSetting.workspace_id == b))  # type: ignore[arg-type]
@@ -209,8 +245,11 @@ def _rewrite_pending(session: Session, b: int, renumbered: dict[int, int]) -> No
     """Cards not yet delivered name leads by their new numbers, so their buttons act on the right lead."""
     if not renumbered:
         return
-    rows = session.execute(select(col(Outbox.id), col(Outbox.payload)).where(
-        Outbox.workspace_id == b, Outbox.status.in_(["pending", "sending"]))).all()  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(col(Outbox.id), col(Outbox.payload)).where(
+            Outbox.workspace_id == b, col(Outbox.status).in_(["pending", "sending"])
+        )
+    ).all()
     for row_id, payload in rows:
         text = _LEAD_REF.sub(lambda m: f"L-{renumbered.get(int(m.group(1)), int(m.group(1)))}", payload)
         if text != payload:

@@ -68,15 +68,21 @@ class CommandSpec:
 class Registry:
     """Every command spec by path, and every command word with whether this version answers it."""
 
-    def __init__(self, specs: Iterable[CommandSpec], words: tuple[TopWord, ...] = TOP_WORDS,
-                 after_command: Sequence[AfterCommand] = ()) -> None:
+    def __init__(
+        self,
+        specs: Iterable[CommandSpec],
+        words: tuple[TopWord, ...] = TOP_WORDS,
+        after_command: Sequence[AfterCommand] = (),
+    ) -> None:
         self.specs = {spec.path: spec for spec in specs}
         self.after_command = tuple(after_command)
         handled = {spec.path[0] for spec in self.specs.values()}
         listed = {word.word for word in words}
         if strays := sorted(handled - listed):
-            raise ValueError(f"command word(s) {', '.join(strays)} have handlers but are not in TOP_WORDS: "
-                             "add each with its summary and example")
+            raise ValueError(
+                f"command word(s) {', '.join(strays)} have handlers but are not in TOP_WORDS: "
+                "add each with its summary and example"
+            )
         self.words = tuple(replace(word, built=word.word in handled) for word in words)
 
     @property

@@ -16,9 +16,11 @@ from bot.core.request import Request
 from bot.core.unit import Changes
 from storage.models import Member, Workspace
 
-_BOTH = select(Workspace, Member).where(col(Workspace.id) == bindparam("workspace"),
-                                       col(Member.id) == bindparam("member"),
-                                       col(Member.workspace_id) == col(Workspace.id))
+_BOTH = select(Workspace, Member).where(
+    col(Workspace.id) == bindparam("workspace"),
+    col(Member.id) == bindparam("member"),
+    col(Member.workspace_id) == col(Workspace.id),
+)
 
 
 @dataclass
@@ -56,8 +58,9 @@ class Context:
 
     def member_named(self, raw: str | UserRef) -> Member:
         """The member this command names; someone the platform's directory found for it joins on the spot."""
-        return find_member(self.session, self.workspace_id, raw, self.request.named, clock=self.clock,
-                           admins=self.settings.admins)
+        return find_member(
+            self.session, self.workspace_id, raw, self.request.named, clock=self.clock, admins=self.settings.admins
+        )
 
     def _load(self) -> None:
         """Both entities in one round trip: a command that writes usually needs both."""

@@ -61,11 +61,18 @@ class Dispatcher:
             reply, outcome = error_reply(error), "refused"
         except Exception:
             request_id = uuid.uuid4().hex[:8]
-            log.exception("command failed [request %s] platform=%s team=%s", request_id, request.platform,
-                          request.team_id)
-            reply, outcome = say("Sorry — something went wrong on my side and nothing was changed. ",
-                                 p("If it happens again, give your admin this reference: "), code(request_id),
-                                 ok=False), "error"
+            log.exception(
+                "command failed [request %s] platform=%s team=%s", request_id, request.platform, request.team_id
+            )
+            reply, outcome = (
+                say(
+                    "Sorry — something went wrong on my side and nothing was changed. ",
+                    p("If it happens again, give your admin this reference: "),
+                    code(request_id),
+                    ok=False,
+                ),
+                "error",
+            )
         with self._count_lock:
             self.counts[(name[0], outcome)] += 1
         return Answer(with_quote_note(reply, unclosed[0]) if unclosed else reply, unmet)
@@ -85,7 +92,7 @@ class Dispatcher:
         if spec is None:
             return self._unknown(words)
         name[0] = spec.name
-        if words[used:used + 1] == ["help"] and not command.options:
+        if words[used : used + 1] == ["help"] and not command.options:
             return usage_reply(spec)
         _check_options(spec, command)
         opts = parse_options(spec.options, command.option_tokens, usage=spec.usage)
@@ -107,20 +114,40 @@ class Dispatcher:
         entities and is written."""
         admins = self.settings.admins
         speaker = people.find_speaker(session, request.platform, request.team_id, request.person.user_id)
-        if speaker is not None and speaker.member is not None \
-                and not people.member_changes(speaker.member, request.person, admins):
-            return Context(session=session, settings=self.settings, clock=self.clock,
-                           workspace_id=speaker.workspace_id, me=speaker.member, request=request, command=command,
-                           opts=opts)
+        if (
+            speaker is not None
+            and speaker.member is not None
+            and not people.member_changes(speaker.member, request.person, admins)
+        ):
+            return Context(
+                session=session,
+                settings=self.settings,
+                clock=self.clock,
+                workspace_id=speaker.workspace_id,
+                me=speaker.member,
+                request=request,
+                command=command,
+                opts=opts,
+            )
         workspace = session.get(Workspace, speaker.workspace_id) if speaker is not None else None
         if workspace is None:
-            workspace = people.ensure_workspace(session, request.platform, request.team_id, request.team_name,
-                                                self.clock)
+            workspace = people.ensure_workspace(
+                session, request.platform, request.team_id, request.team_name, self.clock
+            )
         actor = people.ensure_member(session, workspace, request.person, admins, self.clock)
         assert workspace.id is not None
-        return Context(session=session, settings=self.settings, clock=self.clock, workspace_id=workspace.id,
-                       me=people.MemberRow.of(actor), request=request, command=command, opts=opts,
-                       _actor=actor, _workspace=workspace)
+        return Context(
+            session=session,
+            settings=self.settings,
+            clock=self.clock,
+            workspace_id=workspace.id,
+            me=people.MemberRow.of(actor),
+            request=request,
+            command=command,
+            opts=opts,
+            _actor=actor,
+            _workspace=workspace,
+        )
 
     def _help(self, topic: list[str]) -> Reply:
         if topic and topic[0].lower() in self.registry.top_words:
@@ -131,8 +158,9 @@ class Dispatcher:
         for word in self.registry.built:
             specs = self.registry.under(word.word)
             subs = ", ".join(" ".join(s.path[1:]) or s.path[0] for s in specs)
-            lines.append(section(code(word.word), p(f" — {word.summary}: {subs}. Try "),
-                                 code(f"{word.word} {word.example}")))
+            lines.append(
+                section(code(word.word), p(f" — {word.summary}: {subs}. Try "), code(f"{word.word} {word.example}"))
+            )
         lines.append(context("Type `<command> help` for details, e.g. `lead help`; `tandem help` shows this list."))
         return Reply(blocks=tuple(lines))
 
@@ -178,8 +206,10 @@ def _check_options(spec: CommandSpec, command: Command) -> None:
 def _refusal(session: Session, workspace_id: int, spec: CommandSpec, role: str) -> str:
     admins = people.members_with_role(session, workspace_id, "admin")
     names = ", ".join("@" + a.display_name for a in admins[:3]) or "an admin (listed in TANDEM_ADMINS)"
-    return (f"`{spec.name}` needs the {spec.role} role; you are a {role}. "
-            f"{names} can grant it with `tandem role @you {spec.role}`.")
+    return (
+        f"`{spec.name}` needs the {spec.role} role; you are a {role}. "
+        f"{names} can grant it with `tandem role @you {spec.role}`."
+    )
 
 
 def _answer_card(ctx: Context, outbox_id: int, reply: Reply) -> None:

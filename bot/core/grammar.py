@@ -64,8 +64,9 @@ class Command:
 
     def keep_as_text(self, keys: set[str]) -> None:
         """Treat the options named by ``keys`` as plain words where they stood (``re:pricing`` in a note)."""
-        self.words = [t if isinstance(t, Word) else Word(t.raw) for t in self.tokens
-                      if isinstance(t, Word) or t.key in keys]
+        self.words = [
+            t if isinstance(t, Word) else Word(t.raw) for t in self.tokens if isinstance(t, Word) or t.key in keys
+        ]
         self.option_tokens = [t for t in self.option_tokens if t.key not in keys]
         self.options = {t.key: t.value for t in self.option_tokens}
 
@@ -101,7 +102,7 @@ def scan(text: str) -> tuple[list[Token], str | None]:
         if text.startswith("<at>", i):
             end = text.find("</at>", i)
             if end != -1:
-                tokens.append(Word(text[i:end + 5]))
+                tokens.append(Word(text[i : end + 5]))
                 i = end + 5
                 continue
         start = i
@@ -122,7 +123,7 @@ def scan(text: str) -> tuple[list[Token], str | None]:
             if not value and text.startswith("<at>", i):
                 end = text.find("</at>", i)
                 if end != -1:
-                    value = text[i:end + 5]
+                    value = text[i : end + 5]
                     i = end + 5
                     tokens.append(Option(key, value, raw + value))
                     continue
@@ -139,8 +140,8 @@ def _read_quoted(text: str, i: int) -> tuple[str, int, bool]:
     closing = _QUOTES[text[i]]
     end = text.find(closing, i + 1)
     if end == -1:
-        return text[i + 1:].strip(), len(text), False
-    return text[i + 1:end], end + 1, True
+        return text[i + 1 :].strip(), len(text), False
+    return text[i + 1 : end], end + 1, True
 
 
 def parse(text: str) -> Command:
@@ -160,7 +161,7 @@ def parse_user(raw: str) -> UserRef:
     if m := _TEAMS_AT.match(raw):
         return UserRef(raw=raw, name=m.group(1).strip())
     if raw.startswith("mailto:"):
-        raw = raw[len("mailto:"):]
+        raw = raw[len("mailto:") :]
     if _EMAIL.match(raw):
         return UserRef(raw=raw, email=raw.lower())
     if _PLATFORM_ID.match(raw):

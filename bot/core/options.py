@@ -112,6 +112,7 @@ def shown(raw: str, limit: int = 40) -> str:
 
 # --- the types -------------------------------------------------------------------------------------------------
 
+
 def _text(raw: str) -> str:
     return raw
 
@@ -208,15 +209,16 @@ def _url(raw: str) -> str:
     if scheme in _REFUSED_SCHEMES:
         raise Invalid(_REFUSED_SCHEMES[scheme])
     if scheme not in ("http", "https"):
-        raise Invalid(f"`{shown(raw)}` is not an http or https link." if scheme else
-                      "Start it with https:// (or http://).")
+        raise Invalid(
+            f"`{shown(raw)}` is not an http or https link." if scheme else "Start it with https:// (or http://)."
+        )
     if not host:
         raise Invalid("It has no host name after the //.")
     return raw
 
 
 def _email(raw: str) -> str:
-    value = raw[len("mailto:"):] if raw.lower().startswith("mailto:") else raw
+    value = raw[len("mailto:") :] if raw.lower().startswith("mailto:") else raw
     if len(value) > 320 or not is_email(value):
         raise Invalid(f"`{shown(value)}` doesn't look like an e-mail address.")
     return value.lower()

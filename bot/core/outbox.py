@@ -17,36 +17,77 @@ from bot.core.unit import Changes
 from storage.models import Member, MemberAccount, Outbox, WorkspaceAccount
 
 
-def enqueue_dm(session: Session, clock: Clock, *, member: Member, reply: Reply, kind: str, key: str,
-               lead_id: int | None = None, changes: Changes | None = None) -> Outbox | None:
+def enqueue_dm(
+    session: Session,
+    clock: Clock,
+    *,
+    member: Member,
+    reply: Reply,
+    kind: str,
+    key: str,
+    lead_id: int | None = None,
+    changes: Changes | None = None,
+) -> Outbox | None:
     """DM ``member``; ``key`` makes the row idempotent (a second enqueue with the same key is ignored).
     ``lead_id``: the lead whose buttons the card carries (see ``bot/leads/card_refresh.py``). ``changes``: the
     command's unit of work, which notes the row written."""
-    return _enqueue(session, clock, dm_row(clock, member=member, reply=reply, kind=kind, key=key, lead_id=lead_id),
-                    changes)
+    return _enqueue(
+        session, clock, dm_row(clock, member=member, reply=reply, kind=kind, key=key, lead_id=lead_id), changes
+    )
 
 
-def enqueue_channel(session: Session, clock: Clock, *, workspace_id: int, channel: str, reply: Reply, kind: str,
-                    key: str, lead_id: int | None = None, changes: Changes | None = None) -> Outbox | None:
+def enqueue_channel(
+    session: Session,
+    clock: Clock,
+    *,
+    workspace_id: int,
+    channel: str,
+    reply: Reply,
+    kind: str,
+    key: str,
+    lead_id: int | None = None,
+    changes: Changes | None = None,
+) -> Outbox | None:
     """Post to a channel setting value (``platform:address``)."""
-    return _enqueue(session, clock, channel_row(clock, workspace_id=workspace_id, channel=channel, reply=reply,
-                                                kind=kind, key=key, lead_id=lead_id), changes)
+    return _enqueue(
+        session,
+        clock,
+        channel_row(
+            clock, workspace_id=workspace_id, channel=channel, reply=reply, kind=kind, key=key, lead_id=lead_id
+        ),
+        changes,
+    )
 
 
 def dm_row(clock: Clock, *, member: Member, reply: Reply, kind: str, key: str, lead_id: int | None = None) -> Outbox:
     """The row ``enqueue_dm`` writes, built but not written: a job writing many at once uses ``enqueue_all``."""
     assert member.id is not None
-    return Outbox(workspace_id=member.workspace_id, kind=kind, target_member_id=member.id, payload=to_json(reply),
-                  dedupe_key=f"{kind}:{key}:m{member.id}", next_attempt_at=clock.now(), created_at=clock.now(),
-                  lead_id=_with_buttons(reply, lead_id))
+    return Outbox(
+        workspace_id=member.workspace_id,
+        kind=kind,
+        target_member_id=member.id,
+        payload=to_json(reply),
+        dedupe_key=f"{kind}:{key}:m{member.id}",
+        next_attempt_at=clock.now(),
+        created_at=clock.now(),
+        lead_id=_with_buttons(reply, lead_id),
+    )
 
 
-def channel_row(clock: Clock, *, workspace_id: int, channel: str, reply: Reply, kind: str, key: str,
-                lead_id: int | None = None) -> Outbox:
+def channel_row(
+    clock: Clock, *, workspace_id: int, channel: str, reply: Reply, kind: str, key: str, lead_id: int | None = None
+) -> Outbox:
     """The row ``enqueue_channel`` writes, built but not written."""
-    return Outbox(workspace_id=workspace_id, kind=kind, target_channel=channel, payload=to_json(reply),
-                  dedupe_key=f"{kind}:{key}:{channel}"[:200], next_attempt_at=clock.now(), created_at=clock.now(),
-                  lead_id=_with_buttons(reply, lead_id))
+    return Outbox(
+        workspace_id=workspace_id,
+        kind=kind,
+        target_channel=channel,
+        payload=to_json(reply),
+        dedupe_key=f"{kind}:{key}:{channel}"[:200],
+        next_attempt_at=clock.now(),
+        created_at=clock.now(),
+        lead_id=_with_buttons(reply, lead_id),
+    )
 
 
 REWRITE_KIND = "card_update"
@@ -54,10 +95,21 @@ REWRITE_KIND = "card_update"
 
 def enqueue_rewrite(session: Session, clock: Clock, *, of: Outbox, reply: Reply) -> Outbox | None:
     """Rewrite the message sent for row ``of`` (once: a second rewrite of the same message is ignored)."""
-    return _enqueue(session, clock, Outbox(workspace_id=of.workspace_id, kind=REWRITE_KIND,
-                                           target_member_id=of.target_member_id, target_channel=of.target_channel,
-                                           payload=to_json(reply), dedupe_key=f"{REWRITE_KIND}:o{of.id}",
-                                           refreshes_id=of.id, next_attempt_at=clock.now(), created_at=clock.now()))
+    return _enqueue(
+        session,
+        clock,
+        Outbox(
+            workspace_id=of.workspace_id,
+            kind=REWRITE_KIND,
+            target_member_id=of.target_member_id,
+            target_channel=of.target_channel,
+            payload=to_json(reply),
+            dedupe_key=f"{REWRITE_KIND}:o{of.id}",
+            refreshes_id=of.id,
+            next_attempt_at=clock.now(),
+            created_at=clock.now(),
+        ),
+    )
 
 
 def _with_buttons(reply: Reply, lead_id: int | None) -> int | None:
@@ -119,8 +171,10 @@ def resolve_target(session: Session, row: Outbox, *, platform: str | None = None
     member = session.get(Member, row.target_member_id)
     if member is None:
         return None
-    accounts = {a.platform: a.external_id for a in session.exec(
-        select(MemberAccount).where(MemberAccount.member_id == member.id)).all()}
+    accounts = {
+        a.platform: a.external_id
+        for a in session.exec(select(MemberAccount).where(MemberAccount.member_id == member.id)).all()
+    }
     if platform is not None:
         order = [platform]
     else:
@@ -129,14 +183,23 @@ def resolve_target(session: Session, row: Outbox, *, platform: str | None = None
         if candidate in accounts:
             team = _team_id(session, row.workspace_id, candidate)
             if team is not None:
-                return Target(platform=candidate, team_id=team, kind="user", address=accounts[candidate],
-                              member_id=member.id, outbox_id=row.id)
+                return Target(
+                    platform=candidate,
+                    team_id=team,
+                    kind="user",
+                    address=accounts[candidate],
+                    member_id=member.id,
+                    outbox_id=row.id,
+                )
     return None
 
 
 def _team_id(session: Session, workspace_id: int, platform: str) -> str | None:
-    return session.exec(select(WorkspaceAccount.external_id).where(
-        WorkspaceAccount.workspace_id == workspace_id, WorkspaceAccount.platform == platform)).first()
+    return session.exec(
+        select(WorkspaceAccount.external_id).where(
+            WorkspaceAccount.workspace_id == workspace_id, WorkspaceAccount.platform == platform
+        )
+    ).first()
 
 
 def reply_of(row: Outbox) -> Reply:
@@ -145,6 +208,7 @@ def reply_of(row: Outbox) -> Reply:
 
 def prune_delivered(session: Session, *, before: datetime) -> int:
     """Forget messages delivered (or parked and reported) before ``before``; pending ones are never touched."""
-    result = session.execute(delete(Outbox).where(col(Outbox.status).in_(("sent", "failed")),
-                                                  col(Outbox.created_at) < before))
+    result = session.execute(
+        delete(Outbox).where(col(Outbox.status).in_(("sent", "failed")), col(Outbox.created_at) < before)
+    )
     return int(getattr(result, "rowcount", 0) or 0)

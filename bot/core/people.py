@@ -21,28 +21,39 @@ from storage.models import ROLES, Member, MemberAccount, Workspace, WorkspaceAcc
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 # Built once: every command runs these, and a prebuilt statement skips SQLAlchemy's per-call construction.
 _WORKSPACE_BY_ACCOUNT = (
-    select(Workspace).join(WorkspaceAccount, WorkspaceAccount.workspace_id == Workspace.id)  # type: ignore[arg-type]
+    select(Workspace)
+    .join(WorkspaceAccount, WorkspaceAccount.workspace_id == Workspace.id)  # type: ignore[arg-type]
     .where(WorkspaceAccount.platform == bindparam("platform"), WorkspaceAccount.external_id == bindparam("team"))
 )
 _MEMBER_BY_ACCOUNT = (
-    select(Member).join(MemberAccount, MemberAccount.member_id == Member.id)  # type: ignore[arg-type]
-    .where(MemberAccount.workspace_id == bindparam("workspace"), MemberAccount.platform == bindparam("platform"),
-           MemberAccount.external_id == bindparam("user"))
+    select(Member)
+    .join(MemberAccount, MemberAccount.member_id == Member.id)  # type: ignore[arg-type]
+    .where(
+        MemberAccount.workspace_id == bindparam("workspace"),
+        MemberAccount.platform == bindparam("platform"),
+        MemberAccount.external_id == bindparam("user"),
+    )
 )
 # A command names someone: by any of their accounts in the workspace, by e-mail, or (``@rita``) by name.
 _MEMBER_BY_ANY_ACCOUNT = (
-    select(Member).join(MemberAccount, col(MemberAccount.member_id) == col(Member.id))
+    select(Member)
+    .join(MemberAccount, col(MemberAccount.member_id) == col(Member.id))
     .where(MemberAccount.workspace_id == bindparam("workspace"), MemberAccount.external_id == bindparam("user"))
 )
-_MEMBER_BY_EMAIL = select(Member).where(Member.workspace_id == bindparam("workspace"),
-                                        func.lower(Member.email) == bindparam("email"))
+_MEMBER_BY_EMAIL = select(Member).where(
+    Member.workspace_id == bindparam("workspace"), func.lower(Member.email) == bindparam("email")
+)
 _NAME_MATCHES = 2  # exact names sort first: two rows tell one match from an ambiguous name
 _MEMBERS_BY_NAME = (
     select(Member)
-    .where(Member.workspace_id == bindparam("workspace"),
-           or_(func.lower(Member.display_name) == bindparam("name"),
-               func.lower(Member.display_name).like(bindparam("first"), escape="\\"),
-               func.lower(Member.email).like(bindparam("local"), escape="\\")))
+    .where(
+        Member.workspace_id == bindparam("workspace"),
+        or_(
+            func.lower(Member.display_name) == bindparam("name"),
+            func.lower(Member.display_name).like(bindparam("first"), escape="\\"),
+            func.lower(Member.email).like(bindparam("local"), escape="\\"),
+        ),
+    )
     .order_by(case((func.lower(Member.display_name) == bindparam("name"), 0), else_=1), col(Member.id))
     .limit(_NAME_MATCHES)
 )
@@ -52,16 +63,29 @@ _WORKSPACE_ACCOUNT_TABLE = WorkspaceAccount.__table__  # type: ignore[attr-defin
 # Who is speaking, in one round trip and as plain columns (every command runs it; entities cost 3x more):
 # the workspace of the platform team and, when known, the member behind the account.
 _SPEAKER = (
-    core_select(_WORKSPACE_ACCOUNT_TABLE.c.workspace_id, _MEMBER_TABLE.c.id, _MEMBER_TABLE.c.role,
-                _MEMBER_TABLE.c.display_name, _MEMBER_TABLE.c.email, _MEMBER_TABLE.c.timezone,
-                _MEMBER_TABLE.c.last_platform)
+    core_select(
+        _WORKSPACE_ACCOUNT_TABLE.c.workspace_id,
+        _MEMBER_TABLE.c.id,
+        _MEMBER_TABLE.c.role,
+        _MEMBER_TABLE.c.display_name,
+        _MEMBER_TABLE.c.email,
+        _MEMBER_TABLE.c.timezone,
+        _MEMBER_TABLE.c.last_platform,
+    )
     .select_from(_WORKSPACE_ACCOUNT_TABLE)
-    .outerjoin(_ACCOUNT_TABLE, and_(_ACCOUNT_TABLE.c.workspace_id == _WORKSPACE_ACCOUNT_TABLE.c.workspace_id,
-                                    _ACCOUNT_TABLE.c.platform == bindparam("platform"),
-                                    _ACCOUNT_TABLE.c.external_id == bindparam("user")))
+    .outerjoin(
+        _ACCOUNT_TABLE,
+        and_(
+            _ACCOUNT_TABLE.c.workspace_id == _WORKSPACE_ACCOUNT_TABLE.c.workspace_id,
+            _ACCOUNT_TABLE.c.platform == bindparam("platform"),
+            _ACCOUNT_TABLE.c.external_id == bindparam("user"),
+        ),
+    )
     .outerjoin(_MEMBER_TABLE, _MEMBER_TABLE.c.id == _ACCOUNT_TABLE.c.member_id)
-    .where(_WORKSPACE_ACCOUNT_TABLE.c.platform == bindparam("platform"),
-           _WORKSPACE_ACCOUNT_TABLE.c.external_id == bindparam("team"))
+    .where(
+        _WORKSPACE_ACCOUNT_TABLE.c.platform == bindparam("platform"),
+        _WORKSPACE_ACCOUNT_TABLE.c.external_id == bindparam("team"),
+    )
 )
 
 
@@ -107,14 +131,16 @@ class Speaker:
 
 # Plain rows, not entities: a Core statement costs a third of an ORM one, and accounts are only read here.
 _ACCOUNTS = select(_ACCOUNT_TABLE.c.platform, _ACCOUNT_TABLE.c.external_id).where(
-    _ACCOUNT_TABLE.c.member_id == bindparam("member"))
+    _ACCOUNT_TABLE.c.member_id == bindparam("member")
+)
 # Everyone a card names (owner, marketer, the trail's actors), with their accounts, in one round trip.
 _MENTIONS = (
     select(_MEMBER_TABLE.c.id, _MEMBER_TABLE.c.display_name, _ACCOUNT_TABLE.c.platform, _ACCOUNT_TABLE.c.external_id)
     .select_from(_MEMBER_TABLE)
     .outerjoin(_ACCOUNT_TABLE, _ACCOUNT_TABLE.c.member_id == _MEMBER_TABLE.c.id)
-    .where(_MEMBER_TABLE.c.workspace_id == bindparam("workspace"),
-           _MEMBER_TABLE.c.id.in_(bindparam("ids", expanding=True)))
+    .where(
+        _MEMBER_TABLE.c.workspace_id == bindparam("workspace"), _MEMBER_TABLE.c.id.in_(bindparam("ids", expanding=True))
+    )
 )
 
 
@@ -146,12 +172,14 @@ def ensure_workspace(session: Session, platform: str, team_id: str, name: str | 
 
 
 def find_member_by_account(session: Session, workspace_id: int, platform: str, user_id: str) -> Member | None:
-    return session.exec(_MEMBER_BY_ACCOUNT, params={"workspace": workspace_id, "platform": platform,
-                                                    "user": user_id}).first()
+    return session.exec(
+        _MEMBER_BY_ACCOUNT, params={"workspace": workspace_id, "platform": platform, "user": user_id}
+    ).first()
 
 
-def ensure_member(session: Session, workspace: Workspace, person: Person, admins: frozenset[str],
-                  clock: Clock) -> Member:
+def ensure_member(
+    session: Session, workspace: Workspace, person: Person, admins: frozenset[str], clock: Clock
+) -> Member:
     """The speaking member, created on first contact (role ``rep``, or ``admin`` when listed in
     ``TANDEM_ADMINS``), with what this sighting teaches (``member_changes``). A known e-mail joins the new
     platform account to the existing person."""
@@ -188,8 +216,11 @@ def member_changes(member: MemberFacts, person: Person, admins: frozenset[str]) 
     """What this sighting of ``person`` teaches about the member: a real name for a bare id, an e-mail or time
     zone not known yet, the platform last used, the admin role TANDEM_ADMINS grants."""
     changes: dict[str, str] = {}
-    if person.display_name and person.display_name != member.display_name \
-            and member.display_name in (person.user_id, ""):
+    if (
+        person.display_name
+        and person.display_name != member.display_name
+        and member.display_name in (person.user_id, "")
+    ):
         changes["display_name"] = person.display_name[:200]
     if person.email and not member.email:
         changes["email"] = person.email
@@ -204,8 +235,9 @@ def member_changes(member: MemberFacts, person: Person, admins: frozenset[str]) 
 
 def add_account(session: Session, member: Member, platform: str, user_id: str) -> None:
     assert member.id is not None
-    session.add(MemberAccount(workspace_id=member.workspace_id, member_id=member.id, platform=platform,
-                              external_id=user_id))
+    session.add(
+        MemberAccount(workspace_id=member.workspace_id, member_id=member.id, platform=platform, external_id=user_id)
+    )
     session.flush()
     unit_cache(session, "accounts").pop(member.id, None)
     unit_cache(session, "mentions").pop(member.id, None)
@@ -228,7 +260,8 @@ def mentions(session: Session, workspace_id: int, member_ids: Iterable[int | Non
     if wanted:
         found: dict[int, tuple[str, dict[str, str]]] = {}
         for member_id, name, platform, external_id in session.execute(
-                _MENTIONS, {"workspace": workspace_id, "ids": wanted}):
+            _MENTIONS, {"workspace": workspace_id, "ids": wanted}
+        ):
             accounts = found.setdefault(member_id, (name, {}))[1]
             if platform is not None:
                 accounts[platform] = external_id
@@ -252,8 +285,15 @@ class Unmet(NotFound):
         self.ref = ref
 
 
-def find_member(session: Session, workspace_id: int, raw: str | UserRef, named: Sequence[Named] = (), *,
-                clock: Clock | None = None, admins: frozenset[str] = frozenset()) -> Member:
+def find_member(
+    session: Session,
+    workspace_id: int,
+    raw: str | UserRef,
+    named: Sequence[Named] = (),
+    *,
+    clock: Clock | None = None,
+    admins: frozenset[str] = frozenset(),
+) -> Member:
     """The member a command names (``<@U1>``, ``<at>Rita</at>``, ``@rita``, an e-mail, a user id), as typed or
     as a ``person`` option already parsed. Someone the platform's directory found for this request (``named``)
     becomes a member on the spot."""
@@ -271,8 +311,14 @@ def find_member(session: Session, workspace_id: int, raw: str | UserRef, named: 
     return introduce(session, workspace_id, answer.person, answer.accounts, admins, clock or SystemClock())
 
 
-def introduce(session: Session, workspace_id: int, person: Person, accounts: Iterable[tuple[str, str]],
-              admins: frozenset[str], clock: Clock) -> Member:
+def introduce(
+    session: Session,
+    workspace_id: int,
+    person: Person,
+    accounts: Iterable[tuple[str, str]],
+    admins: frozenset[str],
+    clock: Clock,
+) -> Member:
     """A person the platform's directory knows becomes a member with all their accounts, so their first message
     later is this same member; an e-mail Tandem knows joins them to that person. What the directory said is a
     full profile, so the member counts as enriched (no second lookup when they first speak)."""
@@ -306,13 +352,16 @@ def _by_name(session: Session, workspace_id: int, ref: UserRef) -> Member | None
     The database picks the candidates (exact names first), so the cost does not grow with the team."""
     assert ref.name
     name = ref.name.lower()
-    rows = session.exec(_MEMBERS_BY_NAME, params={"workspace": workspace_id, "name": name,
-                                                   "first": _like(name) + " %", "local": _like(name) + "@%"}).all()
+    rows = session.exec(
+        _MEMBERS_BY_NAME,
+        params={"workspace": workspace_id, "name": name, "first": _like(name) + " %", "local": _like(name) + "@%"},
+    ).all()
     exact = [m for m in rows if m.display_name.lower() == name]
     if len(exact) == 1:
         return exact[0]
-    first = [m for m in rows if m.display_name.lower().split(" ")[0] == name
-             or (m.email or "").lower().split("@")[0] == name]
+    first = [
+        m for m in rows if m.display_name.lower().split(" ")[0] == name or (m.email or "").lower().split("@")[0] == name
+    ]
     if len(first) == 1:
         return first[0]
     if len(exact) > 1 or len(first) > 1:
@@ -326,9 +375,11 @@ def _like(text: str) -> str:
 
 
 def members_with_role(session: Session, workspace_id: int, role: str) -> list[Member]:
-    return list(session.exec(
-        select(Member).where(Member.workspace_id == workspace_id, Member.role == role).order_by(Member.id)  # type: ignore[arg-type]
-    ).all())
+    return list(
+        session.exec(
+            select(Member).where(Member.workspace_id == workspace_id, Member.role == role).order_by(Member.id)  # type: ignore[arg-type]
+        ).all()
+    )
 
 
 def has_role(member: MemberFacts, role: str) -> bool:

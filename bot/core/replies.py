@@ -225,6 +225,7 @@ def chart_summary(chart: Chart) -> str:
 
 # Small builders so handlers read like sentences.
 
+
 def p(text: str) -> Plain:
     return Plain(text=text)
 

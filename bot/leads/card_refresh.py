@@ -34,10 +34,16 @@ def settle_moved_cards(session: Session, clock: Clock, changes: Changes) -> int:
 
 
 def _settle(session: Session, clock: Clock, lead: Lead, actor: Member | None, written_now: set[int]) -> int:
-    rows = session.exec(select(Outbox).where(
-        col(Outbox.lead_id) == lead.id, Outbox.workspace_id == lead.workspace_id,
-        col(Outbox.response_note).is_(None), col(Outbox.status).in_(("pending", "sending", "sent")),
-    ).order_by(col(Outbox.id))).all()
+    rows = session.exec(
+        select(Outbox)
+        .where(
+            col(Outbox.lead_id) == lead.id,
+            Outbox.workspace_id == lead.workspace_id,
+            col(Outbox.response_note).is_(None),
+            col(Outbox.status).in_(("pending", "sending", "sent")),
+        )
+        .order_by(col(Outbox.id))
+    ).all()
     count = 0
     for row in rows:
         if row.id in written_now:

@@ -21,7 +21,7 @@ from storage.models import Member
 
 USAGE = {
     "handoff": "lead handoff <company> [email:<addr>] [name:<contact>] [to:<user>] [campaign:<c>] [source:<s>] "
-               "[note:<text>] [force:yes]",
+    "[note:<text>] [force:yes]",
     "add": "lead add <company> [email:…] [name:…] [campaign:…] [source:<s>] [note:…] [force:yes]",
     "reassign": "lead reassign <id> to:<user>",
     "show": "lead show <id>",
@@ -37,9 +37,9 @@ SOURCE_OPT = OptionSpec("source", TEXT, "where the lead came from", "webinar")
 NOTE_OPT = OptionSpec("note", TEXT, "a note for the owner (quoted)", '"call after 3pm"')
 TO_OPT = OptionSpec("to", PERSON, "who owns it (@mention, @name or e-mail)")
 OWNER_OPT = OptionSpec("owner", PERSON, "whose leads (@mention, @name or e-mail)")
-FORCE_OPT = OptionSpec("force", FLAG,
-                       "yes or no (yes creates it even when an open lead has the same e-mail or company)",
-                       "yes")
+FORCE_OPT = OptionSpec(
+    "force", FLAG, "yes or no (yes creates it even when an open lead has the same e-mail or company)", "yes"
+)
 LEAD_OPTS = (EMAIL_OPT, NAME_OPT, CAMPAIGN_OPT, SOURCE_OPT, NOTE_OPT, FORCE_OPT)
 
 
@@ -50,9 +50,16 @@ def _new_lead(ctx: Context, args: list[str], usage: str) -> lead_service.NewLead
     opts = ctx.opts
     named = opts.get(CAMPAIGN_OPT)
     campaign = find_campaign(ctx.session, ctx.workspace_id, named) if named else None
-    return lead_service.validate(lead_service.NewLead(company=company, email=opts.get(EMAIL_OPT),
-                                                      name=opts.get(NAME_OPT), source=opts.get(SOURCE_OPT),
-                                                      note=opts.get(NOTE_OPT), campaign=campaign))
+    return lead_service.validate(
+        lead_service.NewLead(
+            company=company,
+            email=opts.get(EMAIL_OPT),
+            name=opts.get(NAME_OPT),
+            source=opts.get(SOURCE_OPT),
+            note=opts.get(NOTE_OPT),
+            campaign=campaign,
+        )
+    )
 
 
 def _duplicate(ctx: Context, new: lead_service.NewLead, anyway: str) -> Reply | None:
@@ -80,37 +87,89 @@ def handoff(ctx: Context, args: list[str]) -> Reply:
     if owner is None:
         owner = next_rep(s, ctx.workspace)
     status = "handed_off" if owner else "unassigned"
-    lead = lead_service.create(s, clock, workspace_id=ctx.workspace_id, new=new, actor=ctx.actor, owner=owner,
-                               status=status, default_source="marketing")
+    lead = lead_service.create(
+        s,
+        clock,
+        workspace_id=ctx.workspace_id,
+        new=new,
+        actor=ctx.actor,
+        owner=owner,
+        status=status,
+        default_source="marketing",
+    )
     lead_service.refresh_sla(s, lead)
     if owner is None:
         event = lead_service.record(s, clock, lead, ctx.actor, "unassigned")
-        told = unassigned_notice(s, clock, lead, event, ("No rep is available for this hand-off from ",
-                                                            mention(s, ctx.actor), "."), changes=ctx.changes)
-        where = " The marketing channel has been told." if told else \
-            " Set `tandem settings marketing_channel` so the team hears about these."
-        return Reply(blocks=(section("⚪ ", b(f"L-{lead.number}"), p(f" {lead.company} is unassigned: "
-                                                                     "there is no rep to route it to." + where)),
-                             context(f"Assign it with `lead reassign L-{lead.number} to:@rep`.")), ok=True)
+        told = unassigned_notice(
+            s,
+            clock,
+            lead,
+            event,
+            ("No rep is available for this hand-off from ", mention(s, ctx.actor), "."),
+            changes=ctx.changes,
+        )
+        where = (
+            " The marketing channel has been told."
+            if told
+            else " Set `tandem settings marketing_channel` so the team hears about these."
+        )
+        return Reply(
+            blocks=(
+                section(
+                    "⚪ ",
+                    b(f"L-{lead.number}"),
+                    p(f" {lead.company} is unassigned: there is no rep to route it to." + where),
+                ),
+                context(f"Assign it with `lead reassign L-{lead.number} to:@rep`."),
+            ),
+            ok=True,
+        )
     event = lead_service.record(s, clock, lead, ctx.actor, "handoff", detail=owner.display_name)
     # the first line is also the notification's text: it names the company
-    handoff_dm(s, clock, lead, owner, event, ("🤝 ", mention(s, ctx.actor), f" handed you a new lead: {lead.company}."),
-               changes=ctx.changes)
+    handoff_dm(
+        s,
+        clock,
+        lead,
+        owner,
+        event,
+        ("🤝 ", mention(s, ctx.actor), f" handed you a new lead: {lead.company}."),
+        changes=ctx.changes,
+    )
     how = " (round-robin)" if routed else ""
-    return Reply(blocks=(section("✅ Handed off ", b(f"L-{lead.number}"), p(f" {lead.company} to "), mention(s, owner),
-                                 p(f"{how}. They have been sent the lead card.")),))
+    return Reply(
+        blocks=(
+            section(
+                "✅ Handed off ",
+                b(f"L-{lead.number}"),
+                p(f" {lead.company} to "),
+                mention(s, owner),
+                p(f"{how}. They have been sent the lead card."),
+            ),
+        )
+    )
 
 
 def add(ctx: Context, args: list[str]) -> Reply:
     new = _new_lead(ctx, args, USAGE["add"])
     if (duplicate := _duplicate(ctx, new, "Log it anyway")) is not None:
         return duplicate
-    lead = lead_service.create(ctx.session, ctx.clock, workspace_id=ctx.workspace_id, new=new, actor=ctx.actor,
-                               owner=ctx.actor, status="accepted", default_source="sales")
+    lead = lead_service.create(
+        ctx.session,
+        ctx.clock,
+        workspace_id=ctx.workspace_id,
+        new=new,
+        actor=ctx.actor,
+        owner=ctx.actor,
+        status="accepted",
+        default_source="sales",
+    )
     lead_service.refresh_sla(ctx.session, lead)
     lead_service.record(ctx.session, ctx.clock, lead, ctx.actor, "add")
-    return lead_card(lead_views.card(ctx.session, lead), viewer=ctx.actor,
-                     intro=("✅ Logged ", b(f"L-{lead.number}"), p(" as your own lead.")))
+    return lead_card(
+        lead_views.card(ctx.session, lead),
+        viewer=ctx.actor,
+        intro=("✅ Logged ", b(f"L-{lead.number}"), p(" as your own lead.")),
+    )
 
 
 def reassign(ctx: Context, args: list[str]) -> Reply:
@@ -121,11 +180,22 @@ def reassign(ctx: Context, args: list[str]) -> Reply:
     lead = lead_service.get(ctx.session, ctx.workspace_id, args[0], for_update=True)
     owner = ctx.member_named(target)
     event = lead_service.reassign(ctx.session, ctx.clock, lead, ctx.actor, owner, changes=ctx.changes)
-    handoff_dm(ctx.session, ctx.clock, lead, owner, event,
-               ("🤝 ", mention(ctx.session, ctx.actor), f" reassigned a lead to you: {lead.company}."),
-               changes=ctx.changes)
-    return say("✅ ", b(f"L-{lead.number}"), p(f" {lead.company} now belongs to "), mention(ctx.session, owner),
-               p(". They have been sent the lead card."))
+    handoff_dm(
+        ctx.session,
+        ctx.clock,
+        lead,
+        owner,
+        event,
+        ("🤝 ", mention(ctx.session, ctx.actor), f" reassigned a lead to you: {lead.company}."),
+        changes=ctx.changes,
+    )
+    return say(
+        "✅ ",
+        b(f"L-{lead.number}"),
+        p(f" {lead.company} now belongs to "),
+        mention(ctx.session, owner),
+        p(". They have been sent the lead card."),
+    )
 
 
 def show(ctx: Context, args: list[str]) -> Reply:
@@ -135,8 +205,13 @@ def show(ctx: Context, args: list[str]) -> Reply:
     return Reply(blocks=(*lead_blocks(card, viewer=ctx.me), *trail_blocks(card, tz)))
 
 
-LIST_TITLES = {"mine": "Your open leads", "handed": "Your hand-offs", "unworked": "Unworked leads",
-               "open": "Open leads", "all": "All leads"}
+LIST_TITLES = {
+    "mine": "Your open leads",
+    "handed": "Your hand-offs",
+    "unworked": "Unworked leads",
+    "open": "Open leads",
+    "all": "All leads",
+}
 OWN_LIST_TITLES = {**LIST_TITLES, "unworked": "Your unworked leads", "open": "Your open leads", "all": "All your leads"}
 
 
@@ -153,20 +228,36 @@ def list_leads(ctx: Context, args: list[str]) -> Reply:
         except Unmet as unmet:  # a filter introduces nobody: whoever Tandem has not met owns no leads
             raise NotFound(f"Nobody called `{unmet.ref.key}` owns leads here.") from None
         if ctx.me.role == "rep" and owner.id != ctx.me.id:
-            raise NotAllowed(f"Reps see their own leads; `lead list` shows yours. A marketer or manager can list "
-                             f"{owner.display_name}'s.")
+            raise NotAllowed(
+                f"Reps see their own leads; `lead list` shows yours. A marketer or manager can list "
+                f"{owner.display_name}'s."
+            )
         if owner.id != ctx.me.id or not (own_only or scope == "mine"):  # "Your open leads" already says whose
             title += f" owned by {owner.display_name}"
     if named := ctx.opts.get(CAMPAIGN_OPT):
         campaign = find_campaign(ctx.session, ctx.workspace_id, named)
         title += f" in {campaign.name}"
-    wanted = lead_lists.Wanted(scope, ctx.me.id, owner_id=owner.id if owner else None,
-                               campaign_id=campaign.id if campaign else None, own_only=own_only)
+    wanted = lead_lists.Wanted(
+        scope,
+        ctx.me.id,
+        owner_id=owner.id if owner else None,
+        campaign_id=campaign.id if campaign else None,
+        own_only=own_only,
+    )
     total, rows = lead_lists.page(ctx.session, ctx.workspace_id, wanted, PAGE)
     more = max(0, total - len(rows))
     owners = mentions(ctx.session, ctx.workspace_id, (lead.owner_id for lead in rows))
-    return Reply(blocks=tuple(list_blocks(rows, owners, more, f"{title} ({total})",
-                                          empty=_empty_hint(ctx, scope, filtered=bool(owner or campaign)))))
+    return Reply(
+        blocks=tuple(
+            list_blocks(
+                rows,
+                owners,
+                more,
+                f"{title} ({total})",
+                empty=_empty_hint(ctx, scope, filtered=bool(owner or campaign)),
+            )
+        )
+    )
 
 
 def _empty_hint(ctx: Context, scope: str, *, filtered: bool) -> str | None:
@@ -192,14 +283,22 @@ def criteria(ctx: Context, args: list[str]) -> Reply:
         raise UsageError("Only `set` follows `lead criteria`.", usage=USAGE["criteria"])
     versions = criteria_service.history(s, ctx.workspace_id)
     if not versions:
-        return say("No qualified-lead criteria yet. A manager can agree them with marketing and write them down: "
-                   "`lead criteria set <text>`.")
+        return say(
+            "No qualified-lead criteria yet. A manager can agree them with marketing and write them down: "
+            "`lead criteria set <text>`."
+        )
     latest = versions[0]
     author = s.get(Member, latest.author_id) if latest.author_id else None
     blocks: list[Block] = [
-        section(b(f"What counts as a qualified lead (version {latest.version})")), section(latest.text),
-        context("Set by ", mention(s, author), f" on {latest.created_at:%d %b %Y}. Rate every lead 1–5 "
-                "against it with `lead feedback <id> <1-5> [reason]`.")]
+        section(b(f"What counts as a qualified lead (version {latest.version})")),
+        section(latest.text),
+        context(
+            "Set by ",
+            mention(s, author),
+            f" on {latest.created_at:%d %b %Y}. Rate every lead 1–5 "
+            "against it with `lead feedback <id> <1-5> [reason]`.",
+        ),
+    ]
     if len(versions) > 1:
         older = ", ".join(f"v{v.version} ({v.created_at:%d %b %Y})" for v in versions[1:])
         blocks.append(context("Earlier versions: " + older))
@@ -210,15 +309,29 @@ def specs() -> list[CommandSpec]:
     from bot.leads.progress import specs as progress_specs
 
     return [
-        CommandSpec(("lead", "handoff"), handoff, "marketer", USAGE["handoff"],
-                    "hand a lead from marketing to sales", (*LEAD_OPTS, TO_OPT)),
+        CommandSpec(
+            ("lead", "handoff"),
+            handoff,
+            "marketer",
+            USAGE["handoff"],
+            "hand a lead from marketing to sales",
+            (*LEAD_OPTS, TO_OPT),
+        ),
         CommandSpec(("lead", "add"), add, "rep", USAGE["add"], "log a lead you found yourself", LEAD_OPTS),
         *progress_specs(),
-        CommandSpec(("lead", "reassign"), reassign, "marketer", USAGE["reassign"], "move a lead to another owner",
-                    (TO_OPT,)),
+        CommandSpec(
+            ("lead", "reassign"), reassign, "marketer", USAGE["reassign"], "move a lead to another owner", (TO_OPT,)
+        ),
         CommandSpec(("lead", "show"), show, "rep", USAGE["show"], "the lead card with its whole history"),
-        CommandSpec(("lead", "list"), list_leads, "rep", USAGE["list"], "leads, newest first",
-                    (OWNER_OPT, CAMPAIGN_OPT)),
-        CommandSpec(("lead", "criteria"), criteria, "rep", USAGE["criteria"],
-                    "the shared definition of a qualified lead", free_text=True),
+        CommandSpec(
+            ("lead", "list"), list_leads, "rep", USAGE["list"], "leads, newest first", (OWNER_OPT, CAMPAIGN_OPT)
+        ),
+        CommandSpec(
+            ("lead", "criteria"),
+            criteria,
+            "rep",
+            USAGE["criteria"],
+            "the shared definition of a qualified lead",
+            free_text=True,
+        ),
     ]

@@ -9,8 +9,17 @@ from bot.core.errors import UsageError
 from bot.leads.lifecycle import check_length
 from storage.models import Feedback, Lead, Member
 
-QUALITY_TAGS = ("no-budget", "wrong-persona", "no-need", "bad-timing", "bad-contact", "duplicate", "competitor",
-                "student", "great-fit")
+QUALITY_TAGS = (
+    "no-budget",
+    "wrong-persona",
+    "no-need",
+    "bad-timing",
+    "bad-contact",
+    "duplicate",
+    "competitor",
+    "student",
+    "great-fit",
+)
 POSITIVE_TAGS = frozenset({"great-fit"})  # every other quality tag names a way the lead falls short
 LOSS_REASONS = ("price", "competitor", "no-decision", "timing", "product-fit", "budget", "champion-left")
 
@@ -18,8 +27,10 @@ LOSS_REASONS = ("price", "competitor", "no-decision", "timing", "product-fit", "
 def parse_score(raw: str) -> int:
     if raw.strip() in {"1", "2", "3", "4", "5"}:
         return int(raw)
-    raise UsageError(f"`{raw[:20]}` is not a score; rate the lead from 1 (poor) to 5 (great).",
-                     usage="lead feedback <id> <1-5> [reason]")
+    raise UsageError(
+        f"`{raw[:20]}` is not a score; rate the lead from 1 (poor) to 5 (great).",
+        usage="lead feedback <id> <1-5> [reason]",
+    )
 
 
 def split_tags(words: list[str], known: tuple[str, ...]) -> tuple[list[str], str | None]:
@@ -49,7 +60,8 @@ def check_tags_agree(tags: list[str], lead: Lead, score: int) -> None:
         f"{'say' if len(bad) > 1 else 'says'} it falls short: a rating's tags are either positive (`great-fit`) "
         f"or negative (`no-budget`, `wrong-persona`, …), not both. Keep the tags that hold and put the rest in "
         f"your own words, e.g. `lead feedback L-{lead.number} {score} {good[0]} budget only next year`.",
-        usage="lead feedback <id> <1-5> [reason]")
+        usage="lead feedback <id> <1-5> [reason]",
+    )
 
 
 def give(
@@ -63,8 +75,9 @@ def give(
     replaced = row is not None
     if row is None:
         assert lead.id is not None and member.id is not None
-        row = Feedback(workspace_id=lead.workspace_id, lead_id=lead.id, member_id=member.id, score=score,
-                       created_at=clock.now())
+        row = Feedback(
+            workspace_id=lead.workspace_id, lead_id=lead.id, member_id=member.id, score=score, created_at=clock.now()
+        )
     row.score = score
     row.tags = ",".join(tags)
     row.reason = text

@@ -21,8 +21,15 @@ from storage.models import OPEN_STATUSES, Campaign, Lead, LeadEvent, Member, Wor
 
 LIMITS = {"company": 200, "name": 200, "email": 320, "source": 60, "note": 2000, "reason": 2000}
 STAGES = ("approach", "qualification", "need", "company", "fill", "commitment", "cement")
-STAGE_TITLES = ("Approach", "Qualification", "Agreement on need", "Sell the company", "Fill the need",
-                "Act of commitment", "Cement the sale")
+STAGE_TITLES = (
+    "Approach",
+    "Qualification",
+    "Agreement on need",
+    "Sell the company",
+    "Fill the need",
+    "Act of commitment",
+    "Cement the sale",
+)
 OPEN = OPEN_STATUSES
 CLOSED = ("won", "lost")
 
@@ -43,8 +50,9 @@ def check_length(field: str, value: str | None) -> str | None:
     value = value.strip()
     limit = LIMITS[field]
     if len(value) > limit:
-        raise UsageError(f"The {field} is {len(value):,} characters long; the limit is {limit:,}. "
-                         "Please shorten it and try again.")
+        raise UsageError(
+            f"The {field} is {len(value):,} characters long; the limit is {limit:,}. Please shorten it and try again."
+        )
     return value or None
 
 
@@ -55,14 +63,23 @@ def validate(new: NewLead) -> NewLead:
     email = check_length("email", new.email)
     if email and not is_email(email):
         raise UsageError(f"`{email[:80]}` doesn't look like an e-mail address (expected name@company.com).")
-    return NewLead(company=company, email=email.lower() if email else None, name=check_length("name", new.name),
-                   source=(check_length("source", new.source) or "").lower() or None,
-                   note=check_length("note", new.note), campaign=new.campaign)
+    return NewLead(
+        company=company,
+        email=email.lower() if email else None,
+        name=check_length("name", new.name),
+        source=(check_length("source", new.source) or "").lower() or None,
+        note=check_length("note", new.note),
+        campaign=new.campaign,
+    )
 
 
 _WORKSPACE = Workspace.__table__  # type: ignore[attr-defined]
-_NEXT_NUMBER = (update(_WORKSPACE).where(_WORKSPACE.c.id == bindparam("workspace"))
-                .values(lead_seq=_WORKSPACE.c.lead_seq + 1).returning(_WORKSPACE.c.lead_seq))
+_NEXT_NUMBER = (
+    update(_WORKSPACE)
+    .where(_WORKSPACE.c.id == bindparam("workspace"))
+    .values(lead_seq=_WORKSPACE.c.lead_seq + 1)
+    .returning(_WORKSPACE.c.lead_seq)
+)
 
 
 def next_number(session: Session, workspace_id: int) -> int:
@@ -74,16 +91,32 @@ def next_number(session: Session, workspace_id: int) -> int:
 
 # Rendered as literals, so the planner can match the partial indexes' ``status IN (…)``.
 _OPEN_LITERALS: BindParameter[Any] = bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True)
-_SAME_EMAIL = (select(Lead).where(col(Lead.workspace_id) == bindparam("workspace"),
-                                  func.lower(col(Lead.email)) == func.lower(bindparam("email", type_=String)),
-                                  col(Lead.status).in_(_OPEN_LITERALS))
-               .order_by(col(Lead.id)).limit(1))
-_SAME_COMPANY = (select(Lead).where(col(Lead.workspace_id) == bindparam("workspace"),
-                                    func.lower(col(Lead.company)) == func.lower(bindparam("company", type_=String)),
-                                    col(Lead.status).in_(_OPEN_LITERALS))
-                 .order_by(col(Lead.id)).limit(1))
-_LOCK_WORKSPACE = select(Workspace).where(col(Workspace.id) == bindparam("workspace")).with_for_update() \
+_SAME_EMAIL = (
+    select(Lead)
+    .where(
+        col(Lead.workspace_id) == bindparam("workspace"),
+        func.lower(col(Lead.email)) == func.lower(bindparam("email", type_=String)),
+        col(Lead.status).in_(_OPEN_LITERALS),
+    )
+    .order_by(col(Lead.id))
+    .limit(1)
+)
+_SAME_COMPANY = (
+    select(Lead)
+    .where(
+        col(Lead.workspace_id) == bindparam("workspace"),
+        func.lower(col(Lead.company)) == func.lower(bindparam("company", type_=String)),
+        col(Lead.status).in_(_OPEN_LITERALS),
+    )
+    .order_by(col(Lead.id))
+    .limit(1)
+)
+_LOCK_WORKSPACE = (
+    select(Workspace)
+    .where(col(Workspace.id) == bindparam("workspace"))
+    .with_for_update()
     .execution_options(populate_existing=True)
+)
 
 
 def open_duplicate(session: Session, workspace_id: int, new: NewLead) -> Lead | None:
@@ -101,15 +134,34 @@ def open_duplicate(session: Session, workspace_id: int, new: NewLead) -> Lead | 
     return session.exec(query, params=params).first()
 
 
-def create(session: Session, clock: Clock, *, workspace_id: int, new: NewLead, actor: Member, owner: Member | None,
-           status: str, default_source: str) -> Lead:
+def create(
+    session: Session,
+    clock: Clock,
+    *,
+    workspace_id: int,
+    new: NewLead,
+    actor: Member,
+    owner: Member | None,
+    status: str,
+    default_source: str,
+) -> Lead:
     now = clock.now()
-    lead = Lead(workspace_id=workspace_id, number=next_number(session, workspace_id), company=new.company,
-                contact_name=new.name, email=new.email, source=new.source or default_source, note=new.note,
-                campaign_id=new.campaign.id if new.campaign else None, owner_id=owner.id if owner else None,
-                marketer_id=actor.id if status != "accepted" else None, status=status, created_at=now,
-                handed_off_at=now if status == "handed_off" else None,
-                accepted_at=now if status == "accepted" else None)
+    lead = Lead(
+        workspace_id=workspace_id,
+        number=next_number(session, workspace_id),
+        company=new.company,
+        contact_name=new.name,
+        email=new.email,
+        source=new.source or default_source,
+        note=new.note,
+        campaign_id=new.campaign.id if new.campaign else None,
+        owner_id=owner.id if owner else None,
+        marketer_id=actor.id if status != "accepted" else None,
+        status=status,
+        created_at=now,
+        handed_off_at=now if status == "handed_off" else None,
+        accepted_at=now if status == "accepted" else None,
+    )
     refresh_sla(session, lead)  # before the INSERT, so the new row is written once
     session.add(lead)
     session.flush()
@@ -120,14 +172,30 @@ def create(session: Session, clock: Clock, *, workspace_id: int, new: NewLead, a
 MOVES = frozenset({"accept", "reject", "stage", "won", "lost", "reassign"})
 
 
-def record(session: Session, clock: Clock, lead: Lead, actor: Member | None, kind: str, *,
-           from_status: str | None = None, detail: str | None = None, changes: Changes | None = None) -> LeadEvent:
+def record(
+    session: Session,
+    clock: Clock,
+    lead: Lead,
+    actor: Member | None,
+    kind: str,
+    *,
+    from_status: str | None = None,
+    detail: str | None = None,
+    changes: Changes | None = None,
+) -> LeadEvent:
     """The event on the trail; a move is also noted in the command's ``changes``, which every move passes."""
     assert lead.id is not None
     assert changes is not None or kind not in MOVES, f"a {kind} needs the command's Changes"
-    event = LeadEvent(workspace_id=lead.workspace_id, lead_id=lead.id, actor_id=actor.id if actor else None,
-                      kind=kind, from_status=from_status, to_status=lead.status, detail=detail,
-                      created_at=clock.now())
+    event = LeadEvent(
+        workspace_id=lead.workspace_id,
+        lead_id=lead.id,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        from_status=from_status,
+        to_status=lead.status,
+        detail=detail,
+        created_at=clock.now(),
+    )
     session.add(event)
     session.flush()
     if changes is not None and kind in MOVES:
@@ -144,8 +212,9 @@ def refresh_sla(session: Session, lead: Lead) -> None:
 
 def refresh_open_slas(session: Session, workspace_id: int) -> None:
     """After an SLA setting changes, every waiting or working lead's next reminder follows the new rule."""
-    rows = session.exec(select(Lead).where(Lead.workspace_id == workspace_id,
-                                           col(Lead.status).in_(("handed_off", "accepted")))).all()
+    rows = session.exec(
+        select(Lead).where(Lead.workspace_id == workspace_id, col(Lead.status).in_(("handed_off", "accepted")))
+    ).all()
     for lead in rows:
         refresh_sla(session, lead)
 
@@ -184,8 +253,10 @@ def get(session: Session, workspace_id: int, raw_id: str, *, for_update: bool = 
 
 def ensure_owner(lead: Lead, actor: Member, verb: str) -> None:
     if lead.owner_id != actor.id:
-        raise NotAllowed(f"Only the owner of L-{lead.number} can {verb} it. "
-                         "A marketer or manager can move it to you with `lead reassign`.")
+        raise NotAllowed(
+            f"Only the owner of L-{lead.number} can {verb} it. "
+            "A marketer or manager can move it to you with `lead reassign`."
+        )
 
 
 def accept(session: Session, clock: Clock, lead: Lead, actor: Member, *, changes: Changes) -> LeadEvent:
@@ -200,8 +271,7 @@ def accept(session: Session, clock: Clock, lead: Lead, actor: Member, *, changes
     return record(session, clock, lead, actor, "accept", from_status="handed_off", changes=changes)
 
 
-def reject(session: Session, clock: Clock, lead: Lead, actor: Member, reason: str, *,
-           changes: Changes) -> LeadEvent:
+def reject(session: Session, clock: Clock, lead: Lead, actor: Member, reason: str, *, changes: Changes) -> LeadEvent:
     """Return a lead not yet accepted to marketing. Once accepted it is the owner's work: a dead one is lost."""
     ensure_owner(lead, actor, "reject")
     ref = f"L-{lead.number}"
@@ -212,13 +282,13 @@ def reject(session: Session, clock: Clock, lead: Lead, actor: Member, reason: st
         raise Conflict(f"{ref} is {describe_status(lead)}; only a lead waiting to be accepted can be rejected.")
     reason_text = check_length("reason", reason)
     if not reason_text:
-        raise UsageError("Please say why you reject it, so marketing can learn from it.",
-                         usage="lead reject <id> <reason>")
+        raise UsageError(
+            "Please say why you reject it, so marketing can learn from it.", usage="lead reject <id> <reason>"
+        )
     lead.status = "rejected"
     lead.outcome_reason = reason_text
     refresh_sla(session, lead)
-    return record(session, clock, lead, actor, "reject", from_status="handed_off", detail=reason_text,
-                  changes=changes)
+    return record(session, clock, lead, actor, "reject", from_status="handed_off", detail=reason_text, changes=changes)
 
 
 def touch(session: Session, clock: Clock, lead: Lead, actor: Member, note: str | None) -> LeadEvent:
@@ -235,8 +305,9 @@ def touch(session: Session, clock: Clock, lead: Lead, actor: Member, note: str |
     lead.last_touch_at = now
     refresh_sla(session, lead)
     lead.nag_count = 0
-    return record(session, clock, lead, actor, "first_touch" if first else "touch", from_status=lead.status,
-                  detail=note_text)
+    return record(
+        session, clock, lead, actor, "first_touch" if first else "touch", from_status=lead.status, detail=note_text
+    )
 
 
 def parse_stage(raw: str) -> int:
@@ -246,13 +317,13 @@ def parse_stage(raw: str) -> int:
     for index, name in enumerate(STAGES, start=1):
         if name == value or (len(value) >= 3 and name.startswith(value)):
             return index
-    raise UsageError(f"`{raw[:40]}` is not a stage. Stages: " +
-                     ", ".join(f"{i} {s}" for i, s in enumerate(STAGES, start=1)) + ".",
-                     usage="lead stage <id> <stage>")
+    raise UsageError(
+        f"`{raw[:40]}` is not a stage. Stages: " + ", ".join(f"{i} {s}" for i, s in enumerate(STAGES, start=1)) + ".",
+        usage="lead stage <id> <stage>",
+    )
 
 
-def move_stage(session: Session, clock: Clock, lead: Lead, actor: Member, stage: int, *,
-               changes: Changes) -> LeadEvent:
+def move_stage(session: Session, clock: Clock, lead: Lead, actor: Member, stage: int, *, changes: Changes) -> LeadEvent:
     ensure_owner(lead, actor, "move")
     if lead.status != "accepted":
         raise Conflict(f"L-{lead.number} is {describe_status(lead)}; only accepted leads move through stages.")
@@ -261,12 +332,29 @@ def move_stage(session: Session, clock: Clock, lead: Lead, actor: Member, stage:
     before = lead.stage
     lead.stage = stage
     session.add(lead)
-    return record(session, clock, lead, actor, "stage", from_status=lead.status,
-                  detail=f"{before or '-'}→{stage}", changes=changes)
+    return record(
+        session,
+        clock,
+        lead,
+        actor,
+        "stage",
+        from_status=lead.status,
+        detail=f"{before or '-'}→{stage}",
+        changes=changes,
+    )
 
 
-def close(session: Session, clock: Clock, lead: Lead, actor: Member, outcome: str, reason: str | None,
-          amount: float | None = None, *, changes: Changes) -> LeadEvent:
+def close(
+    session: Session,
+    clock: Clock,
+    lead: Lead,
+    actor: Member,
+    outcome: str,
+    reason: str | None,
+    amount: float | None = None,
+    *,
+    changes: Changes,
+) -> LeadEvent:
     ensure_owner(lead, actor, "close")
     if lead.status != "accepted":
         hint = f" Accept it first with `lead accept L-{lead.number}`." if lead.status == "handed_off" else ""
@@ -277,12 +365,12 @@ def close(session: Session, clock: Clock, lead: Lead, actor: Member, outcome: st
     lead.closed_at = clock.now()
     refresh_sla(session, lead)
     detail = " · ".join(x for x in (format_amount(amount) if amount is not None else None, lead.outcome_reason) if x)
-    return record(session, clock, lead, actor, outcome, from_status="accepted", detail=detail or None,
-                  changes=changes)
+    return record(session, clock, lead, actor, outcome, from_status="accepted", detail=detail or None, changes=changes)
 
 
-def reassign(session: Session, clock: Clock, lead: Lead, actor: Member, owner: Member, *,
-             changes: Changes) -> LeadEvent:
+def reassign(
+    session: Session, clock: Clock, lead: Lead, actor: Member, owner: Member, *, changes: Changes
+) -> LeadEvent:
     if lead.status in CLOSED:
         raise Conflict(f"L-{lead.number} is {describe_status(lead)}; closed leads are not reassigned.")
     if lead.owner_id == owner.id and lead.status in ("handed_off", "accepted"):
@@ -296,8 +384,9 @@ def reassign(session: Session, clock: Clock, lead: Lead, actor: Member, owner: M
     lead.marketer_id = lead.marketer_id or actor.id
     lead.nag_count = 0
     refresh_sla(session, lead)
-    return record(session, clock, lead, actor, "reassign", from_status=before, detail=owner.display_name,
-                  changes=changes)
+    return record(
+        session, clock, lead, actor, "reassign", from_status=before, detail=owner.display_name, changes=changes
+    )
 
 
 class Stated(Protocol):
@@ -313,8 +402,14 @@ class Stated(Protocol):
 def describe_status(lead: Stated) -> str:
     if lead.status == "accepted" and lead.stage:
         return f"at stage {lead.stage}: {STAGE_TITLES[lead.stage - 1]}"
-    return {"handed_off": "waiting to be accepted", "unassigned": "unassigned", "accepted": "accepted",
-            "rejected": "rejected", "won": "won", "lost": "lost"}.get(lead.status, lead.status)
+    return {
+        "handed_off": "waiting to be accepted",
+        "unassigned": "unassigned",
+        "accepted": "accepted",
+        "rejected": "rejected",
+        "won": "won",
+        "lost": "lost",
+    }.get(lead.status, lead.status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +427,8 @@ _EVENT_TABLE = LeadEvent.__table__  # type: ignore[attr-defined]
 _TRAIL = (
     select(_EVENT_TABLE.c.kind, _EVENT_TABLE.c.detail, _EVENT_TABLE.c.created_at, _EVENT_TABLE.c.actor_id)
     .where(_EVENT_TABLE.c.workspace_id == bindparam("workspace"), _EVENT_TABLE.c.lead_id == bindparam("lead"))
-    .order_by(_EVENT_TABLE.c.id.desc()).limit(bindparam("limit"))
+    .order_by(_EVENT_TABLE.c.id.desc())
+    .limit(bindparam("limit"))
 )
 
 

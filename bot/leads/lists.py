@@ -40,27 +40,40 @@ class Wanted:
 
 def page(session: Session, workspace_id: int, wanted: Wanted, size: int) -> tuple[int, list[LeadLine]]:
     """How many leads match in all, and the newest ``size`` of them."""
-    count, rows = _statements(wanted.scope, wanted.owner_id is not None, wanted.campaign_id is not None,
-                              wanted.own_only)
-    params = {"workspace": workspace_id, "actor": wanted.actor_id, "owner": wanted.owner_id,
-              "campaign": wanted.campaign_id, "size": size}
+    count, rows = _statements(
+        wanted.scope, wanted.owner_id is not None, wanted.campaign_id is not None, wanted.own_only
+    )
+    params = {
+        "workspace": workspace_id,
+        "actor": wanted.actor_id,
+        "owner": wanted.owner_id,
+        "campaign": wanted.campaign_id,
+        "size": size,
+    }
     total = int(session.execute(count, params).scalar_one())
     return total, [LeadLine(*row) for row in session.execute(rows, params)]
 
 
 @functools.cache
-def _statements(scope: str, by_owner: bool, by_campaign: bool,
-                own_only: bool) -> tuple[Select[int], Select[int, str, str, int | None, int | None]]:
+def _statements(
+    scope: str, by_owner: bool, by_campaign: bool, own_only: bool
+) -> tuple[Select[int], Select[int, str, str, int | None, int | None]]:
     status = col(Lead.status)
     query = select(col(Lead.number), col(Lead.company), status, col(Lead.stage), col(Lead.owner_id)).where(
-        col(Lead.workspace_id) == bindparam("workspace"))
+        col(Lead.workspace_id) == bindparam("workspace")
+    )
     if scope == "mine":
         query = query.where(col(Lead.owner_id) == bindparam("actor"), status.in_(_open_statuses()))
     elif scope == "handed":  # the leads ``actor`` handed off (or gave a new owner), of every status
         query = query.where(col(Lead.marketer_id) == bindparam("actor"))
     elif scope == "unworked":
-        query = query.where(or_(status == "handed_off", status == "unassigned",
-                                (status == "accepted") & col(Lead.first_touch_at).is_(None)))
+        query = query.where(
+            or_(
+                status == "handed_off",
+                status == "unassigned",
+                (status == "accepted") & col(Lead.first_touch_at).is_(None),
+            )
+        )
     elif scope == "open":
         query = query.where(status.in_(_open_statuses()))
     if by_owner:

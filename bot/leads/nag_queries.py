@@ -21,20 +21,30 @@ from storage.models import Lead, LeadEvent, Member
 _EVENT = LeadEvent.__table__  # type: ignore[attr-defined]
 # The reminders and escalations of the batch's leads since the oldest of their phases; each lead then counts
 # those of its own phase (bot/leads/nag_rules.py:phase_start is the one definition of when a phase began).
-_PHASE_EVENTS = (
-    select(_EVENT.c.lead_id, _EVENT.c.kind, _EVENT.c.created_at)
-    .where(_EVENT.c.workspace_id == bindparam("workspace"), _EVENT.c.lead_id.in_(bindparam("leads", expanding=True)),
-           _EVENT.c.kind.in_(("nag", "escalation")), _EVENT.c.created_at >= bindparam("since"))
+_PHASE_EVENTS = select(_EVENT.c.lead_id, _EVENT.c.kind, _EVENT.c.created_at).where(
+    _EVENT.c.workspace_id == bindparam("workspace"),
+    _EVENT.c.lead_id.in_(bindparam("leads", expanding=True)),
+    _EVENT.c.kind.in_(("nag", "escalation")),
+    _EVENT.c.created_at >= bindparam("since"),
 )
-_MEMBERS = select(Member).where(col(Member.workspace_id) == bindparam("workspace"),
-                                col(Member.id).in_(bindparam("ids", expanding=True)))
-_MANAGERS = (select(Member).where(col(Member.workspace_id) == bindparam("workspace"),
-                                  col(Member.role).in_(("manager", "admin"))).order_by(col(Member.id)))
+_MEMBERS = select(Member).where(
+    col(Member.workspace_id) == bindparam("workspace"), col(Member.id).in_(bindparam("ids", expanding=True))
+)
+_MANAGERS = (
+    select(Member)
+    .where(col(Member.workspace_id) == bindparam("workspace"), col(Member.role).in_(("manager", "admin")))
+    .order_by(col(Member.id))
+)
 
 
 def due_query(now: datetime, limit: int = 200) -> SelectOfScalar[Lead]:
-    return (select(Lead).where(col(Lead.nag_due_at) <= now).order_by(col(Lead.nag_due_at))
-            .limit(limit).with_for_update(skip_locked=True))
+    return (
+        select(Lead)
+        .where(col(Lead.nag_due_at) <= now)
+        .order_by(col(Lead.nag_due_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
 
 
 def due_leads(session: Session, now: datetime, limit: int) -> list[Lead]:
@@ -67,8 +77,15 @@ def prefetch(session: Session, workspace_id: int, leads: Sequence[Lead]) -> Work
     """Everything ``leads`` (all of ``workspace_id``) need, in four queries whatever their number."""
     lead_ids = [lead.id for lead in leads if lead.id is not None]
     people_ids = sorted({i for lead in leads for i in (lead.owner_id, lead.marketer_id) if i is not None})
-    members = {m.id: m for m in session.exec(_MEMBERS, params={"workspace": workspace_id, "ids": people_ids}).all()
-               if m.id is not None} if people_ids else {}
+    members = (
+        {
+            m.id: m
+            for m in session.exec(_MEMBERS, params={"workspace": workspace_id, "ids": people_ids}).all()
+            if m.id is not None
+        }
+        if people_ids
+        else {}
+    )
     named = mentions(session, workspace_id, people_ids)
     cards = queries.of_many(session, workspace_id, lead_ids)
     return WorkspaceBatch(workspace_id, members, named, cards, _phase_history(session, workspace_id, leads))
@@ -80,8 +97,9 @@ def _phase_history(session: Session, workspace_id: int, leads: Sequence[Lead]) -
     since = {lead.id: phase_start(lead) for lead in leads if lead.id is not None}
     nags: dict[int, int] = {}
     escalated: set[int] = set()
-    rows = session.execute(_PHASE_EVENTS, {"workspace": workspace_id, "leads": sorted(since),
-                                           "since": min(since.values())})
+    rows = session.execute(
+        _PHASE_EVENTS, {"workspace": workspace_id, "leads": sorted(since), "since": min(since.values())}
+    )
     for lead_id, kind, created_at in rows:
         if created_at < since[lead_id]:
             continue

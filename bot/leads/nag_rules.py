@@ -108,8 +108,9 @@ class NagStep:
     escalate: bool = False
 
 
-def next_step(lead: Lead, owner: Member | None, settings: Mapping[str, str], now: datetime,
-              history: PhaseHistory) -> NagStep:
+def next_step(
+    lead: Lead, owner: Member | None, settings: Mapping[str, str], now: datetime, history: PhaseHistory
+) -> NagStep:
     """The SLA rule is trusted over the stored due time: a lead touched since it fell due is settled."""
     deadline = sla_due_at(lead, settings)
     if deadline is None or owner is None or deadline > now:
@@ -124,5 +125,10 @@ def next_step(lead: Lead, owner: Member | None, settings: Mapping[str, str], now
     if quiet.is_quiet(now.astimezone(zone)):
         return NagStep("defer", quiet.next_working(now, zone))
     threshold = int(settings.get("escalate_after_nags", "2"))
-    return NagStep("nag", quiet.next_working(now + every, zone), reminder=history.nags + 1, threshold=threshold,
-                   escalate=history.nags >= threshold and not history.escalated)
+    return NagStep(
+        "nag",
+        quiet.next_working(now + every, zone),
+        reminder=history.nags + 1,
+        threshold=threshold,
+        escalate=history.nags >= threshold and not history.escalated,
+    )

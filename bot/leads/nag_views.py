@@ -41,18 +41,27 @@ def escalation_detail(nags: int, told: list[str]) -> str:
     return f"after {_reminders(nags)}; told {', '.join(told) or 'nobody (no managers)'}"
 
 
-def nag_reply(card: LeadCard, lead: Lead, owner: Member, step: NagStep, now: datetime,
-              marketer: Member | None) -> Reply:
+def nag_reply(
+    card: LeadCard, lead: Lead, owner: Member, step: NagStep, now: datetime, marketer: Member | None
+) -> Reply:
     """The owner's DM: what is overdue and why, the lead card, and one-click Accept / Log touch."""
     waited = describe_span(now - phase_start(lead))
     ref = f"L-{lead.number}"
     if lead.status == "handed_off":
-        intro: tuple[Span | str, ...] = ("⏰ ", b(f"{ref} is waiting for you"), p(
-            f" — handed to you {waited} ago and not accepted yet. Accept it, or reject it with a reason so "
-            "marketing can route it to someone else."))
+        intro: tuple[Span | str, ...] = (
+            "⏰ ",
+            b(f"{ref} is waiting for you"),
+            p(
+                f" — handed to you {waited} ago and not accepted yet. Accept it, or reject it with a reason so "
+                "marketing can route it to someone else."
+            ),
+        )
     elif lead.last_touch_at is None:
-        intro = ("⏰ ", b(f"{ref} needs a first touch"), p(
-            f" — you accepted it {waited} ago. A quick call or e-mail keeps it warm; log it with one click."))
+        intro = (
+            "⏰ ",
+            b(f"{ref} needs a first touch"),
+            p(f" — you accepted it {waited} ago. A quick call or e-mail keeps it warm; log it with one click."),
+        )
     else:
         intro = ("⏰ ", b(f"{ref} has gone quiet"), p(f" — no touch for {waited}. Log your next step."))
     blocks = lead_blocks(card, viewer=owner, intro=intro)
@@ -74,9 +83,13 @@ def escalation_reply(card: LeadCard, owner: Mention, problem: str, nags: int, *,
     """For the managers (their channel, or each by DM): the card without the owner's buttons, and a way in."""
     lead = card.lead
     ref = f"L-{lead.number}"
-    intro: tuple[Span | str, ...] = ("🚨 ", b(f"{ref} · {lead.company}"), p(" — "), owner,
-                                     p(f" has had {_reminders(nags)}: {problem}." if nags else
-                                       f" is overdue: {problem}."))
+    intro: tuple[Span | str, ...] = (
+        "🚨 ",
+        b(f"{ref} · {lead.company}"),
+        p(" — "),
+        owner,
+        p(f" has had {_reminders(nags)}: {problem}." if nags else f" is overdue: {problem}."),
+    )
     show = Buttons(buttons=(Button(label="Show lead", command=f"lead show {ref}"),))
     blocks = (*lead_blocks(card, intro=intro, with_buttons=False), show)
     return Reply(blocks=blocks, visibility="in_channel") if in_channel else Reply(blocks=blocks)
@@ -86,6 +99,11 @@ def heads_up_reply(card: LeadCard, marketer: Member, owner: Mention, problem: st
     """For the marketer who handed the lead off: it is stuck, and managers know."""
     lead = card.lead
     after = f", after {_reminders(nags)}." if nags else "."
-    intro = ("👀 ", b(f"Heads-up on L-{lead.number} · {lead.company}"), p(", which you handed to "), owner,
-             p(f": {problem}{after} Managers have been told."))
+    intro = (
+        "👀 ",
+        b(f"Heads-up on L-{lead.number} · {lead.company}"),
+        p(", which you handed to "),
+        owner,
+        p(f": {problem}{after} Managers have been told."),
+    )
     return Reply(blocks=tuple(lead_blocks(card, viewer=marketer, intro=intro, with_buttons=False)))

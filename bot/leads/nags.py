@@ -26,10 +26,15 @@ from storage.types import UTCDateTime
 _LEAD = Lead.__table__  # type: ignore[attr-defined]
 _EVENT = LeadEvent.__table__  # type: ignore[attr-defined]
 # One statement for the whole batch (executemany): each lead's next due time and reminder count.
-_NEXT_DUE = (update(_LEAD)
-             .where(_LEAD.c.workspace_id == bindparam("workspace"), _LEAD.c.id == bindparam("lead"))
-             .values(nag_due_at=bindparam("due", type_=UTCDateTime()), nag_count=bindparam("count"),
-                     last_nag_at=bindparam("nagged", type_=UTCDateTime())))
+_NEXT_DUE = (
+    update(_LEAD)
+    .where(_LEAD.c.workspace_id == bindparam("workspace"), _LEAD.c.id == bindparam("lead"))
+    .values(
+        nag_due_at=bindparam("due", type_=UTCDateTime()),
+        nag_count=bindparam("count"),
+        last_nag_at=bindparam("nagged", type_=UTCDateTime()),
+    )
+)
 
 
 @dataclass
@@ -52,12 +57,20 @@ class NagRound:
         self.settled += other.settled
 
     def __str__(self) -> str:
-        return (f"nagged {self.nagged}, escalated {self.escalated}, deferred to working hours {self.deferred}, "
-                f"settled {self.settled}")
+        return (
+            f"nagged {self.nagged}, escalated {self.escalated}, deferred to working hours {self.deferred}, "
+            f"settled {self.settled}"
+        )
 
 
-def nag_due_leads(session: Session, clock: Clock, now: datetime, *, limit: int = 200,
-                  settings_cache: dict[int, dict[str, str]] | None = None) -> NagRound:
+def nag_due_leads(
+    session: Session,
+    clock: Clock,
+    now: datetime,
+    *,
+    limit: int = 200,
+    settings_cache: dict[int, dict[str, str]] | None = None,
+) -> NagRound:
     """One batch, in the caller's transaction: every nag, escalation and trail row is written with the
     lead's new due time, so a crash either keeps all of it or none. The reads come first and the writes go
     out together when the session flushes, so the batch's round trips do not grow with its size."""
@@ -89,13 +102,21 @@ class _Writes:
     due: list[dict[str, Any]] = field(default_factory=list)
 
     def record(self, lead: Lead, kind: str, now: datetime, detail: str) -> None:
-        self.events.append({"workspace_id": lead.workspace_id, "lead_id": lead.id, "actor_id": None, "kind": kind,
-                            "from_status": lead.status, "to_status": lead.status, "detail": detail[:2000],
-                            "created_at": now})
+        self.events.append(
+            {
+                "workspace_id": lead.workspace_id,
+                "lead_id": lead.id,
+                "actor_id": None,
+                "kind": kind,
+                "from_status": lead.status,
+                "to_status": lead.status,
+                "detail": detail[:2000],
+                "created_at": now,
+            }
+        )
 
     def next_due(self, lead: Lead, due: datetime | None, *, count: int, nagged: datetime | None) -> None:
-        self.due.append({"workspace": lead.workspace_id, "lead": lead.id, "due": due, "count": count,
-                         "nagged": nagged})
+        self.due.append({"workspace": lead.workspace_id, "lead": lead.id, "due": due, "count": count, "nagged": nagged})
 
     def flush(self, session: Session) -> None:
         if self.events:
@@ -105,8 +126,15 @@ class _Writes:
             session.execute(_NEXT_DUE, self.due)
 
 
-def _nag_lead(session: Session, clock: Clock, lead: Lead, batch: WorkspaceBatch, settings: dict[str, str],
-              now: datetime, writes: _Writes) -> NagRound:
+def _nag_lead(
+    session: Session,
+    clock: Clock,
+    lead: Lead,
+    batch: WorkspaceBatch,
+    settings: dict[str, str],
+    now: datetime,
+    writes: _Writes,
+) -> NagRound:
     assert lead.id is not None
     outcome = NagRound()
     owner = batch.members.get(lead.owner_id) if lead.owner_id else None
@@ -122,20 +150,40 @@ def _nag_lead(session: Session, clock: Clock, lead: Lead, batch: WorkspaceBatch,
     marketer = batch.members.get(lead.marketer_id) if lead.marketer_id else None
     if step.escalate:
         earlier = step.reminder - 1  # the reminders of this phase before this one
-        told = _escalate(session, clock, card, lead, owner, marketer, batch, settings, reason, earlier, key,
-                         writes.outbox)
+        told = _escalate(
+            session, clock, card, lead, owner, marketer, batch, settings, reason, earlier, key, writes.outbox
+        )
         writes.record(lead, "escalation", now, nag_views.escalation_detail(earlier, told))
         outcome.escalated = 1
-    writes.outbox.append(dm_row(clock, member=owner, kind="nag", key=key, lead_id=lead.id,
-                                reply=nag_views.nag_reply(card, lead, owner, step, now, marketer)))
+    writes.outbox.append(
+        dm_row(
+            clock,
+            member=owner,
+            kind="nag",
+            key=key,
+            lead_id=lead.id,
+            reply=nag_views.nag_reply(card, lead, owner, step, now, marketer),
+        )
+    )
     writes.next_due(lead, step.next_due, count=lead.nag_count + 1, nagged=now)
     outcome.nagged = 1
     return outcome
 
 
-def _escalate(session: Session, clock: Clock, card: LeadCard, lead: Lead, owner: Member, marketer: Member | None,
-              batch: WorkspaceBatch, settings: dict[str, str], problem: str, nags: int, key: str,
-              outbox: list[Outbox]) -> list[str]:
+def _escalate(
+    session: Session,
+    clock: Clock,
+    card: LeadCard,
+    lead: Lead,
+    owner: Member,
+    marketer: Member | None,
+    batch: WorkspaceBatch,
+    settings: dict[str, str],
+    problem: str,
+    nags: int,
+    key: str,
+    outbox: list[Outbox],
+) -> list[str]:
     """Managers (channel, or each manager by DM when no channel is set) and the marketer who handed it off;
     returns who was told, for the trail."""
     assert owner.id is not None
@@ -143,8 +191,16 @@ def _escalate(session: Session, clock: Clock, card: LeadCard, lead: Lead, owner:
     told: list[str] = []
     channel = settings.get("managers_channel", "")
     if channel and ":" in channel:
-        outbox.append(channel_row(clock, workspace_id=lead.workspace_id, channel=channel, kind="escalation", key=key,
-                                  reply=nag_views.escalation_reply(card, owner_named, problem, nags, in_channel=True)))
+        outbox.append(
+            channel_row(
+                clock,
+                workspace_id=lead.workspace_id,
+                channel=channel,
+                kind="escalation",
+                key=key,
+                reply=nag_views.escalation_reply(card, owner_named, problem, nags, in_channel=True),
+            )
+        )
         told.append("the managers channel")
     else:
         managers = batch.managers(session)
@@ -155,7 +211,14 @@ def _escalate(session: Session, clock: Clock, card: LeadCard, lead: Lead, owner:
         if managers:
             told.append("the managers")
     if marketer is not None and marketer.id != owner.id:
-        outbox.append(dm_row(clock, member=marketer, kind="escalation", key=key,
-                             reply=nag_views.heads_up_reply(card, marketer, owner_named, problem, nags)))
+        outbox.append(
+            dm_row(
+                clock,
+                member=marketer,
+                kind="escalation",
+                key=key,
+                reply=nag_views.heads_up_reply(card, marketer, owner_named, problem, nags),
+            )
+        )
         told.append(marketer.display_name)
     return told

@@ -10,8 +10,11 @@ from storage.models import Member, Workspace
 
 _MEMBER = Member.__table__  # type: ignore[attr-defined]
 # Only the ids: loading all reps as objects on every hand-off cost more than the rest of the routing.
-_REP_IDS = select(_MEMBER.c.id).where(_MEMBER.c.workspace_id == bindparam("workspace"),
-                                      _MEMBER.c.role == "rep").order_by(_MEMBER.c.id)
+_REP_IDS = (
+    select(_MEMBER.c.id)
+    .where(_MEMBER.c.workspace_id == bindparam("workspace"), _MEMBER.c.role == "rep")
+    .order_by(_MEMBER.c.id)
+)
 
 
 def next_rep(session: Session, workspace: Workspace) -> Member | None:

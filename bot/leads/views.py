@@ -32,10 +32,20 @@ from storage.models import Lead, Member
 
 STATUS_ICONS = {"handed_off": "🟡", "unassigned": "⚪", "accepted": "🟢", "rejected": "↩️", "won": "🏆", "lost": "⛔"}
 EVENT_WORDS = {
-    "handoff": "handed off", "add": "logged it (self-sourced)", "accept": "accepted", "reject": "rejected",
-    "first_touch": "first touch", "touch": "touch", "stage": "stage", "won": "won", "lost": "lost",
-    "reassign": "reassigned", "feedback": "rated", "unassigned": "no rep available — unassigned",
-    "nag": "reminder sent", "escalation": "escalated to managers",
+    "handoff": "handed off",
+    "add": "logged it (self-sourced)",
+    "accept": "accepted",
+    "reject": "rejected",
+    "first_touch": "first touch",
+    "touch": "touch",
+    "stage": "stage",
+    "won": "won",
+    "lost": "lost",
+    "reassign": "reassigned",
+    "feedback": "rated",
+    "unassigned": "no rep available — unassigned",
+    "nag": "reminder sent",
+    "escalation": "escalated to managers",
 }
 
 
@@ -48,8 +58,13 @@ def status_line(lead: lead_service.Stated) -> str:
     return f"{STATUS_ICONS.get(lead.status, '•')} {text[:1].upper()}{text[1:]}"
 
 
-def lead_blocks(card: LeadCard, *, viewer: Member | MemberRow | None = None, intro: tuple[Span | str, ...] = (),
-                with_buttons: bool = True) -> list[Block]:
+def lead_blocks(
+    card: LeadCard,
+    *,
+    viewer: Member | MemberRow | None = None,
+    intro: tuple[Span | str, ...] = (),
+    with_buttons: bool = True,
+) -> list[Block]:
     lead = card.lead
     owner = card.people.get(lead.owner_id) if lead.owner_id else None
     marketer = card.people.get(lead.marketer_id) if lead.marketer_id else None
@@ -92,25 +107,41 @@ def action_buttons(lead: Lead | LeadView, viewer: Member | MemberRow) -> list[Bu
     if lead.owner_id != viewer.id:
         return []
     if lead.status == "handed_off":
-        return [Button(label="Accept", command=f"lead accept {ref}", style="primary"),
-                Button(label="Reject", command=f"lead reject {ref}", style="danger",
-                       prompt="Why are you rejecting it? (marketing will see this)")]
+        return [
+            Button(label="Accept", command=f"lead accept {ref}", style="primary"),
+            Button(
+                label="Reject",
+                command=f"lead reject {ref}",
+                style="danger",
+                prompt="Why are you rejecting it? (marketing will see this)",
+            ),
+        ]
     if lead.status == "accepted":
         row = [Button(label="Log touch", command=f"lead touch {ref}", style="primary", prompt="What did you do?")]
         if (lead.stage or 0) < 7:
             nxt = (lead.stage or 0) + 1
             row.append(Button(label=f"Stage → {lead_service.STAGE_TITLES[nxt - 1]}", command=f"lead stage {ref} {nxt}"))
         row.append(Button(label="Won", command=f"lead won {ref}", prompt="Amount and reason (optional)"))
-        row.append(Button(label="Lost", command=f"lead lost {ref}", style="danger",
-                          prompt="Why was it lost? (price, competitor, timing…)"))
+        row.append(
+            Button(
+                label="Lost",
+                command=f"lead lost {ref}",
+                style="danger",
+                prompt="Why was it lost? (price, competitor, timing…)",
+            )
+        )
         return row
     return []
 
 
 def reassign_button(lead: Lead | LeadView, label: str = "Reassign") -> Button:
     """For a lead back with marketing: the answer to the prompt is the new owner (`lead reassign L-7 @sam`)."""
-    return Button(label=label, command=f"lead reassign L-{lead.number}", style="primary",
-                  prompt="Who should own it? An @name or e-mail address")
+    return Button(
+        label=label,
+        command=f"lead reassign L-{lead.number}",
+        style="primary",
+        prompt="Who should own it? An @name or e-mail address",
+    )
 
 
 def lead_card(card: LeadCard, *, viewer: Member | MemberRow | None = None, intro: tuple[Span | str, ...] = ()) -> Reply:
@@ -151,7 +182,7 @@ def _detail(event: lead_service.TrailEntry) -> str:
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:
-    """"Mon 3 Nov 14:05 CET": the zone is named, since a trail is read by people in several time zones. A zone
+    """ "Mon 3 Nov 14:05 CET": the zone is named, since a trail is read by people in several time zones. A zone
     without an abbreviation (tzdata writes "+03") reads "UTC+03"."""
     local = moment.astimezone(zone)
     label = local.tzname() or ""
@@ -160,8 +191,9 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
     return f"{local:%a} {local.day} {local:%b %H:%M} {label}".rstrip()
 
 
-def list_blocks(rows: list[LeadLine], owners: Mapping[int, Mention], more: int, title: str, *,
-                empty: str | None = None) -> list[Block]:
+def list_blocks(
+    rows: list[LeadLine], owners: Mapping[int, Mention], more: int, title: str, *, empty: str | None = None
+) -> list[Block]:
     """A page of ``lead list``; ``owners`` names the rows' owners by id; ``empty`` is what to say when no lead
     matches, instead of the general hint."""
     blocks: list[Block] = [section(b(title))]
@@ -185,12 +217,24 @@ def duplicate_reply(existing: Lead, owner: Mention | None, *, matched: str, agai
     ref = f"L-{existing.number}"
     state = lead_service.describe_status(existing)
     whose: tuple[Span, ...] = (p(", owned by "), owner, p(f" ({state})")) if owner else (p(f" ({state})"),)
-    return Reply(blocks=(
-        section("⚠️ There is already an open lead for ", p(matched), ": ", b(f"{ref} {existing.company}"), *whose,
-                p(", so nothing was created. Add "), code("force:yes"), p(" to create it anyway.")),
-        Buttons(buttons=(Button(label=f"Show {ref}", command=f"lead show {ref}"),
-                         Button(label=anyway, command=again))),
-    ), ok=False)
+    return Reply(
+        blocks=(
+            section(
+                "⚠️ There is already an open lead for ",
+                p(matched),
+                ": ",
+                b(f"{ref} {existing.company}"),
+                *whose,
+                p(", so nothing was created. Add "),
+                code("force:yes"),
+                p(" to create it anyway."),
+            ),
+            Buttons(
+                buttons=(Button(label=f"Show {ref}", command=f"lead show {ref}"), Button(label=anyway, command=again))
+            ),
+        ),
+        ok=False,
+    )
 
 
 def settled_card(card: Reply, lead: lead_service.Stated, actor: Mention | None) -> Reply:

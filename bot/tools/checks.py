@@ -32,16 +32,18 @@ def check_length(field: str, value: str) -> str:
     value = value.strip()
     limit = LIMITS[field]
     if len(value) > limit:
-        raise UsageError(f"The {field} is {len(value):,} characters long; the limit is {limit:,}. "
-                         "Please shorten it and try again.")
+        raise UsageError(
+            f"The {field} is {len(value):,} characters long; the limit is {limit:,}. Please shorten it and try again."
+        )
     return value
 
 
 def check_title(raw: str | None, usage: str) -> str:
     title = check_length("title", raw or "")
     if not title:
-        raise UsageError("What is the tool called? Put its title first, e.g. `tool add \"Pricing deck\" "
-                         "url:https://…`.", usage=usage)
+        raise UsageError(
+            'What is the tool called? Put its title first, e.g. `tool add "Pricing deck" url:https://…`.', usage=usage
+        )
     return title
 
 
@@ -60,26 +62,35 @@ def check_url(raw: str | None, usage: str) -> str:
         parts = urlsplit(url)
         _ = parts.port  # raises on a port that is not a number
     except ValueError:
-        raise UsageError(f"`{shown}` is not a link I can read. Give the full address, starting with https://.") \
-            from None
+        raise UsageError(
+            f"`{shown}` is not a link I can read. Give the full address, starting with https://."
+        ) from None
     scheme = parts.scheme.lower()
     if not scheme or (scheme not in ("http", "https") and not parts.netloc and "." in scheme):
         first = url.split("/", 1)[0]
         if url.startswith(("/", ".")) or "." not in first:
-            raise UsageError(f"`{shown}` is only a path, not a full web address: give the whole link, starting "
-                             "with https:// and the site's name, e.g. `url:https://drive.example.com/deck`.")
-        raise UsageError(f"`{shown}` is not a full web address. Give it with https:// in front, "
-                         f"e.g. `url:https://{url[:60]}`.")
+            raise UsageError(
+                f"`{shown}` is only a path, not a full web address: give the whole link, starting "
+                "with https:// and the site's name, e.g. `url:https://drive.example.com/deck`."
+            )
+        raise UsageError(
+            f"`{shown}` is not a full web address. Give it with https:// in front, e.g. `url:https://{url[:60]}`."
+        )
     if scheme not in ("http", "https"):
-        raise UsageError(f"Only http and https links can be published; `{scheme}:` links are refused "
-                         "(they would not open as a web page for everyone).")
+        raise UsageError(
+            f"Only http and https links can be published; `{scheme}:` links are refused "
+            "(they would not open as a web page for everyone)."
+        )
     host = parts.hostname
     if not host or not (_HOST.match(host) or ":" in host):  # ":" only in a bracketed IPv6 address
-        raise UsageError(f"`{shown}` has no web host after {scheme}://. Give the full address, "
-                         "e.g. https://drive.example.com/deck.")
+        raise UsageError(
+            f"`{shown}` has no web host after {scheme}://. Give the full address, e.g. https://drive.example.com/deck."
+        )
     if parts.username is not None or parts.password is not None:
-        raise UsageError("Links with a user name or password in them are refused: they leak the password to "
-                         "everyone who sees the link, and hide where it really goes.")
+        raise UsageError(
+            "Links with a user name or password in them are refused: they leak the password to "
+            "everyone who sees the link, and hide where it really goes."
+        )
     return url
 
 
@@ -104,8 +115,10 @@ def parse_tags(raw: str | None) -> tuple[str, ...]:
         if len(tag) > TAG_LENGTH:
             raise UsageError(f"The tag `{tag[:60]}` is {len(tag)} characters long; a tag can have {TAG_LENGTH}.")
         if not _TAG.match(tag):
-            raise UsageError(f"`{tag[:60]}` is not a tag I can keep: tags are words made of letters, digits and "
-                             "dashes, separated by commas, e.g. `tags:pricing,enterprise`.")
+            raise UsageError(
+                f"`{tag[:60]}` is not a tag I can keep: tags are words made of letters, digits and "
+                "dashes, separated by commas, e.g. `tags:pricing,enterprise`."
+            )
         if tag not in tags:
             tags.append(tag)
     if len(tags) > MAX_TAGS:

@@ -48,13 +48,20 @@ def _cards(ctx: Context, rows: list[service.ToolRow]) -> list[views.ToolCard]:
     """Each tool with the link made for the asker and its owner's mention (one read for all of them)."""
     links = _links(ctx)
     owners = mentions(ctx.session, ctx.workspace_id, (row.owner_id for row in rows))
-    return [views.ToolCard(row, links.url(row.tool_id, workspace_id=ctx.workspace_id, member_id=ctx.me.id),
-                           owners.get(row.owner_id) if row.owner_id is not None else None) for row in rows]
+    return [
+        views.ToolCard(
+            row,
+            links.url(row.tool_id, workspace_id=ctx.workspace_id, member_id=ctx.me.id),
+            owners.get(row.owner_id) if row.owner_id is not None else None,
+        )
+        for row in rows
+    ]
 
 
 def overview() -> Reply:
-    blocks: list[Block] = [section(b("Sales tools"), p(" — the decks, one-pagers and battlecards marketing "
-                                                       "publishes, one search away."))]
+    blocks: list[Block] = [
+        section(b("Sales tools"), p(" — the decks, one-pagers and battlecards marketing publishes, one search away."))
+    ]
     for key in ("find", "add", "list", "remove"):
         blocks.append(section(code(USAGE[key]), p(" — " + SUMMARY[key])))
     blocks.append(context("For example `tool pricing deck` or `tool globex battlecard`."))
@@ -66,20 +73,25 @@ def find(ctx: Context, args: list[str]) -> Reply:
     if not query:
         return overview()
     if len(query) > MAX_QUERY:
-        raise UsageError(f"That search is {len(query):,} characters long; a few words are enough (at most "
-                         f"{MAX_QUERY}).", usage=USAGE["find"])
+        raise UsageError(
+            f"That search is {len(query):,} characters long; a few words are enough (at most {MAX_QUERY}).",
+            usage=USAGE["find"],
+        )
     if _TOOL_ID.match(query):
         tool = service.get(ctx.session, ctx.workspace_id, query)
         return views.one_tool(_cards(ctx, service.rows_by_number(ctx.session, ctx.workspace_id, [tool.number]))[0])
     found = search(ctx.session, ctx.workspace_id, query, RESULTS)
     if found.hits:
         since = ctx.clock.now() - RECENT
-        return views.results(query, _cards(ctx, service.rows_by_number(ctx.session, ctx.workspace_id, found.hits,
-                                                                       since=since)))
+        return views.results(
+            query, _cards(ctx, service.rows_by_number(ctx.session, ctx.workspace_id, found.hits, since=since))
+        )
     closest = _cards(ctx, service.rows_by_number(ctx.session, ctx.workspace_id, found.closest))
     owners = {card.owner.name: card.owner for card in closest if card.owner is not None}  # they know the area
-    ask = views.WhoToAsk(marketing_channel=bool(get_setting(ctx.session, ctx.workspace_id, "marketing_channel")),
-                         owners=tuple(owners.values())[:3])
+    ask = views.WhoToAsk(
+        marketing_channel=bool(get_setting(ctx.session, ctx.workspace_id, "marketing_channel")),
+        owners=tuple(owners.values())[:3],
+    )
     return views.no_match(query, closest, ask, live=found.live)
 
 
@@ -95,18 +107,24 @@ def _url_of(ctx: Context, args: list[str]) -> tuple[str | None, list[str]]:
 def add(ctx: Context, args: list[str]) -> Reply:
     opts = ctx.command.options
     url, title_words = _url_of(ctx, args)
-    new = NewTool(title=check_title(rest(title_words, 0), USAGE["add"]), url=check_url(url, USAGE["add"]),
-                  description=check_description(opts.get("desc")), tags=parse_tags(opts.get("tags")),
-                  campaign=find_campaign(ctx.session, ctx.workspace_id, opts["campaign"]) if opts.get("campaign")
-                  else None)
+    new = NewTool(
+        title=check_title(rest(title_words, 0), USAGE["add"]),
+        url=check_url(url, USAGE["add"]),
+        description=check_description(opts.get("desc")),
+        tags=parse_tags(opts.get("tags")),
+        campaign=find_campaign(ctx.session, ctx.workspace_id, opts["campaign"]) if opts.get("campaign") else None,
+    )
     tool = service.publish(ctx.session, ctx.clock, workspace_id=ctx.workspace_id, owner=ctx.actor, new=new)
     return views.published(_cards(ctx, service.rows_by_number(ctx.session, ctx.workspace_id, [tool.number]))[0])
 
 
 def list_tools(ctx: Context, args: list[str]) -> Reply:
     if len(args) > 1:
-        raise UsageError("`tool list` takes one tag, e.g. `tool list pricing`. To search by words, type "
-                         f"`tool {' '.join(args)[:60]}`.", usage=USAGE["list"])
+        raise UsageError(
+            "`tool list` takes one tag, e.g. `tool list pricing`. To search by words, type "
+            f"`tool {' '.join(args)[:60]}`.",
+            usage=USAGE["list"],
+        )
     tag = check_tag(args[0]) if args else None
     total, rows = service.browse(ctx.session, ctx.workspace_id, tag=tag, limit=PAGE)
     return views.catalogue(_cards(ctx, rows), total, tag)
@@ -135,8 +153,12 @@ def _from_stale_note(ctx: Context) -> bool:
     """Pressed on this month's staleness note (not typed): the answer then lists what is still stale."""
     source = ctx.request.source_message
     row = ctx.session.get(Outbox, source) if source is not None else None
-    return row is not None and row.kind == STALE_KIND and row.workspace_id == ctx.workspace_id \
+    return (
+        row is not None
+        and row.kind == STALE_KIND
+        and row.workspace_id == ctx.workspace_id
         and row.target_member_id == ctx.me.id
+    )
 
 
 def remove(ctx: Context, args: list[str]) -> Reply:
@@ -144,8 +166,11 @@ def remove(ctx: Context, args: list[str]) -> Reply:
     tool = service.get(ctx.session, ctx.workspace_id, args[0], for_update=True)
     [row] = service.rows_by_number(ctx.session, ctx.workspace_id, [tool.number])
     service.remove(ctx.session, ctx.clock, tool, ctx.me, ctx.me.id)
-    rest_of_note = still_stale(ctx.session, _links(ctx), ctx.workspace_id, ctx.me.id, ctx.clock.now()) \
-        if _from_stale_note(ctx) else []
+    rest_of_note = (
+        still_stale(ctx.session, _links(ctx), ctx.workspace_id, ctx.me.id, ctx.clock.now())
+        if _from_stale_note(ctx)
+        else []
+    )
     return views.removed(row, restore_command(tool, row.campaign), rest_of_note, stale_days=STALE_AFTER_DAYS)
 
 
@@ -162,8 +187,7 @@ def specs() -> list[CommandSpec]:
     summary = SUMMARY["find"] + "; also `tool add`, `tool list`, `tool remove` (`help tool` shows them)"
     return [
         CommandSpec(("tool",), find, "rep", USAGE["find"], summary, free_text=True),
-        CommandSpec(("tool", "add"), add, "marketer", USAGE["add"], SUMMARY["add"],
-                    ADD_OPTIONS),
+        CommandSpec(("tool", "add"), add, "marketer", USAGE["add"], SUMMARY["add"], ADD_OPTIONS),
         CommandSpec(("tool", "list"), list_tools, "rep", USAGE["list"], SUMMARY["list"]),
         CommandSpec(("tool", "remove"), remove, "marketer", USAGE["remove"], SUMMARY["remove"]),
     ]

@@ -21,5 +21,6 @@ def home_section(session: Session, settings: Settings, member: Member) -> list[B
     if not rows and member.role != "rep":
         return []
     links = ToolLinks(settings.base_url, settings.secret_key)
-    return home_blocks([ToolCard(row, links.url(row.tool_id, workspace_id=member.workspace_id, member_id=member.id))
-                        for row in rows])
+    return home_blocks(
+        [ToolCard(row, links.url(row.tool_id, workspace_id=member.workspace_id, member_id=member.id)) for row in rows]
+    )

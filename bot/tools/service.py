@@ -27,8 +27,12 @@ from storage.models import Campaign, Member, Tool, ToolClick, Workspace
 _TOOLS = Tool.__table__  # type: ignore[attr-defined]
 _CLICKS = ToolClick.__table__  # type: ignore[attr-defined]
 _WORKSPACE = Workspace.__table__  # type: ignore[attr-defined]
-_NEXT_NUMBER = (update(_WORKSPACE).where(_WORKSPACE.c.id == bindparam("workspace"))
-                .values(tool_seq=_WORKSPACE.c.tool_seq + 1).returning(_WORKSPACE.c.tool_seq))
+_NEXT_NUMBER = (
+    update(_WORKSPACE)
+    .where(_WORKSPACE.c.id == bindparam("workspace"))
+    .values(tool_seq=_WORKSPACE.c.tool_seq + 1)
+    .returning(_WORKSPACE.c.tool_seq)
+)
 
 
 def next_number(session: Session, workspace_id: int) -> int:
@@ -52,11 +56,21 @@ def same_url(session: Session, workspace_id: int, url: str) -> Tool | None:
 def publish(session: Session, clock: Clock, *, workspace_id: int, owner: Member, new: NewTool) -> Tool:
     existing = same_url(session, workspace_id, new.url)
     if existing is not None:
-        raise UsageError(f"That link is already published as T-{existing.number} “{existing.title}”. "
-                         f"Remove it first (`tool remove T-{existing.number}`) to publish it again.")
-    tool = Tool(workspace_id=workspace_id, number=next_number(session, workspace_id), title=new.title, url=new.url,
-                description=new.description, tags=",".join(new.tags),
-                campaign_id=new.campaign.id if new.campaign else None, owner_id=owner.id, created_at=clock.now())
+        raise UsageError(
+            f"That link is already published as T-{existing.number} “{existing.title}”. "
+            f"Remove it first (`tool remove T-{existing.number}`) to publish it again."
+        )
+    tool = Tool(
+        workspace_id=workspace_id,
+        number=next_number(session, workspace_id),
+        title=new.title,
+        url=new.url,
+        description=new.description,
+        tags=",".join(new.tags),
+        campaign_id=new.campaign.id if new.campaign else None,
+        owner_id=owner.id,
+        created_at=clock.now(),
+    )
     session.add(tool)
     session.flush()
     return tool
@@ -91,9 +105,11 @@ def remove(session: Session, clock: Clock, tool: Tool, actor: MemberFacts, actor
 
 def _used() -> ColumnElement[bool]:
     """The join condition of a click since ``:since`` that counts as use of its tool (see the module docstring)."""
-    return and_(_CLICKS.c.tool_id == _TOOLS.c.id, _CLICKS.c.at >= bindparam("since"),  # (tool_id, at) index
-                or_(_CLICKS.c.member_id.is_(None), _TOOLS.c.owner_id.is_(None),
-                    _CLICKS.c.member_id != _TOOLS.c.owner_id))
+    return and_(
+        _CLICKS.c.tool_id == _TOOLS.c.id,
+        _CLICKS.c.at >= bindparam("since"),  # (tool_id, at) index
+        or_(_CLICKS.c.member_id.is_(None), _TOOLS.c.owner_id.is_(None), _CLICKS.c.member_id != _TOOLS.c.owner_id),
+    )
 
 
 EVER = datetime(1970, 1, 1, tzinfo=UTC)
@@ -120,28 +136,44 @@ class ToolRow:
 
 
 _CAMPAIGNS = Campaign.__table__  # type: ignore[attr-defined]
-_ROW_COLUMNS = (_TOOLS.c.id, _TOOLS.c.number, _TOOLS.c.title, _TOOLS.c.description, _TOOLS.c.tags,
-                _CAMPAIGNS.c.name, _TOOLS.c.owner_id, _TOOLS.c.created_at)
+_ROW_COLUMNS = (
+    _TOOLS.c.id,
+    _TOOLS.c.number,
+    _TOOLS.c.title,
+    _TOOLS.c.description,
+    _TOOLS.c.tags,
+    _CAMPAIGNS.c.name,
+    _TOOLS.c.owner_id,
+    _TOOLS.c.created_at,
+)
 
 
 def _usage_query() -> tuple[Select[Any], Label[int]]:
     """Live tools of ``:workspace`` with their campaign's name, their opens since ``:since`` and the latest. Built
     once: building a statement costs more than running it here."""
     opens = func.count(_CLICKS.c.id).label("opens")
-    return (core_select(*_ROW_COLUMNS, opens, func.max(_CLICKS.c.at).label("last_opened"))
-            .select_from(_TOOLS.outerjoin(_CAMPAIGNS, and_(_CAMPAIGNS.c.id == _TOOLS.c.campaign_id,
-                                                           _CAMPAIGNS.c.workspace_id == _TOOLS.c.workspace_id))
-                         .outerjoin(_CLICKS, _used()))
-            .where(_TOOLS.c.workspace_id == bindparam("workspace"), _TOOLS.c.removed_at.is_(None))
-            .group_by(*_ROW_COLUMNS)), opens
+    return (
+        core_select(*_ROW_COLUMNS, opens, func.max(_CLICKS.c.at).label("last_opened"))
+        .select_from(
+            _TOOLS.outerjoin(
+                _CAMPAIGNS,
+                and_(_CAMPAIGNS.c.id == _TOOLS.c.campaign_id, _CAMPAIGNS.c.workspace_id == _TOOLS.c.workspace_id),
+            ).outerjoin(_CLICKS, _used())
+        )
+        .where(_TOOLS.c.workspace_id == bindparam("workspace"), _TOOLS.c.removed_at.is_(None))
+        .group_by(*_ROW_COLUMNS)
+    ), opens
 
 
 _USAGE, _OPENS = _usage_query()
 # by (workspace, number): the unique key, which every planner takes (by id, SQLite scanned the workspace's tools)
 _BY_NUMBERS = _USAGE.where(_TOOLS.c.number.in_(bindparam("numbers", expanding=True)))
 _BROWSE = _USAGE.order_by(_OPENS.desc(), _TOOLS.c.title, _TOOLS.c.number).limit(bindparam("limit"))
-_COUNT = core_select(func.count()).select_from(_TOOLS).where(_TOOLS.c.workspace_id == bindparam("workspace"),
-                                                             _TOOLS.c.removed_at.is_(None))
+_COUNT = (
+    core_select(func.count())
+    .select_from(_TOOLS)
+    .where(_TOOLS.c.workspace_id == bindparam("workspace"), _TOOLS.c.removed_at.is_(None))
+)
 
 
 def _params(workspace_id: int, since: datetime | None = None, **more: Any) -> dict[str, Any]:
@@ -152,13 +184,26 @@ def _rows(result: Iterable[Row[Any]]) -> list[ToolRow]:
     out = []
     for row in result:
         tool_id, number, title, description, tags, campaign, owner_id, created_at, opens, last = tuple(row)
-        out.append(ToolRow(tool_id, number, title, description or "", tuple(t for t in tags.split(",") if t),
-                           campaign, owner_id, created_at, int(opens or 0), last))
+        out.append(
+            ToolRow(
+                tool_id,
+                number,
+                title,
+                description or "",
+                tuple(t for t in tags.split(",") if t),
+                campaign,
+                owner_id,
+                created_at,
+                int(opens or 0),
+                last,
+            )
+        )
     return out
 
 
-def rows_by_number(session: Session, workspace_id: int, numbers: list[int],
-                   since: datetime | None = None) -> list[ToolRow]:
+def rows_by_number(
+    session: Session, workspace_id: int, numbers: list[int], since: datetime | None = None
+) -> list[ToolRow]:
     """The live tools ``T-<numbers>`` of this workspace, in the order given, with their use since ``since``."""
     if not numbers:
         return []
@@ -201,8 +246,10 @@ def _usage(session: Session, workspace_id: int, since: datetime, limit: int, *, 
         query = _USAGE.having(_OPENS > 0).order_by(_OPENS.desc(), _TOOLS.c.number)
     else:
         query = _USAGE.order_by(_OPENS, _TOOLS.c.created_at, _TOOLS.c.number)
-    return [ToolUsage(row.tool_id, row.number, row.title, row.opens)
-            for row in _rows(session.execute(query.limit(limit), _params(workspace_id, since)))]
+    return [
+        ToolUsage(row.tool_id, row.number, row.title, row.opens)
+        for row in _rows(session.execute(query.limit(limit), _params(workspace_id, since)))
+    ]
 
 
 def most_used(session: Session, workspace_id: int, since: datetime, limit: int = 5) -> list[ToolUsage]:
@@ -223,20 +270,31 @@ def for_campaign(session: Session, workspace_id: int, campaign_id: int) -> list[
 
 def favourites(session: Session, workspace_id: int, member_id: int, limit: int = 5) -> list[ToolRow]:
     """The live tools this member opens most (their own clicks), for their home page."""
-    mine = (core_select(_TOOLS.c.number).select_from(_CLICKS.join(_TOOLS, _TOOLS.c.id == _CLICKS.c.tool_id))
-            .where(_CLICKS.c.workspace_id == workspace_id, _CLICKS.c.member_id == member_id,
-                   _TOOLS.c.workspace_id == workspace_id, _TOOLS.c.removed_at.is_(None))
-            .group_by(_TOOLS.c.number).order_by(func.count().desc(), func.max(_CLICKS.c.at).desc()).limit(limit))
+    mine = (
+        core_select(_TOOLS.c.number)
+        .select_from(_CLICKS.join(_TOOLS, _TOOLS.c.id == _CLICKS.c.tool_id))
+        .where(
+            _CLICKS.c.workspace_id == workspace_id,
+            _CLICKS.c.member_id == member_id,
+            _TOOLS.c.workspace_id == workspace_id,
+            _TOOLS.c.removed_at.is_(None),
+        )
+        .group_by(_TOOLS.c.number)
+        .order_by(func.count().desc(), func.max(_CLICKS.c.at).desc())
+        .limit(limit)
+    )
     return rows_by_number(session, workspace_id, [int(number) for (number,) in session.execute(mine)])
 
 
-def open_link(session: Session, clock: Clock, tool_id: int, claims: Claims | None, *,
-              counted: bool = True) -> str | None:
+def open_link(
+    session: Session, clock: Clock, tool_id: int, claims: Claims | None, *, counted: bool = True
+) -> str | None:
     """Count a click on ``GET /t/<id>`` and return where it goes; None for an unknown or removed tool. A token
     counts for its person only when it names this tool's workspace and a member of it; otherwise anonymous.
     ``counted`` False: a link preview, which is answered but not counted."""
-    found = session.execute(core_select(_TOOLS.c.workspace_id, _TOOLS.c.url)
-                            .where(_TOOLS.c.id == tool_id, _TOOLS.c.removed_at.is_(None))).first()
+    found = session.execute(
+        core_select(_TOOLS.c.workspace_id, _TOOLS.c.url).where(_TOOLS.c.id == tool_id, _TOOLS.c.removed_at.is_(None))
+    ).first()
     if found is None:
         return None
     workspace_id, url = found
@@ -249,12 +307,14 @@ def open_link(session: Session, clock: Clock, tool_id: int, claims: Claims | Non
     return str(url)
 
 
-def stale(session: Session, workspace_id: int, now: datetime, days: int, *,
-          owner_id: int | None = None) -> list[ToolRow]:
+def stale(
+    session: Session, workspace_id: int, now: datetime, days: int, *, owner_id: int | None = None
+) -> list[ToolRow]:
     """Live tools published at least ``days`` ago that nobody has opened for ``days`` (or ever), oldest first."""
     cutoff = now - timedelta(days=days)
     query = _USAGE.where(_TOOLS.c.created_at <= cutoff).having(
-        or_(func.max(_CLICKS.c.at).is_(None), func.max(_CLICKS.c.at) < cutoff))
+        or_(func.max(_CLICKS.c.at).is_(None), func.max(_CLICKS.c.at) < cutoff)
+    )
     if owner_id is not None:
         query = query.where(_TOOLS.c.owner_id == owner_id)
     query = query.order_by(_TOOLS.c.owner_id, _TOOLS.c.created_at, _TOOLS.c.number)
@@ -264,6 +324,10 @@ def stale(session: Session, workspace_id: int, now: datetime, days: int, *,
 def workspaces_with_old_tools(session: Session, now: datetime, days: int) -> list[int]:
     """Where the staleness job has anything to look at (the job's one query across workspaces)."""
     cutoff = now - timedelta(days=days)
-    query = (core_select(_TOOLS.c.workspace_id).where(_TOOLS.c.removed_at.is_(None), _TOOLS.c.created_at <= cutoff)
-             .group_by(_TOOLS.c.workspace_id).order_by(_TOOLS.c.workspace_id))
+    query = (
+        core_select(_TOOLS.c.workspace_id)
+        .where(_TOOLS.c.removed_at.is_(None), _TOOLS.c.created_at <= cutoff)
+        .group_by(_TOOLS.c.workspace_id)
+        .order_by(_TOOLS.c.workspace_id)
+    )
     return [int(workspace_id) for (workspace_id,) in session.execute(query)]

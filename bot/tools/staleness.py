@@ -31,8 +31,10 @@ class StaleRound:
         self.tools += other.tools
 
     def __str__(self) -> str:
-        return f"told {self.owners} owner{'s' if self.owners != 1 else ''} about {self.tools} stale " \
-               f"tool{'s' if self.tools != 1 else ''}"
+        return (
+            f"told {self.owners} owner{'s' if self.owners != 1 else ''} about {self.tools} stale "
+            f"tool{'s' if self.tools != 1 else ''}"
+        )
 
 
 def month_key(now: datetime) -> str:

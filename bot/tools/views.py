@@ -44,7 +44,7 @@ class WhoToAsk:
 
 def _short(text: str, limit: int = DESCRIPTION_PREVIEW) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _opens(count: int, last: datetime | None, *, period: str = "") -> str:
@@ -93,8 +93,11 @@ def results(query: str, cards: list[ToolCard]) -> Reply:
         blocks.append(Divider())
         usage = _opens(card.row.opens, None, period=" in 30 days") if card.row.opens else None
         blocks += _card_blocks(card, usage)
-    blocks.append(context("Open a link to use the tool; opens are counted so marketing sees what helps. "
-                          "`tool list` shows every tool."))
+    blocks.append(
+        context(
+            "Open a link to use the tool; opens are counted so marketing sees what helps. `tool list` shows every tool."
+        )
+    )
     return Reply(blocks=tuple(blocks))
 
 
@@ -120,32 +123,38 @@ def no_match(query: str, closest: list[ToolCard], ask: WhoToAsk, *, live: int) -
     for index, owner in enumerate(ask.owners):
         who += [", " if index else "", owner]
     if who:
-        blocks.append(section(*[s for s in who if s != ""],
-                              p(" — marketing can publish what you need with `tool add`.")))
+        blocks.append(
+            section(*[s for s in who if s != ""], p(" — marketing can publish what you need with `tool add`."))
+        )
     else:
         blocks.append(section("Ask marketing for it: they publish tools with `tool add`."))
     if not ask.marketing_channel:
-        blocks.append(context("An admin can set `tandem settings marketing_channel #marketing`, so everyone knows "
-                              "where to ask."))
+        blocks.append(
+            context("An admin can set `tandem settings marketing_channel #marketing`, so everyone knows where to ask.")
+        )
     return Reply(blocks=tuple(blocks), ok=True)
 
 
 def published(card: ToolCard) -> Reply:
-    blocks: list[Block] = [section("✅ Published ", b(card.row.label), p(" "), link(card.row.title, card.url),
-                                   p("."))]
+    blocks: list[Block] = [section("✅ Published ", b(card.row.label), p(" "), link(card.row.title, card.url), p("."))]
     facts = _facts(ToolCard(card.row, card.url), None)
     if facts:
         blocks.append(context(*facts))
-    blocks.append(context(f"Reps find it with `tool <words>`; `tool list` shows how often it is opened. "
-                          f"Remove it with `tool remove {card.row.label}`."))
+    blocks.append(
+        context(
+            f"Reps find it with `tool <words>`; `tool list` shows how often it is opened. "
+            f"Remove it with `tool remove {card.row.label}`."
+        )
+    )
     return Reply(blocks=tuple(blocks))
 
 
 def removed(row: ToolRow, restore: str, rest: list[ToolCard], *, stale_days: int) -> Reply:
     """After `tool remove`; ``rest``: the remover's other stale tools, when they came from the staleness DM."""
-    blocks: list[Block] = [section("🗑️ Removed ", b(row.label), p(f" {row.title}. Its links now answer "
-                                                                 "“not found”.")),
-                           context("To publish it again: ", code(restore))]
+    blocks: list[Block] = [
+        section("🗑️ Removed ", b(row.label), p(f" {row.title}. Its links now answer “not found”.")),
+        context("To publish it again: ", code(restore)),
+    ]
     if rest:
         blocks += [Divider(), section(f"Still unopened for {stale_days} days:")]
         blocks += _stale_blocks(rest)
@@ -156,16 +165,25 @@ def catalogue(cards: list[ToolCard], total: int, tag: str | None) -> Reply:
     title = f"Tools tagged #{tag} ({total})" if tag else f"Sales tools ({total})"
     blocks: list[Block] = [section(b(title))]
     if not cards:
-        blocks.append(section(f"No tool is tagged #{tag}. `tool list` shows them all." if tag else
-                              "No tools yet. Marketers publish decks, one-pagers and battlecards with "
-                              "`tool add <title> url:https://…`."))
+        blocks.append(
+            section(
+                f"No tool is tagged #{tag}. `tool list` shows them all."
+                if tag
+                else "No tools yet. Marketers publish decks, one-pagers and battlecards with "
+                "`tool add <title> url:https://…`."
+            )
+        )
         return Reply(blocks=tuple(blocks))
     blocks.append(context("Most opened first."))
     for card in cards:
         blocks += _card_blocks(card, _opens(card.row.opens, card.row.last_opened), description=False)
     if total > len(cards):
-        blocks.append(context(f"…and {total - len(cards)} more. Narrow it with a tag (`tool list pricing`) "
-                              "or search with `tool <words>`."))
+        blocks.append(
+            context(
+                f"…and {total - len(cards)} more. Narrow it with a tag (`tool list pricing`) "
+                "or search with `tool <words>`."
+            )
+        )
     return Reply(blocks=tuple(blocks))
 
 
@@ -173,11 +191,16 @@ def _stale_blocks(cards: list[ToolCard]) -> list[Block]:
     blocks: list[Block] = []
     for card in cards:
         last = card.row.last_opened
-        when = f"added {card.row.created_at:%d %b %Y} · " + (f"last opened {last:%d %b %Y}" if last else
-                                                            "never opened")
-        blocks += [_title_line(card), context(when),
-                   Buttons(buttons=(Button(label=f"Remove {card.row.label}", command=f"tool remove {card.row.label}",
-                                           style="danger"),))]
+        when = f"added {card.row.created_at:%d %b %Y} · " + (f"last opened {last:%d %b %Y}" if last else "never opened")
+        blocks += [
+            _title_line(card),
+            context(when),
+            Buttons(
+                buttons=(
+                    Button(label=f"Remove {card.row.label}", command=f"tool remove {card.row.label}", style="danger"),
+                )
+            ),
+        ]
     return blocks
 
 
@@ -188,8 +211,12 @@ def stale_dm(cards: list[ToolCard], more: int, *, stale_days: int) -> Reply:
     blocks += _stale_blocks(cards)
     if more:
         blocks.append(context(f"…and {more} more. `tool list` shows every tool with its opens."))
-    blocks.append(context("Out of date? Remove it, so reps only find what helps. Still right? Keep it and share it "
-                          "with sales; you will hear again next month if nobody opens it."))
+    blocks.append(
+        context(
+            "Out of date? Remove it, so reps only find what helps. Still right? Keep it and share it "
+            "with sales; you will hear again next month if nobody opens it."
+        )
+    )
     return Reply(blocks=tuple(blocks))
 
 
@@ -197,8 +224,9 @@ def home_blocks(cards: list[ToolCard]) -> list[Block]:
     """The member's most-used tools on their home page."""
     blocks: list[Block] = [section(b("Your most-used tools"))]
     if not cards:
-        blocks.append(context("Find decks, one-pagers and battlecards with `/tool <words>`; the ones you open "
-                              "most appear here."))
+        blocks.append(
+            context("Find decks, one-pagers and battlecards with `/tool <words>`; the ones you open most appear here.")
+        )
         return blocks
     for card in cards:
         blocks.append(_title_line(card))

@@ -16,8 +16,9 @@ KEEP_DELIVERED = timedelta(days=90)  # long enough for the playground inbox and 
 
 async def run_housekeeping(runtime: Runtime) -> str:
     now = runtime.clock.now()
-    leases, events = await runtime.db.run(prune, runtime.db, leases_before=now - KEEP_LEASES,
-                                             events_before=now - KEEP_EVENT_IDS)
+    leases, events = await runtime.db.run(
+        prune, runtime.db, leases_before=now - KEEP_LEASES, events_before=now - KEEP_EVENT_IDS
+    )
     messages = await runtime.db.run(_prune_messages, runtime, now - KEEP_DELIVERED)
     return f"forgot {leases} old job firings, {events} old event ids and {messages} delivered messages"
 

@@ -42,12 +42,18 @@ def tell_admins_undeliverable(session: Session, now: datetime, row: Outbox, reas
         what = reply_of(row).summary
     except ValueError:
         what = ""
-    blocks: list[Block] = [section(p("⚠️ "), b("I couldn't deliver a message"), p(" to "), *who, p(".")),
-              section(b("Why: "), p(reason))]
+    blocks: list[Block] = [
+        section(p("⚠️ "), b("I couldn't deliver a message"), p(" to "), *who, p(".")),
+        section(b("Why: "), p(reason)),
+    ]
     if what:
         blocks.append(section(b("It said: "), p(what[:300])))
-    blocks.append(context("Check their chat account or the channel setting (`tandem settings`). "
-                          f"The message is kept (outbox #{row.id}, {row.kind}); I tell you once a day per person."))
+    blocks.append(
+        context(
+            "Check their chat account or the channel setting (`tandem settings`). "
+            f"The message is kept (outbox #{row.id}, {row.kind}); I tell you once a day per person."
+        )
+    )
     notice = Reply(blocks=tuple(blocks))
     # one notice per unreachable person or channel per day, however many messages were waiting for them
     missed = f"m{row.target_member_id}" if row.target_member_id else f"c{row.target_channel}"

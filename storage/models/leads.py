@@ -19,17 +19,37 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_workspace_owner_status", "workspace_id", "owner_id", "status"),
         Index("ix_lead_workspace_status_created", "workspace_id", "status", "created_at"),
         Index("ix_lead_workspace_campaign", "workspace_id", "campaign_id"),
-        Index("ix_lead_nag_due", "nag_due_at", postgresql_where=text("nag_due_at IS NOT NULL"),
-              sqlite_where=text("nag_due_at IS NOT NULL")),
+        Index(
+            "ix_lead_nag_due",
+            "nag_due_at",
+            postgresql_where=text("nag_due_at IS NOT NULL"),
+            sqlite_where=text("nag_due_at IS NOT NULL"),
+        ),
         # `lead list mine`: one person's open leads, newest first, without touching their closed ones.
-        Index("ix_lead_owner_open", "workspace_id", "owner_id", "created_at",
-              postgresql_where=text(OPEN_STATUSES_SQL), sqlite_where=text(OPEN_STATUSES_SQL)),
+        Index(
+            "ix_lead_owner_open",
+            "workspace_id",
+            "owner_id",
+            "created_at",
+            postgresql_where=text(OPEN_STATUSES_SQL),
+            sqlite_where=text(OPEN_STATUSES_SQL),
+        ),
         # The duplicate check of every new lead (SPEC §3 Duplicates): an open lead with the same e-mail, or the
         # same company name, ignoring case.
-        Index("ix_lead_open_email", "workspace_id", text("lower(email)"),
-              postgresql_where=text(OPEN_STATUSES_SQL), sqlite_where=text(OPEN_STATUSES_SQL)),
-        Index("ix_lead_open_company", "workspace_id", text("lower(company)"),
-              postgresql_where=text(OPEN_STATUSES_SQL), sqlite_where=text(OPEN_STATUSES_SQL)),
+        Index(
+            "ix_lead_open_email",
+            "workspace_id",
+            text("lower(email)"),
+            postgresql_where=text(OPEN_STATUSES_SQL),
+            sqlite_where=text(OPEN_STATUSES_SQL),
+        ),
+        Index(
+            "ix_lead_open_company",
+            "workspace_id",
+            text("lower(company)"),
+            postgresql_where=text(OPEN_STATUSES_SQL),
+            sqlite_where=text(OPEN_STATUSES_SQL),
+        ),
         # `lead list handed` and App Home: the leads one marketer handed off, newest first.
         Index("ix_lead_marketer_created", "workspace_id", "marketer_id", "created_at"),
     )

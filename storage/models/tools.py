@@ -17,8 +17,13 @@ class Tool(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("workspace_id", "number"),
         # the search cache's key (bot/tools/search.py) counts removed tools: its cost grows with those alone
-        Index("ix_tool_workspace_removed", "workspace_id", "removed_at",
-              postgresql_where=text("removed_at IS NOT NULL"), sqlite_where=text("removed_at IS NOT NULL")),
+        Index(
+            "ix_tool_workspace_removed",
+            "workspace_id",
+            "removed_at",
+            postgresql_where=text("removed_at IS NOT NULL"),
+            sqlite_where=text("removed_at IS NOT NULL"),
+        ),
         Index("ix_tool_workspace_owner", "workspace_id", "owner_id"),
         Index("ix_tool_workspace_campaign", "workspace_id", "campaign_id"),
     )

@@ -62,15 +62,21 @@ def as_person(runtime: Runtime, key: str, name: str, text: str) -> Reply:
 
 
 def test_reply_renders_as_plain_text_with_buttons_as_commands() -> None:
-    reply = Reply(blocks=(
-        section(b("L-7 · Globex"), p("\n🟡 Waiting to be accepted")),
-        fields(("Owner", (Mention(name="Rita Alvarez"),)), ("Source", "webinar")),
-        Buttons(buttons=(Button(label="Accept", command="lead accept L-7", style="primary"),
-                         Button(label="Reject", command="lead reject L-7", prompt="Why are you rejecting it?"))),
-        Bars(title="Funnel", bars=(Bar(label="Approach", value=5, maximum=10),)),
-        Divider(),
-        context("Type ", code("lead help"), " or see ", link("the docs", "https://tandem.example/docs")),
-    ))
+    reply = Reply(
+        blocks=(
+            section(b("L-7 · Globex"), p("\n🟡 Waiting to be accepted")),
+            fields(("Owner", (Mention(name="Rita Alvarez"),)), ("Source", "webinar")),
+            Buttons(
+                buttons=(
+                    Button(label="Accept", command="lead accept L-7", style="primary"),
+                    Button(label="Reject", command="lead reject L-7", prompt="Why are you rejecting it?"),
+                )
+            ),
+            Bars(title="Funnel", bars=(Bar(label="Approach", value=5, maximum=10),)),
+            Divider(),
+            context("Type ", code("lead help"), " or see ", link("the docs", "https://tandem.example/docs")),
+        )
+    )
     assert render_text(reply).split("\n") == [
         "L-7 · Globex",
         "🟡 Waiting to be accepted",
@@ -93,8 +99,14 @@ def test_terminal_control_sequences_in_stored_text_are_dropped() -> None:
 
 def test_piped_commands_hand_off_and_the_owner_sees_the_card(demo_runtime: Runtime) -> None:
     out = io.StringIO()
-    code_ = run_console(demo_runtime, "maya", Script('lead handoff "Console Co" email:cc@console.example to:@rita',
-                                                    "lead list open", "quit", "lead list all"), out)
+    code_ = run_console(
+        demo_runtime,
+        "maya",
+        Script(
+            'lead handoff "Console Co" email:cc@console.example to:@rita', "lead list open", "quit", "lead list all"
+        ),
+        out,
+    )
     assert code_ == 0
     text = out.getvalue()
     assert "Handed off L-15 Console Co to @Rita Alvarez" in text
@@ -107,8 +119,9 @@ def test_new_dms_print_between_commands_and_typing_a_button_answers_the_card(dem
     out = io.StringIO()
     script = Script(
         "lead list mine",
-        lambda: as_person(demo_runtime, "maya", "Maya Chen",
-                          'lead handoff "Bluth Company" to:@rita note:"Banana stand"'),
+        lambda: as_person(
+            demo_runtime, "maya", "Maya Chen", 'lead handoff "Bluth Company" to:@rita note:"Banana stand"'
+        ),
         "lead show L-1",
         "lead accept L-15",
     )
@@ -121,6 +134,7 @@ def test_new_dms_print_between_commands_and_typing_a_button_answers_the_card(dem
     from sqlmodel import select
 
     from storage.models import Outbox
+
     with demo_runtime.db.session() as session:
         card = session.exec(select(Outbox).where(Outbox.kind == "handoff").order_by(Outbox.id.desc())).first()  # type: ignore[union-attr]
         assert card is not None and card.response_note and "Accepted by @Rita Alvarez" in card.response_note
@@ -161,9 +175,11 @@ def test_cards_waiting_from_before_are_answered_by_typing_their_button(demo_runt
     from sqlmodel import select
 
     from storage.models import Outbox
+
     with demo_runtime.db.session() as session:
-        notes = session.exec(select(Outbox.response_note).where(Outbox.kind == "handoff",
-                                                                Outbox.response_note.like("%L-13%"))).all()  # type: ignore[union-attr]
+        notes = session.exec(
+            select(Outbox.response_note).where(Outbox.kind == "handoff", Outbox.response_note.like("%L-13%"))
+        ).all()  # type: ignore[union-attr]
     assert len(notes) == 1 and "Accepted by @Rita Alvarez" in notes[0]
 
 

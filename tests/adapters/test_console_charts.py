@@ -7,8 +7,12 @@ from bot.core.replies import Reply, bar_chart, line_chart, series
 
 
 def test_leads_by_source_prints_as_bars_with_their_figures() -> None:
-    chart = bar_chart("Leads by source", series("Leads", [("Web", 12), ("Events", 6), ("Partners", None)]),
-                      x_label="Source", unit="leads")
+    chart = bar_chart(
+        "Leads by source",
+        series("Leads", [("Web", 12), ("Events", 6), ("Partners", None)]),
+        x_label="Source",
+        unit="leads",
+    )
     assert render_text(Reply(blocks=(chart,))).split("\n") == [
         "Leads by source",
         "  x: Source",
@@ -19,8 +23,11 @@ def test_leads_by_source_prints_as_bars_with_their_figures() -> None:
 
 
 def test_weekly_hand_offs_print_one_group_per_series_with_a_sparkline() -> None:
-    chart = line_chart("Weekly hand-offs", series("Web", [("W1", 0), ("W2", 7), ("W3", 14)]),
-                       series("Events", [("W1", 14), ("W2", None), ("W3", 0)]))
+    chart = line_chart(
+        "Weekly hand-offs",
+        series("Web", [("W1", 0), ("W2", 7), ("W3", 14)]),
+        series("Events", [("W1", 14), ("W2", None), ("W3", 0)]),
+    )
     lines = render_text(Reply(blocks=(chart,))).split("\n")
     assert lines[1] == "  Web  ▁▅█"
     assert lines[2] == "    W1 ░░░░░░░░░░░░░░░░░░░░ 0"

@@ -42,8 +42,12 @@ def http(runtime: Runtime) -> Iterator[TestClient]:
 
 
 def link_of(reply: Reply, title: str) -> str:
-    [url] = [span.url for block in reply.blocks for span in getattr(block, "text", ())
-             if isinstance(span, Link) and span.text == title]
+    [url] = [
+        span.url
+        for block in reply.blocks
+        for span in getattr(block, "text", ())
+        if isinstance(span, Link) and span.text == title
+    ]
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -66,8 +70,9 @@ def test_a_signed_link_redirects_and_counts_for_its_person(shop: Team, http: Tes
 
 
 @pytest.mark.parametrize("token", ["", "?m=", "?m=forged.token", "?m=WzEsMiwxXQ.AAAAAAAAAAAAAAAAAAAAAAAAAAA"])
-def test_a_link_without_a_valid_token_still_opens_and_counts_as_anonymous(shop: Team, http: TestClient,
-                                                                          token: str) -> None:
+def test_a_link_without_a_valid_token_still_opens_and_counts_as_anonymous(
+    shop: Team, http: TestClient, token: str
+) -> None:
     path = link_of(shop.say("rita", "tool pricing"), "Pricing deck").split("?")[0]
     response = http.get(path + token)
     assert response.status_code == 302 and response.headers["location"] == "https://drive.example.com/pricing?tab=2"
@@ -85,7 +90,8 @@ def test_a_token_made_for_another_tool_or_workspace_or_key_counts_as_anonymous(s
     other_workspace = ours.url(pricing, workspace_id=rita.workspace_id + 1, member_id=rita.id)
     assert http.get(urlsplit(other_workspace).path + "?" + urlsplit(other_workspace).query).status_code == 302
     wrong_key = ToolLinks(settings.base_url, "another-secret-key-0123456789").url(
-        pricing, workspace_id=rita.workspace_id, member_id=rita.id)
+        pricing, workspace_id=rita.workspace_id, member_id=rita.id
+    )
     assert http.get(f"/t/{pricing}?{urlsplit(wrong_key).query}").status_code == 302
     assert clicks(shop.runtime) == [(pricing, None)] * 3
     genuine = ours.url(pricing, workspace_id=rita.workspace_id, member_id=rita.id)
@@ -95,17 +101,24 @@ def test_a_token_made_for_another_tool_or_workspace_or_key_counts_as_anonymous(s
 
 def test_query_parameters_never_change_where_a_link_goes(shop: Team, http: TestClient) -> None:
     path = link_of(shop.say("rita", "tool pricing"), "Pricing deck")
-    for extra in ("&url=https://evil.example", "&next=//evil.example", "&redirect=https%3A%2F%2Fevil.example",
-                  "&m=other"):
+    for extra in (
+        "&url=https://evil.example",
+        "&next=//evil.example",
+        "&redirect=https%3A%2F%2Fevil.example",
+        "&m=other",
+    ):
         response = http.get(path + extra)
         assert response.status_code == 302
         assert response.headers["location"] == "https://drive.example.com/pricing?tab=2"
-    assert http.get(path, headers={"Host": "evil.example", "Referer": "https://evil.example/"}) \
-        .headers["location"] == "https://drive.example.com/pricing?tab=2"
+    assert (
+        http.get(path, headers={"Host": "evil.example", "Referer": "https://evil.example/"}).headers["location"]
+        == "https://drive.example.com/pricing?tab=2"
+    )
 
 
-@pytest.mark.parametrize("path", ["/t/999", "/t/0", "/t/abc", "/t/-1", "/t/1.5", "/t/99999999999999999999999",
-                                  "/t/%2F%2Fevil.example"])
+@pytest.mark.parametrize(
+    "path", ["/t/999", "/t/0", "/t/abc", "/t/-1", "/t/1.5", "/t/99999999999999999999999", "/t/%2F%2Fevil.example"]
+)
 def test_an_unknown_tool_is_a_friendly_404(shop: Team, http: TestClient, path: str) -> None:
     response = http.get(path)
     assert response.status_code == 404 and "text/html" in response.headers["content-type"]

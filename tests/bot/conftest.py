@@ -39,8 +39,9 @@ class Team:
 
     def say(self, who: str, text: str, *, source_message: int | None = None, channel: str | None = None) -> Reply:
         person = Person(self.platform, f"{self.team_id}-{who}", who.capitalize(), f"{who}@{self.team_id.lower()}.test")
-        return self.runtime.dispatcher.handle(Request(person=person, team_id=self.team_id, text=text,
-                                                      source_message=source_message, channel=channel))
+        return self.runtime.dispatcher.handle(
+            Request(person=person, team_id=self.team_id, text=text, source_message=source_message, channel=channel)
+        )
 
     def text(self, who: str, text: str) -> str:
         return text_of(self.say(who, text))

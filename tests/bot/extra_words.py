@@ -17,6 +17,8 @@ def forecast(ctx: Context, args: list[str]) -> Reply:
 
 
 def registry_with_extra_words() -> Registry:
-    specs = [*build_registry().specs.values(),
-             CommandSpec(("forecast",), forecast, "rep", "forecast [period]", "the pipeline forecast")]
+    specs = [
+        *build_registry().specs.values(),
+        CommandSpec(("forecast",), forecast, "rep", "forecast [period]", "the pipeline forecast"),
+    ]
     return Registry(specs, words=(*TOP_WORDS, FORECAST, PLAYBOOK))

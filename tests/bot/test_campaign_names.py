@@ -23,9 +23,14 @@ def campaign_of(team: Team, number: int) -> str:
 
 def test_a_campaign_is_found_by_exact_name_unique_prefix_or_number_in_any_case(team: Team) -> None:
     _campaigns(team, "Q4 Webinar", "Q4 Webinar Replay", "Über Summit", "Spring Expo")
-    typed_and_found = (('"q4 webinar"', "Q4 Webinar"),  # exact beats the longer name it is a prefix of
-                       ('"Q4 WEBINAR R"', "Q4 Webinar Replay"), ("über", "Über Summit"), ('"ÜBER S"', "Über Summit"),
-                       ("C-4", "Spring Expo"), ("spr", "Spring Expo"))
+    typed_and_found = (
+        ('"q4 webinar"', "Q4 Webinar"),  # exact beats the longer name it is a prefix of
+        ('"Q4 WEBINAR R"', "Q4 Webinar Replay"),
+        ("über", "Über Summit"),
+        ('"ÜBER S"', "Über Summit"),
+        ("C-4", "Spring Expo"),
+        ("spr", "Spring Expo"),
+    )
     for number, (typed, expected) in enumerate(typed_and_found, start=1):
         assert team.say("mara", f"lead handoff Company{number} campaign:{typed} to:@rita").ok, typed
         assert campaign_of(team, number) == expected, typed
@@ -61,6 +66,8 @@ def test_an_unknown_campaign_lists_five_names_and_reads_no_more(team: Team) -> N
         answer = team.text("mara", "lead handoff Acme campaign:summit")
     finally:
         event.remove(team.runtime.db.engine, "before_cursor_execute", capture)
-    assert ("no campaign called `summit`. Campaigns here: “Campaign 1”, “Campaign 2”, “Campaign 3”, "
-            "“Campaign 4”, “Campaign 5”, …." in answer)
+    assert (
+        "no campaign called `summit`. Campaigns here: “Campaign 1”, “Campaign 2”, “Campaign 3”, "
+        "“Campaign 4”, “Campaign 5”, …." in answer
+    )
     assert len(statements) == 3 and all("LIMIT" in statement for statement in statements), statements

@@ -28,17 +28,29 @@ def test_figures_read_like_people_write_them() -> None:
 
 
 def test_every_series_is_listed_under_every_label_in_first_seen_order() -> None:
-    chart = line_chart("Weekly hand-offs", series("Web", [("W1", 4), ("W2", 6)]),
-                       series("Events", [("W2", 1), ("W3", 2)]))
+    chart = line_chart(
+        "Weekly hand-offs", series("Web", [("W1", 4), ("W2", 6)]), series("Events", [("W2", 1), ("W3", 2)])
+    )
     assert chart.categories == ("W1", "W2", "W3")
     assert [(label, plain_text(value)) for label, value in chart_figures(chart).items] == [
-        ("W1", "Web 4 · Events —"), ("W2", "Web 6 · Events 1"), ("W3", "Web — · Events 2")]
+        ("W1", "Web 4 · Events —"),
+        ("W2", "Web 6 · Events 1"),
+        ("W3", "Web — · Events 2"),
+    ]
 
 
 def test_a_stored_chart_reads_back_the_same_even_without_data_points() -> None:
-    reply = Reply(blocks=(section("Stats"), bar_chart("Median hours to accept",
-                                                      series("Hours", [("Web", 3.5), ("Events", float("nan"))]),
-                                                      unit="h", x_label="Source")))
+    reply = Reply(
+        blocks=(
+            section("Stats"),
+            bar_chart(
+                "Median hours to accept",
+                series("Hours", [("Web", 3.5), ("Events", float("nan"))]),
+                unit="h",
+                x_label="Source",
+            ),
+        )
+    )
     back = from_json(to_json(reply))
     assert back == reply
     [_, chart] = back.blocks

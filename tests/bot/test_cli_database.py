@@ -49,8 +49,9 @@ def tables(path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("command", OPERATOR_COMMANDS, ids=" ".join)
-def test_a_command_in_a_fresh_directory_says_to_upgrade_and_creates_no_database(command: list[str],
-                                                                                fresh_directory: Path) -> None:
+def test_a_command_in_a_fresh_directory_says_to_upgrade_and_creates_no_database(
+    command: list[str], fresh_directory: Path
+) -> None:
     output = refused(tandem(*command))
     assert f"There is no database at {fresh_directory / 'tandem.db'} yet" in output
     assert "Run `tandem db upgrade` first" in output
@@ -117,9 +118,17 @@ def test_chat_never_migrates_an_existing_file(fresh_directory: Path) -> None:
 def test_the_installed_command_answers_in_one_line(fresh_directory: Path) -> None:
     """The real entry point: what an operator sees in the terminal is the sentence, not 224 lines of traceback."""
     env = {"PATH": "", "HOME": str(fresh_directory), "TANDEM_SCHEDULER": "off"}
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "jobs", "list"], cwd=fresh_directory, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "jobs", "list"],
+        cwd=fresh_directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        f"There is no database at {fresh_directory / 'tandem.db'} yet. Run `tandem db upgrade` first: it creates it."]
+        f"There is no database at {fresh_directory / 'tandem.db'} yet. Run `tandem db upgrade` first: it creates it."
+    ]
     assert list(fresh_directory.iterdir()) == []

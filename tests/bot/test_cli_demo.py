@@ -25,9 +25,14 @@ def _free_port() -> int:
 
 def _start_demo(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str], Queue[str]]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT), "TANDEM_SCHEDULER": "off"}
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "demo", "--port", str(port),
-                                "--database", str(tmp_path / "demo.db")], cwd=tmp_path, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "demo", "--port", str(port), "--database", str(tmp_path / "demo.db")],
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     lines: Queue[str] = Queue()
 
     def pump() -> None:

@@ -42,16 +42,25 @@ def test_the_table_holds_the_spec_words_and_knows_which_this_version_answers() -
 
 
 def test_a_word_added_to_the_table_appears_in_the_manifest_the_teams_package_help_and_home(
-        extra: Team, runtime: Runtime) -> None:
+    extra: Team, runtime: Runtime
+) -> None:
     registry = extra.runtime.dispatcher.registry
-    slash = {c["command"]: c for c in yaml.safe_load(render_manifest(runtime.settings, registry))
-             ["features"]["slash_commands"]}
+    slash = {
+        c["command"]: c
+        for c in yaml.safe_load(render_manifest(runtime.settings, registry))["features"]["slash_commands"]
+    }
     assert slash["/forecast"]["description"] == "Forecast the quarter's pipeline"
     assert slash["/forecast"]["usage_hint"] == "next quarter"
 
     teams = bot_commands(registry)
     assert {"title": "forecast", "description": "Forecast the quarter's pipeline"} in teams
-    assert len(teams) == MAX_COMMANDS and [c["title"] for c in teams][:5] == ["help", "lead", "tool", "tandem", "forecast"]
+    assert len(teams) == MAX_COMMANDS and [c["title"] for c in teams][:5] == [
+        "help",
+        "lead",
+        "tool",
+        "tandem",
+        "forecast",
+    ]
 
     overview = extra.text("rita", "help")
     assert "forecast — Forecast the quarter's pipeline: forecast. Try forecast next quarter" in overview
@@ -62,10 +71,12 @@ def test_a_word_added_to_the_table_appears_in_the_manifest_the_teams_package_hel
 
 
 def test_a_word_in_the_table_without_handlers_is_offered_by_slack_and_answered_honestly(
-        extra: Team, runtime: Runtime) -> None:
+    extra: Team, runtime: Runtime
+) -> None:
     registry = extra.runtime.dispatcher.registry
-    slash = [c["command"] for c in yaml.safe_load(render_manifest(runtime.settings, registry))
-             ["features"]["slash_commands"]]
+    slash = [
+        c["command"] for c in yaml.safe_load(render_manifest(runtime.settings, registry))["features"]["slash_commands"]
+    ]
     assert slash == [f"/{word}" for word in (*SPEC_WORDS, "forecast", "playbook")]
     assert "playbook" not in [c["title"] for c in bot_commands(registry)]
     assert "playbook" not in extra.text("rita", "help") and "playbook" not in _home_text(extra, "rita")

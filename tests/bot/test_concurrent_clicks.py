@@ -50,8 +50,9 @@ def hand_off_with_a_delivered_card(team: Team, number: int, owner: str = "rita")
     assert reply.ok and f"L-{number}" in text_of(reply), text_of(reply)
     lead = team.lead(number)
     with team.runtime.db.session() as s:
-        s.execute(update(Outbox).where(col(Outbox.lead_id) == lead.id, col(Outbox.kind) == "handoff")
-                  .values(status="sent"))
+        s.execute(
+            update(Outbox).where(col(Outbox.lead_id) == lead.id, col(Outbox.kind) == "handoff").values(status="sent")
+        )
     return lead
 
 
@@ -63,8 +64,11 @@ def story_of(team: Team, lead: Lead) -> tuple[list[str], Counter[tuple[str, int 
         rows = s.exec(select(Outbox)).all()
     events = {f"e{event.id}" for event in trail}
     cards = {row.id for row in rows if row.lead_id == lead.id}
-    about = [row for row in rows if row.lead_id == lead.id or row.refreshes_id in cards
-             or row.dedupe_key.split(":")[1] in events]
+    about = [
+        row
+        for row in rows
+        if row.lead_id == lead.id or row.refreshes_id in cards or row.dedupe_key.split(":")[1] in events
+    ]
     return [event.kind for event in trail], Counter((row.kind, row.target_member_id) for row in about)
 
 
@@ -73,8 +77,10 @@ def test_accept_and_reject_at_once_give_one_winner_and_one_refusal(team: Team) -
     winners: Counter[str] = Counter()
     for number in range(1, ROUNDS + 1):
         lead = hand_off_with_a_delivered_card(team, number)
-        accepted, rejected = at_once(partial(team.say, "rita", f"lead accept L-{number}"),
-                                     partial(team.say, "rita", f"lead reject L-{number} not our market"))
+        accepted, rejected = at_once(
+            partial(team.say, "rita", f"lead accept L-{number}"),
+            partial(team.say, "rita", f"lead reject L-{number} not our market"),
+        )
         assert accepted.ok != rejected.ok, (text_of(accepted), text_of(rejected))
         events, rows = story_of(team, lead)
         status = team.lead(number).status
@@ -99,8 +105,10 @@ def test_reassign_and_accept_at_once_happen_one_after_the_other(team: Team) -> N
     orders: Counter[str] = Counter()
     for number in range(1, ROUNDS + 1):
         lead = hand_off_with_a_delivered_card(team, number)
-        reassigned, accepted = at_once(partial(team.say, "mara", f"lead reassign L-{number} to:@sam"),
-                                       partial(team.say, "rita", f"lead accept L-{number}"))
+        reassigned, accepted = at_once(
+            partial(team.say, "mara", f"lead reassign L-{number} to:@sam"),
+            partial(team.say, "rita", f"lead accept L-{number}"),
+        )
         assert reassigned.ok, text_of(reassigned)
         events, rows = story_of(team, lead)
         after = team.lead(number)
@@ -113,8 +121,9 @@ def test_reassign_and_accept_at_once_happen_one_after_the_other(team: Team) -> N
         else:
             orders["accept first"] += 1
             assert events == ["handoff", "accept", "reassign"]
-            assert rows == Counter({("handoff", rita): 1, ("card_update", rita): 1, ("accepted", mara): 1,
-                                    ("handoff", sam): 1})
+            assert rows == Counter(
+                {("handoff", rita): 1, ("card_update", rita): 1, ("accepted", mara): 1, ("handoff", sam): 1}
+            )
     assert sum(orders.values()) == ROUNDS
 
 
@@ -165,7 +174,14 @@ def _until_a_session_waits_for_a_lock(db: Database) -> None:
     """Block until another session of this database is waiting on a row lock (the twin's insert)."""
     deadline = time.monotonic() + 30
     with db.engine.connect() as conn:
-        while conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                "AND wait_event_type = 'Lock'")).scalar_one() == 0:
+        while (
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
+            == 0
+        ):
             assert time.monotonic() < deadline, "the twin never reached the insert"
             conn.rollback()

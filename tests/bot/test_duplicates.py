@@ -21,8 +21,11 @@ def test_a_second_hand_off_of_the_same_email_answers_with_the_open_lead(team: Te
     again = team.say("mara", 'lead handoff "Acme Inc" email:JO@Acme.COM to:@sam')
     assert not again.ok
     answer = text_of(again)
-    assert "There is already an open lead for jo@acme.com: L-1 Acme, owned by @Rita (waiting to be accepted)" \
-        in answer and "nothing was created" in answer and "force:yes" in answer
+    assert (
+        "There is already an open lead for jo@acme.com: L-1 Acme, owned by @Rita (waiting to be accepted)" in answer
+        and "nothing was created" in answer
+        and "force:yes" in answer
+    )
     assert leads(team) == [(1, "Acme")] and len(team.inbox("sam")) == cards_before
 
     anyway = buttons_of(again)

@@ -31,21 +31,24 @@ def test_urls_are_values_not_options() -> None:
 def test_an_unclosed_quote_runs_to_the_end_and_is_reported() -> None:
     command = parse('lead handoff "Acme Corp')
     assert command.words[-1] == Word("Acme Corp", quoted=True) and command.unclosed == '"Acme Corp'
-    option = parse('lead handoff Acme note:“call Jo  ')
+    option = parse("lead handoff Acme note:“call Jo  ")
     assert option.options == {"note": "call Jo"} and option.unclosed == "note:“call Jo"
     assert parse('lead handoff "Acme Corp" note:"x"').unclosed is None
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("<@U123ABC|ana>", ("U123ABC", None, "ana")),
-    ("<@U123ABC>", ("U123ABC", None, None)),
-    ("<at>Rita Lopez</at>", (None, None, "Rita Lopez")),
-    ("@rita", (None, None, "rita")),
-    ("Rita@Acme.com", (None, "rita@acme.com", None)),
-    ("mailto:rita@acme.com", (None, "rita@acme.com", None)),
-    ("29:1a2b3c", ("29:1a2b3c", None, None)),
-    ("U0123456", ("U0123456", None, None)),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("<@U123ABC|ana>", ("U123ABC", None, "ana")),
+        ("<@U123ABC>", ("U123ABC", None, None)),
+        ("<at>Rita Lopez</at>", (None, None, "Rita Lopez")),
+        ("@rita", (None, None, "rita")),
+        ("Rita@Acme.com", (None, "rita@acme.com", None)),
+        ("mailto:rita@acme.com", (None, "rita@acme.com", None)),
+        ("29:1a2b3c", ("29:1a2b3c", None, None)),
+        ("U0123456", ("U0123456", None, None)),
+    ],
+)
 def test_users_are_recognised_in_every_platform_form(raw: str, expected: tuple) -> None:
     ref = parse_user(raw)
     assert (ref.platform_id, ref.email, ref.name) == expected
@@ -77,9 +80,15 @@ def test_any_text_tokenizes_without_crashing(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp", "Cf")),
-                        min_size=1, max_size=12).filter(lambda w: w[0] not in "\"'“„”‘" and ":" not in w
-                                                        and not w.startswith("<at>")), min_size=1, max_size=8))
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp", "Cf")), min_size=1, max_size=12
+        ).filter(lambda w: w[0] not in "\"'“„”‘" and ":" not in w and not w.startswith("<at>")),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_plain_words_round_trip(words: list[str]) -> None:
     import unicodedata
 
@@ -88,20 +97,26 @@ def test_plain_words_round_trip(words: list[str]) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Cf")), min_size=1, max_size=40)
-       .filter(lambda v: '"' not in v and v.strip() == v and v))
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Cf")), min_size=1, max_size=40).filter(
+        lambda v: '"' not in v and v.strip() == v and v
+    )
+)
 def test_quoted_option_values_come_back_whole(value: str) -> None:
     import unicodedata
 
     assert parse(f'lead touch L-1 note:"{value}"').options["note"] == unicodedata.normalize("NFC", value)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("<#C0123ABC|sales>", ("C0123ABC", "slack")),
-    ("<#C0123ABC>", ("C0123ABC", "slack")),
-    ("19:abc@thread.tacv2", ("19:abc@thread.tacv2", "teams")),
-    ("#marketing", ("#marketing", None)),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("<#C0123ABC|sales>", ("C0123ABC", "slack")),
+        ("<#C0123ABC>", ("C0123ABC", "slack")),
+        ("19:abc@thread.tacv2", ("19:abc@thread.tacv2", "teams")),
+        ("#marketing", ("#marketing", None)),
+    ],
+)
 def test_channels_are_recognised_in_every_platform_form(raw: str, expected: tuple) -> None:
     from bot.core.grammar import parse_channel
 

@@ -30,8 +30,11 @@ def test_marketing_sees_its_hand_offs_back_with_it_and_those_still_waiting(team:
     assert shown.index("Back with you (1)") < shown.index("Waiting for a rep to accept (1)")
     assert "L-2 · Beta\n↩️ Rejected: wrong territory" in shown and "L-1 · Alpha\nwith @Rita" in shown
     assert "Your open leads" not in shown  # a marketer who owns nothing is not shown an empty list
-    assert every_button(home) == [("Reassign", "lead reassign L-2"), ("Details", "lead show L-2"),
-                                  ("Details", "lead show L-1")]
+    assert every_button(home) == [
+        ("Reassign", "lead reassign L-2"),
+        ("Details", "lead show L-2"),
+        ("Details", "lead show L-1"),
+    ]
     assert team.say("mara", "lead reassign L-2 @rita").ok
     shown = text_of(home_of(team, "mara"))
     assert "Back with you" not in shown and "Waiting for a rep to accept (2)" in shown
@@ -63,8 +66,9 @@ def test_a_rep_sees_the_tools_they_open_most_on_their_home(team: Team) -> None:
 
     def home(who: str) -> Reply:
         with team.runtime.db.session() as session:
-            return home_reply(session, team.runtime.clock, team.member(who), team.runtime.dispatcher.registry,
-                              team.runtime.settings)
+            return home_reply(
+                session, team.runtime.clock, team.member(who), team.runtime.dispatcher.registry, team.runtime.settings
+            )
 
     assert "Find decks, one-pagers and battlecards with `/tool <words>`" in text_of(home("rita"))
     assert "most-used tools" not in text_of(home("mara"))  # marketing sees the section once it opens tools
@@ -72,16 +76,22 @@ def test_a_rep_sees_the_tools_they_open_most_on_their_home(team: Team) -> None:
         assert team.say("mara", f'tool add "{title}" url:https://example.com/{title[:3]}').ok
     links = ToolLinks(team.runtime.settings.base_url, team.runtime.settings.secret_key)
     for title, times in (("Battlecard Globex", 3), ("ROI calculator", 1)):
-        [url] = [s.url for b in team.say("rita", f"tool {title}").blocks for s in getattr(b, "text", ())
-                 if isinstance(s, Link) and s.text == title]
+        [url] = [
+            s.url
+            for b in team.say("rita", f"tool {title}").blocks
+            for s in getattr(b, "text", ())
+            if isinstance(s, Link) and s.text == title
+        ]
         tool_id = int(urlsplit(url).path.rsplit("/", 1)[1])
         for _ in range(times):
             with team.runtime.db.session() as session:
-                open_link(session, team.runtime.clock, tool_id, links.claims(parse_qs(urlsplit(url).query)["m"][0],
-                                                                             tool_id))
+                open_link(
+                    session, team.runtime.clock, tool_id, links.claims(parse_qs(urlsplit(url).query)["m"][0], tool_id)
+                )
     shown = home("rita")
     assert "Your most-used tools\nBattlecard Globex  T-2\nROI calculator  T-3" in text_of(shown)
-    [mine] = [s for b in shown.blocks for s in getattr(b, "text", ())
-              if isinstance(s, Link) and s.text == "ROI calculator"]
+    [mine] = [
+        s for b in shown.blocks for s in getattr(b, "text", ()) if isinstance(s, Link) and s.text == "ROI calculator"
+    ]
     assert links.claims(parse_qs(urlsplit(mine.url).query)["m"][0], tool_id) is not None  # a link that counts for her
     assert "Battlecard" not in text_of(home("sam"))  # Sam opened nothing: his own home, not Rita's

@@ -10,8 +10,15 @@ from bot.core.grammar import clean
 from bot.core.replies import Code, Context, Plain
 from tests.bot.conftest import Team, text_of
 
-HOSTILE = ["<!channel> call me", "@here now", "<script>alert(1)</script>", "<https://evil.test|click>",
-           "*bold* _it_ ~x~ `code`", "emoji 🚀 and RTL \u202e text", "\x00\x07bell"]
+HOSTILE = [
+    "<!channel> call me",
+    "@here now",
+    "<script>alert(1)</script>",
+    "<https://evil.test|click>",
+    "*bold* _it_ ~x~ `code`",
+    "emoji 🚀 and RTL \u202e text",
+    "\x00\x07bell",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -32,8 +39,10 @@ def test_an_unclosed_quote_keeps_the_rest_of_the_line_as_the_note_and_says_so(te
     reply = team.say("mara", 'lead handoff Acme to:@rita note:"call after the board meeting')
     assert reply.ok and team.lead(1).note == "call after the board meeting"
     assert text_of(reply).endswith('\nI closed the quote you opened at note:"call after the board meeting.')
-    assert isinstance(reply.blocks[-1], Context) and Code(text='note:"call after the board meeting') \
-        in reply.blocks[-1].text
+    assert (
+        isinstance(reply.blocks[-1], Context)
+        and Code(text='note:"call after the board meeting') in reply.blocks[-1].text
+    )
     closed = team.say("mara", 'lead handoff Globex to:@rita note:"call after the board meeting"')
     assert "I closed the quote" not in text_of(closed)
     long = team.say("rita", 'lead feedback L-1 9 "' + "why " * 30)  # refused, and still told

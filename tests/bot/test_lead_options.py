@@ -16,12 +16,20 @@ def test_a_bad_email_option_names_the_option_and_its_form_and_creates_nothing(te
 
 
 def test_options_reach_the_lead_parsed(team: Team) -> None:
-    reply = team.say("mara", 'lead handoff "Acme Corp" email:Jo@ACME.com name:"Jo Smith" source:Webinar '
-                             'to:Rita@T-ACME.test note:"call after 3pm"')
+    reply = team.say(
+        "mara",
+        'lead handoff "Acme Corp" email:Jo@ACME.com name:"Jo Smith" source:Webinar '
+        'to:Rita@T-ACME.test note:"call after 3pm"',
+    )
     assert reply.ok, text_of(reply)
     lead = team.lead(1)
     assert (lead.company, lead.email, lead.contact_name, lead.source, lead.note) == (
-        "Acme Corp", "jo@acme.com", "Jo Smith", "webinar", "call after 3pm")
+        "Acme Corp",
+        "jo@acme.com",
+        "Jo Smith",
+        "webinar",
+        "call after 3pm",
+    )
     assert lead.owner_id == team.member("rita").id
 
 

@@ -226,7 +226,8 @@ def test_accepting_suggests_the_next_command_as_one_to_copy(team: Team) -> None:
     intro = team.say("rita", "lead accept L-1").blocks[0]
     assert isinstance(intro, Section)
     assert Code(text="lead touch L-1") in intro.text and "log your first touch with lead touch L-1." in text_of(
-        Reply(blocks=(intro,)))
+        Reply(blocks=(intro,))
+    )
 
 
 def test_an_accepted_lead_is_not_rejected_but_reported_lost(team: Team) -> None:
@@ -237,8 +238,10 @@ def test_an_accepted_lead_is_not_rejected_but_reported_lost(team: Team) -> None:
     assert "L-1 is already accepted. To close it, report it lost: `lead lost L-1 <reason>`." in text_of(refused)
     team.say("rita", "lead stage L-1 qualification")
     refused = team.say("rita", "lead reject L-1")  # the state is the news, before the missing reason
-    assert "L-1 is already accepted (stage 2: qualification). To close it, report it lost: " \
+    assert (
+        "L-1 is already accepted (stage 2: qualification). To close it, report it lost: "
         "`lead lost L-1 <reason>`." in text_of(refused)
+    )
     assert (team.lead(1).status, team.events(1)) == ("accepted", ["handoff", "accept", "stage"])
     assert [row.kind for row in team.inbox("mara")] == ["accepted"]  # marketing heard nothing more
     assert team.say("rita", "lead lost L-1 budget").ok

@@ -77,8 +77,14 @@ def test_finding_a_name_reads_two_members_however_large_the_team(team: Team) -> 
     workspace_id = team.member("mara").workspace_id
     with team.runtime.db.session() as session:
         for n in range(60):
-            session.add(Member(workspace_id=workspace_id, display_name=f"Person {n}", email=f"p{n}@t-acme.test",
-                               created_at=team.runtime.clock.now()))
+            session.add(
+                Member(
+                    workspace_id=workspace_id,
+                    display_name=f"Person {n}",
+                    email=f"p{n}@t-acme.test",
+                    created_at=team.runtime.clock.now(),
+                )
+            )
     loaded: list[object] = []
     with team.runtime.db.session() as session:
         event.listen(session, "loaded_as_persistent", lambda _session, row: loaded.append(row))
@@ -102,8 +108,12 @@ def test_someone_the_directory_found_becomes_the_member_who_later_speaks(team: T
     assert nina.ok
     with team.runtime.db.session() as session:
         [member] = session.exec(select(Member).where(Member.display_name == "Nina New")).all()
-        assert (member.role, member.email, member.timezone, member.enriched) == \
-               ("marketer", "nina@t-acme.test", "Europe/Paris", True)
+        assert (member.role, member.email, member.timezone, member.enriched) == (
+            "marketer",
+            "nina@t-acme.test",
+            "Europe/Paris",
+            True,
+        )
         accounts = session.exec(select(MemberAccount).where(MemberAccount.member_id == member.id)).all()
         assert [(a.platform, a.external_id) for a in accounts] == [("slack", "U0NINA001")]
 
@@ -121,8 +131,10 @@ def test_a_found_email_tandem_knows_joins_that_person(team: Team) -> None:
 def test_nobody_found_says_where_the_adapter_looked(team: Team) -> None:
     tried = (Named("ghost@t-acme.test", None, "in this Slack workspace (looked up by e-mail)"),)
     answer = ask(team, "mara", "tandem role ghost@t-acme.test marketer", tried)
-    assert not answer.unmet and "couldn't find `ghost@t-acme.test` in this Slack workspace (looked up by e-mail)" \
-        in text_of(answer.reply)
+    assert (
+        not answer.unmet
+        and "couldn't find `ghost@t-acme.test` in this Slack workspace (looked up by e-mail)" in text_of(answer.reply)
+    )
 
 
 def test_a_list_filter_introduces_nobody(team: Team) -> None:

@@ -37,9 +37,17 @@ TARGET = OptionSpec("target", INT, "a whole number of leads")
 ENDS = OptionSpec("ends", DATE)
 LINK = OptionSpec("url", URL)
 EVERY_TYPE: tuple[OptionSpec[Any], ...] = (
-    OptionSpec("note", TEXT), TARGET, OptionSpec("amount", AMOUNT), ENDS, LINK, OptionSpec("email", EMAIL),
-    OptionSpec("to", PERSON), OptionSpec("campaign", CAMPAIGN), OptionSpec("channel", CHANNEL),
-    OptionSpec("force", FLAG))
+    OptionSpec("note", TEXT),
+    TARGET,
+    OptionSpec("amount", AMOUNT),
+    ENDS,
+    LINK,
+    OptionSpec("email", EMAIL),
+    OptionSpec("to", PERSON),
+    OptionSpec("campaign", CAMPAIGN),
+    OptionSpec("channel", CHANNEL),
+    OptionSpec("force", FLAG),
+)
 
 
 def refusal(option: OptionSpec[Any], raw: str) -> str:
@@ -53,9 +61,17 @@ def test_a_whole_number_is_read(raw: str, expected: int) -> None:
     assert TARGET.parse(raw) == expected
 
 
-@pytest.mark.parametrize(("raw", "why"), [("forty", "`forty` is not a whole number"), ("4.5", "not a whole number"),
-                                          ("-3", "can't be negative"), ("1,00", "not a whole number"),
-                                          ("٣", "not a whole number"), ("9" * 5000, "more than 1,000,000,000")])
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("forty", "`forty` is not a whole number"),
+        ("4.5", "not a whole number"),
+        ("-3", "can't be negative"),
+        ("1,00", "not a whole number"),
+        ("٣", "not a whole number"),
+        ("9" * 5000, "more than 1,000,000,000"),
+    ],
+)
 def test_a_bad_whole_number_names_the_option_and_the_form(raw: str, why: str) -> None:
     said = refusal(TARGET, raw)
     assert said.startswith("`target:` takes a whole number of leads, like `target:40`.") and why in said
@@ -65,32 +81,37 @@ def test_a_date_is_yyyy_mm_dd_and_a_real_day() -> None:
     assert ENDS.parse("2027-02-28") == date(2027, 2, 28)
     assert ENDS.parse("2028-02-29") == date(2028, 2, 29)  # a leap year
     said = refusal(ENDS, "2027-02-30")
-    assert said == ("`ends:` takes a date as YYYY-MM-DD, like `ends:2027-02-28`. "
-                    "2027-02-30 is not a day in the calendar.")
+    assert said == (
+        "`ends:` takes a date as YYYY-MM-DD, like `ends:2027-02-28`. 2027-02-30 is not a day in the calendar."
+    )
     for raw in ("28/02/2027", "2027-2-28", "20270228", "next friday", "2027-13-01"):
         assert refusal(ENDS, raw).startswith("`ends:` takes a date as YYYY-MM-DD"), raw
 
 
-@pytest.mark.parametrize("raw", ["https://acme.test/deck.pdf", "http://intranet.acme.test:8080/x?a=b:c",
-                                 "HTTPS://Acme.test"])
+@pytest.mark.parametrize(
+    "raw", ["https://acme.test/deck.pdf", "http://intranet.acme.test:8080/x?a=b:c", "HTTPS://Acme.test"]
+)
 def test_http_and_https_links_are_taken(raw: str) -> None:
     assert LINK.parse(raw) == raw
 
 
-@pytest.mark.parametrize(("raw", "why"), [
-    ("javascript:alert(1)", "`javascript:` links run code in the browser of whoever clicks them"),
-    ("JavaScript:alert(1)", "`javascript:` links run code"),
-    ("data:text/html,<script>alert(1)</script>", "`data:` links carry hidden content"),
-    ("vbscript:msgbox", "`vbscript:` links run code"),
-    ("ftp://files.acme.test/deck", "is not an http or https link"),
-    ("file:///etc/passwd", "is not an http or https link"),
-    ("acme.test/deck", "Start it with https://"),
-    ("https://", "no host name"),
-    ("http://[::1", "is not a link"),
-    ("https://acme.test:99999/", "is not a link"),
-    ("https://acme.test/a deck", "no spaces"),
-    ("https://acme.test/" + "x" * 2000, "the limit is 2,000"),
-])
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("javascript:alert(1)", "`javascript:` links run code in the browser of whoever clicks them"),
+        ("JavaScript:alert(1)", "`javascript:` links run code"),
+        ("data:text/html,<script>alert(1)</script>", "`data:` links carry hidden content"),
+        ("vbscript:msgbox", "`vbscript:` links run code"),
+        ("ftp://files.acme.test/deck", "is not an http or https link"),
+        ("file:///etc/passwd", "is not an http or https link"),
+        ("acme.test/deck", "Start it with https://"),
+        ("https://", "no host name"),
+        ("http://[::1", "is not a link"),
+        ("https://acme.test:99999/", "is not a link"),
+        ("https://acme.test/a deck", "no spaces"),
+        ("https://acme.test/" + "x" * 2000, "the limit is 2,000"),
+    ],
+)
 def test_anything_but_an_http_link_is_refused_with_the_reason(raw: str, why: str) -> None:
     said = refusal(LINK, raw)
     assert said.startswith("`url:` takes an http(s) link, like `url:https://example.com/deck`.") and why in said
@@ -106,34 +127,61 @@ def test_emails_people_campaigns_channels_and_flags() -> None:
     assert campaign.parse("Q4 Webinar") == "Q4 Webinar" and "at most 200" in refusal(campaign, "x" * 201)
     channel = OptionSpec("channel", CHANNEL)
     assert channel.parse("<#C0123ABC|sales>") == ChannelRef("C0123ABC", "slack")
-    assert refusal(channel, "sales") == "`channel:` takes a channel (#name), like `channel:#sales`. " \
-                                        "`sales` is not a channel."
+    assert (
+        refusal(channel, "sales") == "`channel:` takes a channel (#name), like `channel:#sales`. "
+        "`sales` is not a channel."
+    )
     force = OptionSpec("force", FLAG)
     assert [force.parse(w) for w in ("yes", "Y", "on", "true", "1", "no", "off", "0")] == [True] * 5 + [False] * 3
     assert "`maybe` is neither" in refusal(force, "maybe")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("25000", "25000.00"), ("25,000.50", "25000.50"), ("$25k", "25000.00"), ("1.2m", "1200000.00"),
-    ("1.2M", "1200000.00"), ("€1,234.56", "1234.56"), ("£99.9", "99.90"), ("0.5", "0.50"), ("¥300", "300.00"),
-    ("1.2345k", "1234.50"), ("1,000,000,000,000", "1000000000000.00"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("25000", "25000.00"),
+        ("25,000.50", "25000.50"),
+        ("$25k", "25000.00"),
+        ("1.2m", "1200000.00"),
+        ("1.2M", "1200000.00"),
+        ("€1,234.56", "1234.56"),
+        ("£99.9", "99.90"),
+        ("0.5", "0.50"),
+        ("¥300", "300.00"),
+        ("1.2345k", "1234.50"),
+        ("1,000,000,000,000", "1000000000000.00"),
+    ],
+)
 def test_plausible_amounts_keep_their_cents(raw: str, expected: str) -> None:
     assert looks_like_amount(raw)
     assert parse_amount(raw) == Decimal(expected)
 
 
-@pytest.mark.parametrize(("raw", "why"), [
-    ("-500", "Amounts are positive"), ("$-5", "Amounts are positive"), ("−20", "Amounts are positive"),
-    ("1e99", "Scientific notation"), ("2.5E3", "Scientific notation"),
-    ("0", "zero amount"), ("$0.00", "zero amount"),
-    ("1.234,56", "Use a dot for cents"), ("€1.234,56", "Use a dot for cents"), ("25,00", "Use a dot for cents"),
-    ("1.234", "Use a dot for cents"),
-    ("1000000000000.01", "more than 1,000,000,000,000"), ("2000000000000", "more than"), ("9" * 400, "more than"),
-    ("5000000m", "more than"),
-    ("1.2.3", "is not an amount"), ("12abc", "is not an amount"), ("3rd", "is not an amount"),
-    ("1,5k", "is not an amount"), ("+500", "is not an amount"),
-])
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("-500", "Amounts are positive"),
+        ("$-5", "Amounts are positive"),
+        ("−20", "Amounts are positive"),
+        ("1e99", "Scientific notation"),
+        ("2.5E3", "Scientific notation"),
+        ("0", "zero amount"),
+        ("$0.00", "zero amount"),
+        ("1.234,56", "Use a dot for cents"),
+        ("€1.234,56", "Use a dot for cents"),
+        ("25,00", "Use a dot for cents"),
+        ("1.234", "Use a dot for cents"),
+        ("1000000000000.01", "more than 1,000,000,000,000"),
+        ("2000000000000", "more than"),
+        ("9" * 400, "more than"),
+        ("5000000m", "more than"),
+        ("1.2.3", "is not an amount"),
+        ("12abc", "is not an amount"),
+        ("3rd", "is not an amount"),
+        ("1,5k", "is not an amount"),
+        ("+500", "is not an amount"),
+    ],
+)
 def test_implausible_amounts_are_refused_with_the_reason(raw: str, why: str) -> None:
     assert looks_like_amount(raw)
     with pytest.raises(Invalid, match=why):

@@ -8,10 +8,12 @@ from bot.server import build_runtime
 from bot.tools.search import ToolIndex, allowed_edits, cache_for, query_terms, rank
 from tests.bot.conftest import Team
 
-ROWS = [(1, 1, "Pricing deck", "List prices and discounts", "pricing", None),
-        (2, 2, "Harbour ROI calculator", "Payback in months", "roi,finance", None),
-        (3, 3, "Battlecard: Globex", "Objections and traps", "competitor", 7),
-        (4, 4, "Enterprise pricing FAQ", "What procurement asks", "pricing", None)]
+ROWS = [
+    (1, 1, "Pricing deck", "List prices and discounts", "pricing", None),
+    (2, 2, "Harbour ROI calculator", "Payback in months", "roi,finance", None),
+    (3, 3, "Battlecard: Globex", "Objections and traps", "competitor", 7),
+    (4, 4, "Enterprise pricing FAQ", "What procurement asks", "pricing", None),
+]
 
 
 def numbers(query: str, campaigns: dict[int, str] | None = None) -> list[int]:
@@ -59,8 +61,10 @@ def test_a_second_replica_sees_a_new_and_a_removed_tool_at_once(team: Team, runt
 
 
 def test_an_index_brought_up_to_date_ranks_as_one_built_afresh() -> None:
-    more = [(5, 5, "Pricing calculator", "Seats times price", "pricing,roi", None),
-            (6, 6, "Globex pricing intel", "What Globex charges", "competitor,pricing", 7)]
+    more = [
+        (5, 5, "Pricing calculator", "Seats times price", "pricing,roi", None),
+        (6, 6, "Globex pricing intel", "What Globex charges", "competitor,pricing", 7),
+    ]
     fresh = ToolIndex.build((6, 1), [row for row in ROWS + more if row[1] != 1])
     updated = ToolIndex.build((4, 0), ROWS).extended((6, 0), more).hiding((6, 1), {1})
     for query in ("pricing", "globex", "pricng calc", "roi", "summit", "zzz"):

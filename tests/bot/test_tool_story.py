@@ -15,15 +15,21 @@ from bot.tools.service import open_link
 from storage.models import Campaign, Tool, ToolClick
 from tests.bot.conftest import Team, text_of
 
-PRICING = 'tool add "Pricing deck" url:https://drive.example.com/pricing tags:pricing,enterprise ' \
-          'desc:"List prices, discounts and packaging for 2026"'
+PRICING = (
+    'tool add "Pricing deck" url:https://drive.example.com/pricing tags:pricing,enterprise '
+    'desc:"List prices, discounts and packaging for 2026"'
+)
 ROI = "tool add Harbour ROI calculator url:https://sheets.example.com/roi tags:roi,finance"
-GLOBEX = 'tool add "Battlecard: Globex" url:https://wiki.example.com/globex tags:competitor ' \
-         'desc:"How we win against Globex: objections, traps and proof points"'
-OTHERS = ('tool add "Security one-pager" url:https://drive.example.com/security tags:security',
-          'tool add "Case study: Northwind" url:https://drive.example.com/northwind tags:case-study '
-          'desc:"How Northwind cut onboarding time by half"',
-          'tool add "Enterprise pricing FAQ" url:https://wiki.example.com/pricing-faq tags:pricing')
+GLOBEX = (
+    'tool add "Battlecard: Globex" url:https://wiki.example.com/globex tags:competitor '
+    'desc:"How we win against Globex: objections, traps and proof points"'
+)
+OTHERS = (
+    'tool add "Security one-pager" url:https://drive.example.com/security tags:security',
+    'tool add "Case study: Northwind" url:https://drive.example.com/northwind tags:case-study '
+    'desc:"How Northwind cut onboarding time by half"',
+    'tool add "Enterprise pricing FAQ" url:https://wiki.example.com/pricing-faq tags:pricing',
+)
 
 
 def links_in(reply: Reply) -> list[Link]:
@@ -62,23 +68,33 @@ def test_marketer_publishes_a_tool_and_gets_its_id_and_link(team: Team) -> None:
     assert link.url.startswith("http://127.0.0.1:8000/t/") and "?m=" in link.url
     with team.runtime.db.session() as session:
         tool = session.exec(select(Tool)).one()
-    assert (tool.number, tool.title, tool.url, tool.tags) == (1, "Pricing deck", "https://drive.example.com/pricing",
-                                                              "pricing,enterprise")
+    assert (tool.number, tool.title, tool.url, tool.tags) == (
+        1,
+        "Pricing deck",
+        "https://drive.example.com/pricing",
+        "pricing,enterprise",
+    )
     assert tool.description == "List prices, discounts and packaging for 2026"
     assert tool.owner_id == team.member("mara").id
     assert "T-2" in team.text("mara", ROI)
 
 
-@pytest.mark.parametrize(("query", "title"), [("pricng deck", "Pricing deck"),
-                                              ("harbour roi", "Harbour ROI calculator"),
-                                              ("batlecard", "Battlecard: Globex"),
-                                              ("globex", "Battlecard: Globex"),
-                                              ("roi calc", "Harbour ROI calculator"),
-                                              ("how do we win against globex", "Battlecard: Globex"),
-                                              ("securty one pager", "Security one-pager"),
-                                              ("onboarding", "Case study: Northwind"),
-                                              ("pricng", "Pricing deck"), ("harbor", "Harbour ROI calculator"),
-                                              ("secruity", "Security one-pager")])
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("pricng deck", "Pricing deck"),
+        ("harbour roi", "Harbour ROI calculator"),
+        ("batlecard", "Battlecard: Globex"),
+        ("globex", "Battlecard: Globex"),
+        ("roi calc", "Harbour ROI calculator"),
+        ("how do we win against globex", "Battlecard: Globex"),
+        ("securty one pager", "Security one-pager"),
+        ("onboarding", "Case study: Northwind"),
+        ("pricng", "Pricing deck"),
+        ("harbor", "Harbour ROI calculator"),
+        ("secruity", "Security one-pager"),
+    ],
+)
 def test_a_rep_finds_a_tool_despite_typos(tools: Team, query: str, title: str) -> None:
     reply = tools.say("rita", f"tool {query}")
     assert reply.ok and "best match" in text_of(reply) and "No tool matches" not in text_of(reply), text_of(reply)
@@ -90,7 +106,7 @@ def test_results_are_ranked_by_relevance_and_at_most_five(tools: Team) -> None:
     assert pricing[:2] == ["Pricing deck", "Enterprise pricing FAQ"]  # title matches, the shorter title first
     assert "Security one-pager" not in pricing
     for n in range(8):
-        assert tools.say("mara", f"tool add \"Pricing sheet {n}\" url:https://example.com/p{n} tags:pricing").ok
+        assert tools.say("mara", f'tool add "Pricing sheet {n}" url:https://example.com/p{n} tags:pricing').ok
     assert len(titles_in(tools.say("rita", "tool pricing"))) == 5
     assert titles_in(tools.say("rita", "tool enterprise pricing"))[0] == "Enterprise pricing FAQ"
 
@@ -98,8 +114,15 @@ def test_results_are_ranked_by_relevance_and_at_most_five(tools: Team) -> None:
 def test_a_tool_is_found_by_its_campaign(tools: Team) -> None:
     with tools.runtime.db.session() as session:
         workspace_id = tools.member("mara").workspace_id
-        session.add(Campaign(workspace_id=workspace_id, number=1, name="RevOps Summit Berlin", goal="meet EMEA",
-                             created_at=tools.runtime.clock.now()))
+        session.add(
+            Campaign(
+                workspace_id=workspace_id,
+                number=1,
+                name="RevOps Summit Berlin",
+                goal="meet EMEA",
+                created_at=tools.runtime.clock.now(),
+            )
+        )
     assert tools.say("mara", 'tool add "Booth script" url:https://example.com/booth campaign:revops').ok
     assert titles_in(tools.say("rita", "tool berlin summit")) == ["Booth script"]
     assert "campaign RevOps Summit Berlin" in tools.text("rita", "tool booth")
@@ -127,8 +150,9 @@ def test_every_link_counts_for_the_person_it_was_handed_to(tools: Team) -> None:
     assert open_as(tools, tools.say("sam", "tool pricing deck"), "Pricing deck") == "https://drive.example.com/pricing"
     with tools.runtime.db.session() as session:
         clicks = session.exec(select(ToolClick)).all()
-    assert sorted(c.member_id for c in clicks if c.member_id) == sorted([tools.member("rita").id or 0,
-                                                                        tools.member("sam").id or 0])
+    assert sorted(c.member_id for c in clicks if c.member_id) == sorted(
+        [tools.member("rita").id or 0, tools.member("sam").id or 0]
+    )
     listed = tools.text("mara", "tool list")
     assert listed.index("Pricing deck") < listed.index("Battlecard: Globex")  # most opened first
     assert "2 opens, last 10 Mar 2026" in listed
@@ -172,8 +196,9 @@ def test_a_marketer_removes_their_tool_and_its_old_links_stop_working(tools: Tea
 def test_only_the_owner_or_a_manager_removes_a_tool(tools: Team) -> None:
     assert tools.say("mara", "tandem role sam@t-acme.test marketer").ok
     refused = tools.say("sam", "tool remove T-1")
-    assert not refused.ok and "T-1 is Mara's; you can remove your own tools, and a manager can remove any." \
-        in text_of(refused)
+    assert not refused.ok and "T-1 is Mara's; you can remove your own tools, and a manager can remove any." in text_of(
+        refused
+    )
     rep = tools.say("rita", "tool remove T-1")
     assert not rep.ok and "needs the marketer role" in text_of(rep)
     assert tools.say("dana", "tool remove T-1").ok  # a manager removes any
@@ -186,15 +211,18 @@ def test_a_rep_cannot_publish_and_is_told_which_role_is_needed(team: Team) -> No
     assert not refused.ok and "`tool add` needs the marketer role" in text_of(refused)
 
 
-@pytest.mark.parametrize(("url", "reason"), [
-    ("javascript:alert(1)", "`javascript:` links are refused"),
-    ("data:text/html,hi", "`data:` links are refused"),
-    ("ftp://files.example.com/deck.pdf", "`ftp:` links are refused"),
-    ("/decks/pricing.pdf", "only a path, not a full web address"),
-    ("drive.example.com/deck", "Give it with https:// in front, e.g. `url:https://drive.example.com/deck`"),
-    ("https://", "has no web host"),
-    ("https://ana:secret@example.com/deck", "user name or password"),
-])
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("javascript:alert(1)", "`javascript:` links are refused"),
+        ("data:text/html,hi", "`data:` links are refused"),
+        ("ftp://files.example.com/deck.pdf", "`ftp:` links are refused"),
+        ("/decks/pricing.pdf", "only a path, not a full web address"),
+        ("drive.example.com/deck", "Give it with https:// in front, e.g. `url:https://drive.example.com/deck`"),
+        ("https://", "has no web host"),
+        ("https://ana:secret@example.com/deck", "user name or password"),
+    ],
+)
 def test_only_http_and_https_links_with_a_host_are_published(team: Team, url: str, reason: str) -> None:
     reply = team.say("mara", f"tool add Deck url:{url}")
     assert not reply.ok and reason in text_of(reply), text_of(reply)
@@ -208,12 +236,15 @@ def test_bad_tool_input_gets_a_usage_line_or_the_limit_named(team: Team) -> None
     assert "the limit is 200" in team.text("mara", f"tool add {'A' * 201} url:https://example.com/x")
     assert "the limit is 2,000" in team.text("mara", f"tool add Deck url:https://example.com/x desc:{'d' * 2001}")
     assert "tags are words" in team.text("mara", "tool add Deck url:https://example.com/x tags:q4/2026")
-    assert "a tool can have 10" in team.text("mara", "tool add Deck url:https://example.com/x tags:" +
-                                             ",".join(f"t{n}" for n in range(11)))
+    assert "a tool can have 10" in team.text(
+        "mara", "tool add Deck url:https://example.com/x tags:" + ",".join(f"t{n}" for n in range(11))
+    )
     assert "has no option `tag:`. Did you mean `tags:`?" in team.text(
-        "mara", "tool add Deck url:https://example.com/x tag:pricing")
-    assert "There is no campaign called `nope`" in team.text("mara", "tool add Deck url:https://example.com/x "
-                                                                     "campaign:nope")
+        "mara", "tool add Deck url:https://example.com/x tag:pricing"
+    )
+    assert "There is no campaign called `nope`" in team.text(
+        "mara", "tool add Deck url:https://example.com/x campaign:nope"
+    )
     assert "not a tool id" in team.text("mara", "tool remove pricing")
     assert "Missing the tool id" in team.text("mara", "tool remove")
     assert "a few words are enough" in team.text("rita", "tool " + "deck " * 50)
@@ -228,15 +259,21 @@ def test_tool_alone_and_tool_help_teach_the_commands(team: Team) -> None:
     assert "tool add" in team.text("rita", "help tool") and "Usage" in team.text("rita", "tool help")
 
 
-@pytest.mark.parametrize("title", ["<!channel> pricing", "@here deck", "<script>alert(1)</script> deck",
-                                   "*bold* `code` <https://evil.test|click>"])
+@pytest.mark.parametrize(
+    "title",
+    ["<!channel> pricing", "@here deck", "<script>alert(1)</script> deck", "*bold* `code` <https://evil.test|click>"],
+)
 def test_hostile_titles_stay_plain_text(team: Team, title: str) -> None:
     reply = team.say("mara", f'tool add "{title}" url:https://example.com/x desc:"<!here> {title}"')
     assert reply.ok, text_of(reply)
     for shown in (reply, team.say("rita", "tool deck pricing alert bold"), team.say("rita", "tool list")):
         assert [link.text for link in links_in(shown)] == [title]
-        assert all(title not in span.text for block in shown.blocks for span in getattr(block, "text", ())
-                   if isinstance(span, Bold | Code))  # only plain and link text, which renderers escape
+        assert all(
+            title not in span.text
+            for block in shown.blocks
+            for span in getattr(block, "text", ())
+            if isinstance(span, Bold | Code)
+        )  # only plain and link text, which renderers escape
 
 
 def test_a_tool_from_another_workspace_is_unknown(tools: Team) -> None:

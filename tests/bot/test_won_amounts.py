@@ -26,16 +26,26 @@ def test_a_won_amount_keeps_its_cents_and_the_answer_shows_it(accepted: Team) ->
     assert "Amount: 25,000.50" in shown and "won: 25,000.50 · signed after the demo" in shown
 
 
-@pytest.mark.parametrize(("said", "amount", "shown"), [("$25k", 25_000, "25,000"), ("1.2m", 1_200_000, "1,200,000"),
-                                                       ("€1,234.56", 1_234.56, "1,234.56")])
+@pytest.mark.parametrize(
+    ("said", "amount", "shown"),
+    [("$25k", 25_000, "25,000"), ("1.2m", 1_200_000, "1,200,000"), ("€1,234.56", 1_234.56, "1,234.56")],
+)
 def test_short_and_symbol_forms_are_read(accepted: Team, said: str, amount: float, shown: str) -> None:
     assert f"is won, for {shown}." in accepted.text("rita", f"lead won L-1 {said}")
     assert accepted.lead(1).amount == amount and accepted.lead(1).outcome_reason is None
 
 
-@pytest.mark.parametrize(("said", "why"), [("-500", "Amounts are positive"), ("1e99", "Scientific notation"),
-                                           ("0", "zero amount"), ("2000000000000", "more than 1,000,000,000,000"),
-                                           ("1.234,56", "Use a dot for cents"), ("25,000.5.0", "is not an amount")])
+@pytest.mark.parametrize(
+    ("said", "why"),
+    [
+        ("-500", "Amounts are positive"),
+        ("1e99", "Scientific notation"),
+        ("0", "zero amount"),
+        ("2000000000000", "more than 1,000,000,000,000"),
+        ("1.234,56", "Use a dot for cents"),
+        ("25,000.5.0", "is not an amount"),
+    ],
+)
 def test_an_implausible_amount_is_refused_and_nothing_changes(accepted: Team, said: str, why: str) -> None:
     reply = accepted.say("rita", f"lead won L-1 {said} great quarter")
     answer = text_of(reply)

@@ -21,8 +21,16 @@ from storage.migrate import upgrade
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
@@ -32,8 +40,13 @@ def server_url(tmp_path: Path) -> Iterator[str]:
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     upgrade(url)
-    settings = Settings(DATABASE_URL=url, TANDEM_PLAYGROUND="1", TANDEM_SCHEDULER="on",  # type: ignore[call-arg]
-                        TANDEM_SECRET_KEY="browser-test-secret-0123456789", _env_file=None)
+    settings = Settings(
+        DATABASE_URL=url,
+        TANDEM_PLAYGROUND="1",
+        TANDEM_SCHEDULER="on",  # type: ignore[call-arg]
+        TANDEM_SECRET_KEY="browser-test-secret-0123456789",
+        _env_file=None,
+    )
     runtime = build_runtime(settings, clock=SystemClock())
     seed_demo(runtime)
     listener = socket.socket()
@@ -69,8 +82,11 @@ def test_marketer_hands_off_and_rep_accepts_in_the_browser(server_url: str) -> N
 
             page.goto(f"{server_url}/?as=maya")
             expect(page.locator(".chat-who")).to_contain_text("Maya Chen")
-            page.fill("#command", 'lead handoff "Playwright Labs" email:pat@playwright.example name:"Pat Wright" '
-                                  'to:@rita note:"Saw the browser demo <b>twice</b>"')
+            page.fill(
+                "#command",
+                'lead handoff "Playwright Labs" email:pat@playwright.example name:"Pat Wright" '
+                'to:@rita note:"Saw the browser demo <b>twice</b>"',
+            )
             page.press("#command", "Enter")
             answer = page.locator(".turn-bot .reply").last
             expect(answer).to_contain_text("Handed off")

@@ -115,8 +115,7 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def slack_team(runtime: Runtime, clock: FakeClock, fake_slack: FakeSlack) -> SlackTeam:
-    settings = runtime.settings.model_copy(update={"slack_api_url": fake_slack.api_url,
-                                                   "slack_bot_token": "xoxb-test"})
+    settings = runtime.settings.model_copy(update={"slack_api_url": fake_slack.api_url, "slack_bot_token": "xoxb-test"})
     runtime.add_sender(SlackSender(TokenBook(settings)))
     team = SlackTeam(runtime, clock, fake_slack)
     for who in PEOPLE:

@@ -91,9 +91,14 @@ async def test_permanent_failure_is_parked_and_the_admins_are_told_who_was_misse
     team = slack_team
     team.handoff("Acme")
     team.handoff("Beta")
-    team.slack.answer("chat.postMessage", lambda params: {"ok": False, "error": "channel_not_found"}
-                      if params.get("channel") == "DURITA" else {"ok": True, "channel": params.get("channel"),
-                                                                   "ts": "1.1"})
+    team.slack.answer(
+        "chat.postMessage",
+        lambda params: (
+            {"ok": False, "error": "channel_not_found"}
+            if params.get("channel") == "DURITA"
+            else {"ok": True, "channel": params.get("channel"), "ts": "1.1"}
+        ),
+    )
     await team.run("delivery")
     cards = team.outbox("handoff")
     assert [_row(team, c.id).status for c in cards] == ["failed", "failed"]
@@ -163,8 +168,12 @@ async def test_two_replicas_delivering_at_once_send_each_row_once(slack_team: Sl
     other = build_runtime(team.runtime.settings, clock=team.clock)
     other.senders.update(team.runtime.senders)
     try:
-        await asyncio.gather(*(deliver_due(rt, owner=f"replica-{i}", batch=7)
-                               for i, rt in enumerate((team.runtime, other, team.runtime, other))))
+        await asyncio.gather(
+            *(
+                deliver_due(rt, owner=f"replica-{i}", batch=7)
+                for i, rt in enumerate((team.runtime, other, team.runtime, other))
+            )
+        )
     finally:
         other.db.dispose()
     with team.runtime.db.session() as s:
@@ -214,7 +223,8 @@ async def test_a_failing_target_keeps_its_messages_in_order_across_back_off(slac
 
 
 async def test_a_rewrite_waits_for_its_message_and_is_dropped_quietly_when_that_never_went(
-        slack_team: SlackTeam) -> None:
+    slack_team: SlackTeam,
+) -> None:
     team = slack_team
     team.handoff("Acme")
     [card] = team.outbox("handoff")
@@ -223,9 +233,18 @@ async def test_a_rewrite_waits_for_its_message_and_is_dropped_quietly_when_that_
     with team.runtime.db.session() as s:  # a rewrite of it, as if the lead had moved meanwhile on another replica
         row = s.get(Outbox, card.id)
         assert row is not None and row.status == "pending"
-        s.add(Outbox(workspace_id=row.workspace_id, kind="card_update", target_member_id=row.target_member_id,
-                     payload=row.payload, dedupe_key="card_update:test", refreshes_id=row.id,
-                     next_attempt_at=team.clock.now(), created_at=team.clock.now()))
+        s.add(
+            Outbox(
+                workspace_id=row.workspace_id,
+                kind="card_update",
+                target_member_id=row.target_member_id,
+                payload=row.payload,
+                dedupe_key="card_update:test",
+                refreshes_id=row.id,
+                next_attempt_at=team.clock.now(),
+                created_at=team.clock.now(),
+            )
+        )
     [rewrite] = team.outbox("card_update")
     await team.run("delivery")
     assert _row(team, rewrite.id).status == "pending"  # its message is not sent yet: it waits
@@ -245,9 +264,18 @@ async def test_a_rewrite_waits_for_its_message_and_is_dropped_quietly_when_that_
         assert row is not None
         row.status, row.delivered_ref = "failed", None
         s.add(row)
-        s.add(Outbox(workspace_id=row.workspace_id, kind="card_update", target_member_id=row.target_member_id,
-                     payload=row.payload, dedupe_key="card_update:test2", refreshes_id=row.id,
-                     next_attempt_at=team.clock.now(), created_at=team.clock.now()))
+        s.add(
+            Outbox(
+                workspace_id=row.workspace_id,
+                kind="card_update",
+                target_member_id=row.target_member_id,
+                payload=row.payload,
+                dedupe_key="card_update:test2",
+                refreshes_id=row.id,
+                next_attempt_at=team.clock.now(),
+                created_at=team.clock.now(),
+            )
+        )
     await team.run("delivery")
     second = team.outbox("card_update")[-1]
     assert second.status == "failed" and "nothing to rewrite" in (second.last_error or "")

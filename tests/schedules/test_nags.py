@@ -113,8 +113,9 @@ async def test_cadence_escalation_once_and_phases(slack_team: SlackTeam) -> None
     assert await nags_at(77 + 24) == (5, 2)
     touch_nag = reply_of(team.outbox("nag")[-1])
     assert "first touch" in text_of(touch_nag)
-    log_touch = next(b for block in touch_nag.blocks if block.kind == "buttons" for b in block.buttons
-                     if b.label == "Log touch")
+    log_touch = next(
+        b for block in touch_nag.blocks if block.kind == "buttons" for b in block.buttons if b.label == "Log touch"
+    )
     assert log_touch.command == f"lead touch L-{lead.number}" and log_touch.prompt == "What did you do?"
 
     # A touch quiets it until the lead goes stale (7 days), then won leads are never nagged again.
@@ -284,8 +285,12 @@ def _workspace_with_leads(runtime: Runtime, team_id: str, leads: int, accept_sla
         assert mara is not None
         mara.role = "admin"
         s.add(mara)
-    for command in (f"tandem role dana@{team_id.lower()}.test manager", "tandem settings quiet_hours none",
-                    "tandem settings escalate_after_nags 0", f"tandem settings accept_sla_hours {accept_sla_hours}"):
+    for command in (
+        f"tandem role dana@{team_id.lower()}.test manager",
+        "tandem settings quiet_hours none",
+        "tandem settings escalate_after_nags 0",
+        f"tandem settings accept_sla_hours {accept_sla_hours}",
+    ):
         assert team.say("mara", command).ok, command
     for n in range(leads):
         assert team.say("mara", f"lead handoff Company {n} to:@rita").ok
@@ -317,6 +322,8 @@ async def test_a_nag_round_costs_as_many_round_trips_for_50_due_leads_as_for_5(r
     fifty, fifty_statements = await round_at(utc(2026, 3, 10, 18, 0))  # only the 8-hour one
     assert (five.nagged, five.escalated, fifty.nagged, fifty.escalated) == (5, 5, 50, 50)
     with runtime.db.session() as s:  # each nag: the owner's DM, the manager's and the marketer's escalation
-        assert s.exec(select(func.count()).select_from(Outbox).where(
-            col(Outbox.kind).in_(("nag", "escalation")))).one() == 3 * 55
+        assert (
+            s.exec(select(func.count()).select_from(Outbox).where(col(Outbox.kind).in_(("nag", "escalation")))).one()
+            == 3 * 55
+        )
     assert abs(fifty_statements - five_statements) <= 2, (five_statements, fifty_statements)

@@ -82,13 +82,27 @@ def _copy_output(process: subprocess.Popen[bytes], log: Path, ports: queue.Queue
 def start_replica(url: str, slack: FakeSlack, workdir: Path, name: str) -> Replica:
     """``--port 0``: the kernel gives the replica's own listening socket a free port, and the replica says
     which; no port is chosen here and released for someone else to take before the replica binds it."""
-    env = {**os.environ, "DATABASE_URL": url, "TANDEM_SECRET_KEY": "replica-test-secret-0123456789",
-           "TANDEM_SCHEDULER": "on", "TANDEM_DELIVERY_INTERVAL": "0.2", "TANDEM_NAG_INTERVAL": "1",
-           "TANDEM_DELIVERY_CLAIM_TIMEOUT": "3", "SLACK_SIGNING_SECRET": "replica-signing-secret",
-           "SLACK_BOT_TOKEN": "xoxb-replica", "SLACK_API_URL": slack.api_url, "TANDEM_PLAYGROUND": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "TANDEM_SECRET_KEY": "replica-test-secret-0123456789",
+        "TANDEM_SCHEDULER": "on",
+        "TANDEM_DELIVERY_INTERVAL": "0.2",
+        "TANDEM_NAG_INTERVAL": "1",
+        "TANDEM_DELIVERY_CLAIM_TIMEOUT": "3",
+        "SLACK_SIGNING_SECRET": "replica-signing-secret",
+        "SLACK_BOT_TOKEN": "xoxb-replica",
+        "SLACK_API_URL": slack.api_url,
+        "TANDEM_PLAYGROUND": "0",
+    }
     log = workdir / f"{name}.log"
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", "0"], env=env,
-                               cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", "0"],
+        env=env,
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     ports: queue.Queue[int | None] = queue.Queue()
     threading.Thread(target=_copy_output, args=(process, log, ports), daemon=True).start()
     replica = Replica(process, 0, log)
@@ -124,10 +138,22 @@ def seed(runtime: Runtime, now: datetime) -> None:
         s.add(WorkspaceSetting(workspace_id=ws.id, key="managers_channel", value="slack:CMGR"))
         owners = [members[user.title()].id for user in REPS]
         handed = now - timedelta(hours=5)
-        rows = [dict(workspace_id=ws.id, number=n, company=f"Company {n}", source="marketing", owner_id=owners[n % 10],
-                     marketer_id=members["Umara"].id, status="handed_off", created_at=handed, handed_off_at=handed,
-                     nag_due_at=now + timedelta(seconds=2 + SPREAD_SECONDS * n / LEADS), nag_count=0)
-                for n in range(1, LEADS + 1)]
+        rows = [
+            dict(
+                workspace_id=ws.id,
+                number=n,
+                company=f"Company {n}",
+                source="marketing",
+                owner_id=owners[n % 10],
+                marketer_id=members["Umara"].id,
+                status="handed_off",
+                created_at=handed,
+                handed_off_at=handed,
+                nag_due_at=now + timedelta(seconds=2 + SPREAD_SECONDS * n / LEADS),
+                nag_count=0,
+            )
+            for n in range(1, LEADS + 1)
+        ]
         s.execute(insert(Lead), rows)
         ws.lead_seq = LEADS
         s.add(ws)
@@ -182,7 +208,8 @@ def unsent(runtime: Runtime) -> int:
 
 
 def test_replicas_deliver_every_nag_and_escalation_exactly_once_and_survive_sigkill(
-        runtime: Runtime, database_url: str, fake_slack: FakeSlack, tmp_path: Path) -> None:
+    runtime: Runtime, database_url: str, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
     postgres = not database_url.startswith("sqlite")
     seed(runtime, datetime.now(UTC))
     replicas: list[Replica] = []
@@ -193,9 +220,14 @@ def test_replicas_deliver_every_nag_and_escalation_exactly_once_and_survive_sigk
         victim = replicas[0]
         victim.kill()
         with runtime.db.session() as s:  # rows the dead replica had claimed (it may have sent some of them)
-            in_flight = set(s.exec(select(Outbox.id).where(Outbox.status == "sending",
-                                                           Outbox.claimed_by.contains(f":{victim.process.pid}:")  # type: ignore[union-attr]
-                                                           )).all())
+            in_flight = set(
+                s.exec(
+                    select(Outbox.id).where(
+                        Outbox.status == "sending",
+                        Outbox.claimed_by.contains(f":{victim.process.pid}:"),  # type: ignore[union-attr]
+                    )
+                ).all()
+            )
         if not postgres:  # one machine: the process comes back on the same database file
             replicas.append(start_replica(database_url, fake_slack, tmp_path, "restarted"))
 

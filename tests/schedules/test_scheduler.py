@@ -103,8 +103,13 @@ def no_startup_delay(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def settings_on(runtime: Runtime) -> Runtime:
     """A runtime on the real clock (APScheduler fires in real time)."""
-    return Runtime(settings=runtime.settings, db=runtime.db, clock=SystemClock(), dispatcher=runtime.dispatcher,
-                   senders=runtime.senders)
+    return Runtime(
+        settings=runtime.settings,
+        db=runtime.db,
+        clock=SystemClock(),
+        dispatcher=runtime.dispatcher,
+        senders=runtime.senders,
+    )
 
 
 async def test_jobs_list_shows_schedule_last_run_duration_and_result(slack_team: SlackTeam) -> None:
@@ -131,8 +136,7 @@ async def test_housekeeping_forgets_old_firings_but_keeps_each_jobs_latest(runti
     for day in range(20):
         take_lease(runtime.db, "nags", start + timedelta(days=day), "r", start)
     take_lease(runtime.db, "weekly", start, "r", start)
-    leases, _events = prune(runtime.db, leases_before=start + timedelta(days=13),
-                            events_before=start)
+    leases, _events = prune(runtime.db, leases_before=start + timedelta(days=13), events_before=start)
     assert leases == 13
     assert last_run(runtime.db, "weekly") is not None
     last = last_run(runtime.db, "nags")
@@ -156,8 +160,9 @@ class SignallingSender:
         return ref
 
 
-async def test_the_app_lifespan_starts_and_stops_the_scheduler(runtime: Runtime, no_startup_delay: None,
-                                                               caplog: pytest.LogCaptureFixture) -> None:
+async def test_the_app_lifespan_starts_and_stops_the_scheduler(
+    runtime: Runtime, no_startup_delay: None, caplog: pytest.LogCaptureFixture
+) -> None:
     settings = runtime.settings.model_copy(update={"scheduler": "on", "delivery_interval_seconds": 0.05})
     live = Runtime(settings=settings, db=runtime.db, clock=SystemClock(), dispatcher=runtime.dispatcher)
     sender = SignallingSender()
@@ -169,8 +174,17 @@ async def test_the_app_lifespan_starts_and_stops_the_scheduler(runtime: Runtime,
         session.flush()
         assert workspace.id is not None
         session.add(WorkspaceAccount(workspace_id=workspace.id, platform="fake", external_id="T1"))
-        session.add(Outbox(workspace_id=workspace.id, kind="test", target_channel="fake:#news",
-                           payload=to_json(say("hi")), dedupe_key="lifespan", next_attempt_at=now, created_at=now))
+        session.add(
+            Outbox(
+                workspace_id=workspace.id,
+                kind="test",
+                target_channel="fake:#news",
+                payload=to_json(say("hi")),
+                dedupe_key="lifespan",
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
     app = create_app(settings, runtime=live)
     with caplog.at_level(logging.INFO, logger="tandem.scheduler"):
         async with app.router.lifespan_context(app):
@@ -191,12 +205,25 @@ async def test_housekeeping_forgets_delivered_messages_after_90_days_but_never_p
         workspace = Workspace(name="Acme", created_at=now)
         session.add(workspace)
         session.flush()
-        rows = (("old-sent", "sent", 91), ("old-failed", "failed", 120), ("old-pending", "pending", 200),
-                ("recent-sent", "sent", 30))
+        rows = (
+            ("old-sent", "sent", 91),
+            ("old-failed", "failed", 120),
+            ("old-pending", "pending", 200),
+            ("recent-sent", "sent", 30),
+        )
         for key, status, age in rows:
-            session.add(Outbox(workspace_id=workspace.id, kind="test", target_channel="playground:#x",
-                               payload=to_json(say("hi")), dedupe_key=key, status=status,
-                               next_attempt_at=now, created_at=now - timedelta(days=age)))
+            session.add(
+                Outbox(
+                    workspace_id=workspace.id,
+                    kind="test",
+                    target_channel="playground:#x",
+                    payload=to_json(say("hi")),
+                    dedupe_key=key,
+                    status=status,
+                    next_attempt_at=now,
+                    created_at=now - timedelta(days=age),
+                )
+            )
     result = await run_housekeeping(runtime)
     assert "2 delivered messages" in result
     with runtime.db.session() as session:

@@ -66,9 +66,14 @@ async def test_each_owner_hears_once_a_month_of_their_tools_nobody_opened_for_18
 
     # Remove pressed on the note: the answer lists what is still stale, with its own button
     user, tz = PEOPLE["mara"]
-    pressed = team.runtime.dispatcher.handle(Request(person=Person("slack", user, "Mara", "mara@acme.test", tz),
-                                                     team_id=team.team_id, text="tool remove T-1",
-                                                     source_message=notes[0].id))
+    pressed = team.runtime.dispatcher.handle(
+        Request(
+            person=Person("slack", user, "Mara", "mara@acme.test", tz),
+            team_id=team.team_id,
+            text="tool remove T-1",
+            source_message=notes[0].id,
+        )
+    )
     assert pressed.ok and "Removed T-1 Old deck" in text_of(pressed)
     assert "Still unopened for 180 days:" in text_of(pressed)
     assert buttons_of(pressed) == {"Remove T-3": "tool remove T-3"}

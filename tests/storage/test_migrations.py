@@ -23,8 +23,12 @@ def _ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to
 
 def _expression_indexes() -> dict[str, str]:
     """Indexes of the models on an expression (``lower(email)``), by name → table."""
-    return {index.name: table.name for table in SQLModel.metadata.sorted_tables for index in table.indexes
-            if index.name and any(not isinstance(e, Column) for e in index.expressions)}
+    return {
+        index.name: table.name
+        for table in SQLModel.metadata.sorted_tables
+        for index in table.indexes
+        if index.name and any(not isinstance(e, Column) for e in index.expressions)
+    }
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
@@ -47,8 +51,10 @@ def test_expression_indexes_of_the_models_exist_on_sqlite_too(sqlite_url: str) -
     assert "ix_lead_open_email" in expected
     db = Database(sqlite_url)
     with db.engine.connect() as conn:
-        found: dict[str, str] = {name: table for name, table in conn.execute(
-            text("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'"))}
+        found: dict[str, str] = {
+            name: table
+            for name, table in conn.execute(text("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'"))
+        }
     db.dispose()
     assert {name: found.get(name) for name in expected} == expected
 
@@ -77,8 +83,14 @@ def test_sqlite_runs_in_wal_mode_with_normal_sync_and_a_busy_timeout(sqlite_url:
 def test_the_nag_query_uses_its_index(sqlite_url: str) -> None:
     db = Database(sqlite_url)
     with db.engine.connect() as conn:
-        plan = " ".join(str(row) for row in conn.execute(text(
-            "EXPLAIN QUERY PLAN SELECT id FROM lead WHERE nag_due_at IS NOT NULL AND nag_due_at <= '2026-01-01'")))
+        plan = " ".join(
+            str(row)
+            for row in conn.execute(
+                text(
+                    "EXPLAIN QUERY PLAN SELECT id FROM lead WHERE nag_due_at IS NOT NULL AND nag_due_at <= '2026-01-01'"
+                )
+            )
+        )
     assert "ix_lead_nag_due" in plan
     db.dispose()
 
@@ -95,9 +107,11 @@ def test_serving_does_not_import_alembic() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from bot.core.config import Settings; from bot.server import create_app; "
-            "create_app(Settings(DATABASE_URL='sqlite://', TANDEM_SCHEDULER='off', _env_file=None)); "
-            "print('alembic' in sys.modules)")
+    code = (
+        "import sys; from bot.core.config import Settings; from bot.server import create_app; "
+        "create_app(Settings(DATABASE_URL='sqlite://', TANDEM_SCHEDULER='off', _env_file=None)); "
+        "print('alembic' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 
@@ -146,8 +160,10 @@ def test_the_duplicate_check_of_a_new_lead_reads_its_partial_indexes(database_ur
         if db.is_postgres:  # an empty table is cheapest to scan: ask whether the index can serve the query
             conn.execute(text("SET enable_seqscan = off"))
         explain = "EXPLAIN QUERY PLAN " if db.is_sqlite else "EXPLAIN "
-        for name, query in (("email", _SAME_EMAIL.params(workspace=1, email="Jo@Acme.com")),
-                            ("company", _SAME_COMPANY.params(workspace=1, company="ACME"))):
+        for name, query in (
+            ("email", _SAME_EMAIL.params(workspace=1, email="Jo@Acme.com")),
+            ("company", _SAME_COMPANY.params(workspace=1, company="ACME")),
+        ):
             sql = str(query.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
             plans[name] = " ".join(str(row) for row in conn.execute(text(explain + sql)))
     db.dispose()
@@ -161,8 +177,11 @@ def test_a_marketers_hand_offs_are_read_through_their_index(sqlite_url: str) -> 
     from bot.leads.lists import _statements
 
     _, query = _statements("handed", by_owner=False, by_campaign=False, own_only=False)
-    sql = str(query.params(workspace=1, actor=2, size=20).compile(dialect=sqlite.dialect(),
-                                                                  compile_kwargs={"literal_binds": True}))
+    sql = str(
+        query.params(workspace=1, actor=2, size=20).compile(
+            dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}
+        )
+    )
     db = Database(sqlite_url)
     with db.engine.connect() as conn:
         plan = " ".join(str(row) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))

@@ -306,9 +306,7 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_lead_workspace_campaign", ["workspace_id", "campaign_id"], unique=False)
         batch_op.create_index("ix_lead_workspace_created", ["workspace_id", "created_at"], unique=False)
-        batch_op.create_index(
-            "ix_lead_workspace_owner_status", ["workspace_id", "owner_id", "status"], unique=False
-        )
+        batch_op.create_index("ix_lead_workspace_owner_status", ["workspace_id", "owner_id", "status"], unique=False)
         batch_op.create_index(
             "ix_lead_workspace_status_created", ["workspace_id", "status", "created_at"], unique=False
         )

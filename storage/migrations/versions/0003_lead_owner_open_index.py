@@ -19,8 +19,13 @@ OPEN = "status IN ('handed_off', 'accepted', 'unassigned')"
 
 
 def upgrade() -> None:
-    op.create_index("ix_lead_owner_open", "lead", ["workspace_id", "owner_id", "created_at"],
-                    postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
+    op.create_index(
+        "ix_lead_owner_open",
+        "lead",
+        ["workspace_id", "owner_id", "created_at"],
+        postgresql_where=sa.text(OPEN),
+        sqlite_where=sa.text(OPEN),
+    )
 
 
 def downgrade() -> None:

@@ -20,10 +20,20 @@ OPEN = "status IN ('handed_off', 'accepted', 'unassigned')"
 
 
 def upgrade() -> None:
-    op.create_index("ix_lead_open_email", "lead", ["workspace_id", sa.text("lower(email)")],
-                    postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
-    op.create_index("ix_lead_open_company", "lead", ["workspace_id", sa.text("lower(company)")],
-                    postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
+    op.create_index(
+        "ix_lead_open_email",
+        "lead",
+        ["workspace_id", sa.text("lower(email)")],
+        postgresql_where=sa.text(OPEN),
+        sqlite_where=sa.text(OPEN),
+    )
+    op.create_index(
+        "ix_lead_open_company",
+        "lead",
+        ["workspace_id", sa.text("lower(company)")],
+        postgresql_where=sa.text(OPEN),
+        sqlite_where=sa.text(OPEN),
+    )
     op.create_index("ix_lead_marketer_created", "lead", ["workspace_id", "marketer_id", "created_at"])
 
 

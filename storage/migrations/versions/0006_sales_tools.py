@@ -39,8 +39,13 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("workspace_id", "number"),
     )
-    op.create_index("ix_tool_workspace_removed", "tool", ["workspace_id", "removed_at"],
-                    postgresql_where=sa.text(REMOVED), sqlite_where=sa.text(REMOVED))
+    op.create_index(
+        "ix_tool_workspace_removed",
+        "tool",
+        ["workspace_id", "removed_at"],
+        postgresql_where=sa.text(REMOVED),
+        sqlite_where=sa.text(REMOVED),
+    )
     op.create_index("ix_tool_workspace_owner", "tool", ["workspace_id", "owner_id"])
     op.create_index("ix_tool_workspace_campaign", "tool", ["workspace_id", "campaign_id"])
     op.create_table(

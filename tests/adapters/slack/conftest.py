@@ -47,60 +47,121 @@ class SlackWire:
         assert self.http.portal is not None
         self.http.portal.call(self.http.app.state.slack.bridge.drain)
 
-    def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None,
-             headers: dict[str, str] | None = None) -> httpx.Response:
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         ts = int(time.time()) if timestamp is None else timestamp
-        sent = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(ts),
-                "X-Slack-Signature": signature if signature is not None else sign(body, ts)}
+        sent = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(ts),
+            "X-Slack-Signature": signature if signature is not None else sign(body, ts),
+        }
         sent.update(headers or {})
         return self.http.post("/slack/events", content=body.encode(), headers=sent)
 
-    def command(self, who: str, command: str, text: str = "", *, team_id: str | None = None,
-                channel: str = "C0GENERAL") -> httpx.Response:
-        body = urlencode({
-            "token": "legacy", "team_id": team_id or self.team_id, "team_domain": "acme", "channel_id": channel,
-            "channel_name": "general", "user_id": PEOPLE.get(who, who), "user_name": who, "command": command,
-            "text": text, "api_app_id": "A1", "is_enterprise_install": "false",
-            "response_url": self.fake.response_url(f"cmd{next(self._ids)}"), "trigger_id": f"trigger.{who}",
-        })
+    def command(
+        self, who: str, command: str, text: str = "", *, team_id: str | None = None, channel: str = "C0GENERAL"
+    ) -> httpx.Response:
+        body = urlencode(
+            {
+                "token": "legacy",
+                "team_id": team_id or self.team_id,
+                "team_domain": "acme",
+                "channel_id": channel,
+                "channel_name": "general",
+                "user_id": PEOPLE.get(who, who),
+                "user_name": who,
+                "command": command,
+                "text": text,
+                "api_app_id": "A1",
+                "is_enterprise_install": "false",
+                "response_url": self.fake.response_url(f"cmd{next(self._ids)}"),
+                "trigger_id": f"trigger.{who}",
+            }
+        )
         return self.post(body, "application/x-www-form-urlencoded")
 
     def interact(self, payload: dict[str, Any]) -> httpx.Response:
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
-    def click(self, who: str, message: dict[str, Any], action: dict[str, Any], *, channel: str,
-              is_ephemeral: bool = False, team_id: str | None = None) -> httpx.Response:
+    def click(
+        self,
+        who: str,
+        message: dict[str, Any],
+        action: dict[str, Any],
+        *,
+        channel: str,
+        is_ephemeral: bool = False,
+        team_id: str | None = None,
+    ) -> httpx.Response:
         team = team_id or self.team_id
-        return self.interact({
-            "type": "block_actions", "api_app_id": "A1", "trigger_id": f"trigger.click.{who}",
-            "user": {"id": PEOPLE.get(who, who), "username": who, "name": who, "team_id": team},
-            "team": {"id": team, "domain": "acme"},
-            "container": {"type": "message", "message_ts": message.get("ts", "1.0"), "channel_id": channel,
-                          "is_ephemeral": is_ephemeral},
-            "channel": {"id": channel, "name": "directmessage" if channel.startswith("D") else "general"},
-            "message": {"type": "message", "ts": message.get("ts", "1.0"), "blocks": message.get("blocks", []),
-                        "text": message.get("text", "")},
-            "response_url": self.fake.response_url(f"click{next(self._ids)}"),
-            "actions": [{**action, "type": "button", "action_ts": "1.1"}],
-        })
+        return self.interact(
+            {
+                "type": "block_actions",
+                "api_app_id": "A1",
+                "trigger_id": f"trigger.click.{who}",
+                "user": {"id": PEOPLE.get(who, who), "username": who, "name": who, "team_id": team},
+                "team": {"id": team, "domain": "acme"},
+                "container": {
+                    "type": "message",
+                    "message_ts": message.get("ts", "1.0"),
+                    "channel_id": channel,
+                    "is_ephemeral": is_ephemeral,
+                },
+                "channel": {"id": channel, "name": "directmessage" if channel.startswith("D") else "general"},
+                "message": {
+                    "type": "message",
+                    "ts": message.get("ts", "1.0"),
+                    "blocks": message.get("blocks", []),
+                    "text": message.get("text", ""),
+                },
+                "response_url": self.fake.response_url(f"click{next(self._ids)}"),
+                "actions": [{**action, "type": "button", "action_ts": "1.1"}],
+            }
+        )
 
-    def submit(self, who: str, view: dict[str, Any], values: dict[str, Any], *,
-               team_id: str | None = None) -> httpx.Response:
+    def submit(
+        self, who: str, view: dict[str, Any], values: dict[str, Any], *, team_id: str | None = None
+    ) -> httpx.Response:
         team = team_id or self.team_id
         state = {"values": {block: {"v": value} for block, value in values.items()}}
-        return self.interact({
-            "type": "view_submission", "api_app_id": "A1",
-            "user": {"id": PEOPLE.get(who, who), "username": who, "name": who, "team_id": team},
-            "team": {"id": team, "domain": "acme"},
-            "view": {**view, "id": "V1", "team_id": team, "state": state},
-        })
+        return self.interact(
+            {
+                "type": "view_submission",
+                "api_app_id": "A1",
+                "user": {"id": PEOPLE.get(who, who), "username": who, "name": who, "team_id": team},
+                "team": {"id": team, "domain": "acme"},
+                "view": {**view, "id": "V1", "team_id": team, "state": state},
+            }
+        )
 
-    def event(self, event: dict[str, Any], *, event_id: str = "Ev1", team_id: str | None = None,
-              headers: dict[str, str] | None = None) -> httpx.Response:
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str = "Ev1",
+        team_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         team = team_id or self.team_id
-        body = json.dumps({"token": "legacy", "team_id": team, "api_app_id": "A1", "event": event,
-                           "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
-                           "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}]})
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": team,
+                "api_app_id": "A1",
+                "event": event,
+                "type": "event_callback",
+                "event_id": event_id,
+                "event_time": int(time.time()),
+                "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}],
+            }
+        )
         return self.post(body, "application/json", headers=headers)
 
 
@@ -115,8 +176,14 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def slack_settings(settings: Settings, fake_slack: FakeSlack) -> Settings:
-    return settings.model_copy(update={"slack_signing_secret": SECRET, "slack_bot_token": "xoxb-test",
-                                       "slack_api_url": fake_slack.api_url, "admins_raw": "UMARA"})
+    return settings.model_copy(
+        update={
+            "slack_signing_secret": SECRET,
+            "slack_bot_token": "xoxb-test",
+            "slack_api_url": fake_slack.api_url,
+            "admins_raw": "UMARA",
+        }
+    )
 
 
 @pytest.fixture

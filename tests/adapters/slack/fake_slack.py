@@ -54,8 +54,7 @@ class FakeSlack:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> FakeSlack:
@@ -87,13 +86,29 @@ class FakeSlack:
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         self.outages[method] = Outage(status, times, headers)
 
-    def add_user(self, user_id: str, name: str, email: str | None = None, tz: str = "Europe/Berlin",
-                 team_id: str = "T1", *, deleted: bool = False, is_bot: bool = False) -> None:
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        email: str | None = None,
+        tz: str = "Europe/Berlin",
+        team_id: str = "T1",
+        *,
+        deleted: bool = False,
+        is_bot: bool = False,
+    ) -> None:
         """A user ``users.info`` and ``users.lookupByEmail`` answer with, whichever token asks: like Slack
         Connect, where people of another workspace are visible too."""
-        self.users[user_id] = {"id": user_id, "team_id": team_id, "name": name.lower(), "real_name": name,
-                               "tz": tz, "is_bot": is_bot, "deleted": deleted,
-                               "profile": {"real_name": name, "display_name": name, "email": email}}
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": team_id,
+            "name": name.lower(),
+            "real_name": name,
+            "tz": tz,
+            "is_bot": is_bot,
+            "deleted": deleted,
+            "profile": {"real_name": name, "display_name": name, "email": email},
+        }
 
     # -- inspection ------------------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -128,7 +143,7 @@ class FakeSlack:
         elif raw:
             params.update(parse_qsl(raw.decode()))
         auth = request.headers.get("Authorization", "")
-        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else params.get("token")
+        token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.get("token")
         method = "response" if url.path.startswith("/response/") else url.path.rsplit("/", 1)[-1]
         with self._lock:
             self.calls.append(Call(method, params, token, url.path))
@@ -157,12 +172,24 @@ class FakeSlack:
             return canned
         team = self.team_of_token.get(token or "", "T1")
         if method == "auth.test":
-            return {"ok": True, "url": "https://acme.slack.com/", "team": "Acme", "user": "tandem",
-                    "team_id": team, "user_id": "UBOT", "bot_id": "BBOT"}
+            return {
+                "ok": True,
+                "url": "https://acme.slack.com/",
+                "team": "Acme",
+                "user": "tandem",
+                "team_id": team,
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+            }
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             ts = f"1700000000.{next(self._ts):06d}"
-            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts", ts),
-                    "message_ts": ts, "message": {"text": params.get("text"), "ts": ts}}
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": params.get("ts", ts),
+                "message_ts": ts,
+                "message": {"text": params.get("text"), "ts": ts},
+            }
         if method == "conversations.open":
             users = str(params.get("users", ""))
             return {"ok": True, "channel": {"id": "D" + users.split(",")[0]}}
@@ -174,8 +201,10 @@ class FakeSlack:
             found = [u for u in self.users.values() if (u["profile"].get("email") or "").lower() == email]
             return {"ok": True, "user": found[0]} if found else {"ok": False, "error": "users_not_found"}
         if method in ("views.open", "views.publish", "views.update", "views.push"):
-            return {"ok": True, "view": {"id": "V1", **(params.get("view") if isinstance(params.get("view"), dict)
-                                                        else {})}}
+            return {
+                "ok": True,
+                "view": {"id": "V1", **(params.get("view") if isinstance(params.get("view"), dict) else {})},
+            }
         if method == "response":
             return {"ok": True}
         return {"ok": False, "error": "unknown_method"}

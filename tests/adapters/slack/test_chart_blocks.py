@@ -19,31 +19,52 @@ def _charts(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _field_texts(blocks: list[dict[str, Any]]) -> list[str]:
-    return [field["text"] for block in blocks if block["type"] == "section" and "fields" in block
-            for field in block["fields"]]
+    return [
+        field["text"]
+        for block in blocks
+        if block["type"] == "section" and "fields" in block
+        for field in block["fields"]
+    ]
 
 
 def test_leads_by_source_is_a_native_bar_chart_with_its_figures_beside_it() -> None:
-    chart = bar_chart("Leads by source", series("Leads", [("Web", 12), ("Events", 5), ("Partners", 2.5)]),
-                      x_label="Source", y_label="Leads", unit="leads")
+    chart = bar_chart(
+        "Leads by source",
+        series("Leads", [("Web", 12), ("Events", 5), ("Partners", 2.5)]),
+        x_label="Source",
+        y_label="Leads",
+        unit="leads",
+    )
     blocks = render_blocks(Reply(blocks=(section("Last 30 days"), chart)))
     [native] = _charts(blocks)
     assert native == {
         "type": "data_visualization",
         "title": "Leads by source",
-        "chart": {"type": "bar",
-                  "series": [{"name": "Leads", "data": [{"label": "Web", "value": 12}, {"label": "Events", "value": 5},
-                                                        {"label": "Partners", "value": 2.5}]}],
-                  "axis_config": {"categories": ["Web", "Events", "Partners"], "x_label": "Source",
-                                  "y_label": "Leads"}},
+        "chart": {
+            "type": "bar",
+            "series": [
+                {
+                    "name": "Leads",
+                    "data": [
+                        {"label": "Web", "value": 12},
+                        {"label": "Events", "value": 5},
+                        {"label": "Partners", "value": 2.5},
+                    ],
+                }
+            ],
+            "axis_config": {"categories": ["Web", "Events", "Partners"], "x_label": "Source", "y_label": "Leads"},
+        },
     }
     assert blocks.index(native) == 1
     assert _field_texts(blocks) == ["*Web*\n12 leads", "*Events*\n5 leads", "*Partners*\n2.5 leads"]
 
 
 def test_weekly_hand_offs_are_a_line_chart_with_one_value_per_week_for_every_series() -> None:
-    chart = line_chart("Weekly hand-offs", series("Web", [("W1", 4), ("W2", 6), ("W3", 3)]),
-                       series("Events", [("W2", 1), ("W3", None)]))
+    chart = line_chart(
+        "Weekly hand-offs",
+        series("Web", [("W1", 4), ("W2", 6), ("W3", 3)]),
+        series("Events", [("W2", 1), ("W3", None)]),
+    )
     [native] = _charts(render_blocks(Reply(blocks=(chart,))))
     assert native["chart"]["type"] == "line"
     assert native["chart"]["axis_config"]["categories"] == ["W1", "W2", "W3"]
@@ -55,8 +76,12 @@ def test_weekly_hand_offs_are_a_line_chart_with_one_value_per_week_for_every_ser
 
 
 def test_limits_are_kept_and_the_text_keeps_every_figure() -> None:
-    lines = [series(f"Campaign number {n} of the quarter", [(f"Source with a long name {k}", n * 100 + k)
-                                                            for k in range(31)]) for n in range(8)]
+    lines = [
+        series(
+            f"Campaign number {n} of the quarter", [(f"Source with a long name {k}", n * 100 + k) for k in range(31)]
+        )
+        for n in range(8)
+    ]
     chart = bar_chart("Average quality and share scored two or less, by campaign and source", *lines)
     blocks = render_blocks(Reply(blocks=(chart,)))
     [native] = _charts(blocks)
@@ -90,8 +115,11 @@ def test_a_message_holds_two_native_charts_and_the_rest_as_text() -> None:
 
 
 def test_app_home_shows_charts_as_their_figures() -> None:
-    blocks = render_blocks(Reply(blocks=(bar_chart("Funnel", series("Leads", [("new", 9), ("won", 2)])),)),
-                           max_blocks=100, native_charts=False)
+    blocks = render_blocks(
+        Reply(blocks=(bar_chart("Funnel", series("Leads", [("new", 9), ("won", 2)])),)),
+        max_blocks=100,
+        native_charts=False,
+    )
     assert not _charts(blocks)
     assert blocks[0]["text"]["text"] == "*Funnel*"
     assert _field_texts(blocks) == ["*new*\n9", "*won*\n2"]

@@ -46,8 +46,9 @@ def test_stats_is_acknowledged_at_once_and_answered_through_response_url(wire: S
     assert answer.path.startswith("/response/cmd") and answer.params["blocks"]
 
 
-def test_work_past_the_time_budget_finishes_through_response_url(wire: SlackWire,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_work_past_the_time_budget_finishes_through_response_url(
+    wire: SlackWire, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(commands, "BUDGET_SECONDS", 0.0)
     response = wire.command("rita", "/lead", "list mine")
     assert "Working on it" in json.dumps(response.json())
@@ -65,8 +66,15 @@ def test_the_manifest_configures_commands_urls_scopes_and_home() -> None:
     manifest = yaml.safe_load(render_manifest(settings, build_registry()))
     events = "https://tandem.acme.test/slack/events"
     commands_ = manifest["features"]["slash_commands"]
-    assert [c["command"] for c in commands_] == ["/lead", "/campaign", "/tool", "/intel", "/stats", "/meeting",
-                                                 "/tandem"]
+    assert [c["command"] for c in commands_] == [
+        "/lead",
+        "/campaign",
+        "/tool",
+        "/intel",
+        "/stats",
+        "/meeting",
+        "/tandem",
+    ]
     assert all(c["url"] == events and c["should_escape"] for c in commands_)
     assert manifest["settings"]["interactivity"] == {"is_enabled": True, "request_url": events}
     assert manifest["settings"]["event_subscriptions"]["request_url"] == events
@@ -78,7 +86,8 @@ def test_the_manifest_configures_commands_urls_scopes_and_home() -> None:
     assert "redirect_urls" not in manifest["oauth_config"]
     oauth = Settings(TANDEM_BASE_URL="https://t.test", SLACK_CLIENT_ID="1.2", _env_file=None)  # type: ignore[call-arg]
     assert yaml.safe_load(render_manifest(oauth, build_registry()))["oauth_config"]["redirect_urls"] == [
-        "https://t.test/slack/oauth_redirect"]
+        "https://t.test/slack/oauth_redirect"
+    ]
 
 
 def test_tandem_slack_manifest_prints_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -76,8 +76,11 @@ def test_an_outage_delays_dms_but_none_is_lost_or_doubled(wire: SlackWire, clock
 @pytest.fixture
 def sender_and_fake() -> tuple[SlackSender, FakeSlack]:
     fake = FakeSlack().start()
-    settings = Settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_API_URL=fake.api_url.rstrip("/"),  # type: ignore[call-arg]
-                        _env_file=None)
+    settings = Settings(
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_API_URL=fake.api_url.rstrip("/"),  # type: ignore[call-arg]
+        _env_file=None,
+    )
     yield SlackSender(TokenBook(settings)), fake
     fake.stop()
 
@@ -101,11 +104,14 @@ def test_the_sender_maps_slack_errors(sender_and_fake: tuple[SlackSender, FakeSl
     assert ref and ref.startswith("C0NOPE:") and len(fake.calls_to("chat.postMessage")) == 4
 
 
-def test_a_channel_post_and_a_dm_return_their_message_reference(sender_and_fake: tuple[SlackSender,
-                                                                                      FakeSlack]) -> None:
+def test_a_channel_post_and_a_dm_return_their_message_reference(sender_and_fake: tuple[SlackSender, FakeSlack]) -> None:
     sender, fake = sender_and_fake
-    ref = asyncio.run(sender.send(Target(platform="slack", team_id="T1", kind="channel", address="C0SALES",
-                                         outbox_id=7), say("Campaign <!here>")))
+    ref = asyncio.run(
+        sender.send(
+            Target(platform="slack", team_id="T1", kind="channel", address="C0SALES", outbox_id=7),
+            say("Campaign <!here>"),
+        )
+    )
     assert ref and ref.startswith("C0SALES:")
     ref = asyncio.run(sender.send(Target(platform="slack", team_id="T1", kind="user", address="URITA"), say("hi")))
     assert ref and ref.startswith("DURITA:")

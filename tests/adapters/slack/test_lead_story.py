@@ -44,8 +44,9 @@ def buttons(blocks: list[dict[str, Any]]) -> dict[str, tuple[dict[str, Any], dic
 
 def test_handoff_accept_feedback_over_slack(wire: SlackWire) -> None:
     assert "Your open leads" in all_text(ack_of(wire.command("rita", "/lead", "list mine"))["blocks"])
-    answer = ack_of(wire.command("mara", "/lead", "handoff Acme email:ann@acme.test to:<@URITA|rita> "
-                                                  "note:\"Wants a demo\""))
+    answer = ack_of(
+        wire.command("mara", "/lead", 'handoff Acme email:ann@acme.test to:<@URITA|rita> note:"Wants a demo"')
+    )
     assert answer["response_type"] == "ephemeral"
     assert "Handed off *L-1*" in all_text(answer["blocks"]) and "<@URITA>" in all_text(answer["blocks"])
 
@@ -110,19 +111,31 @@ def test_handoff_modal_opens_validates_and_hands_off(wire: SlackWire) -> None:
     assert {b["block_id"] for b in view["blocks"]} >= {"f_company", "f_email", "f_owner", "f_note", "f_source"}
 
     missing = wire.submit("mara", view, {"f_email": {"type": "email_text_input", "value": "not-an-email"}})
-    assert missing.json() == {"response_action": "errors", "errors": {
-        "f_company": "Company is needed.", "f_email": "That doesn't look like an e-mail address."}}
+    assert missing.json() == {
+        "response_action": "errors",
+        "errors": {"f_company": "Company is needed.", "f_email": "That doesn't look like an e-mail address."},
+    }
 
-    unknown = wire.submit("mara", view, {"f_company": {"type": "plain_text_input", "value": "Globex"},
-                                         "f_owner": {"type": "users_select", "selected_user": "UNOBODY"}})
+    unknown = wire.submit(
+        "mara",
+        view,
+        {
+            "f_company": {"type": "plain_text_input", "value": "Globex"},
+            "f_owner": {"type": "users_select", "selected_user": "UNOBODY"},
+        },
+    )
     assert unknown.json()["response_action"] == "errors"
     assert "UNOBODY" in unknown.json()["errors"]["f_owner"]
 
-    done = wire.submit("mara", view, {
-        "f_company": {"type": "plain_text_input", "value": 'Globex "Intl"'},
-        "f_owner": {"type": "users_select", "selected_user": "URITA"},
-        "f_note": {"type": "plain_text_input", "value": "Met at the fair.\nHot!"},
-    })
+    done = wire.submit(
+        "mara",
+        view,
+        {
+            "f_company": {"type": "plain_text_input", "value": 'Globex "Intl"'},
+            "f_owner": {"type": "users_select", "selected_user": "URITA"},
+            "f_note": {"type": "plain_text_input", "value": "Met at the fair.\nHot!"},
+        },
+    )
     assert done.status_code == 200 and not done.content  # the modal closes
     [told] = wire.fake.calls_to("response")
     assert told.path.startswith("/response/cmd") and "Handed off *L-1*" in all_text(told.params["blocks"])
@@ -142,16 +155,17 @@ def test_the_handoff_modal_shows_a_duplicate_and_creates_it_only_when_ticked(wir
     assert force["element"]["type"] == "checkboxes" and force["optional"] is True
     assert force["element"]["options"][0]["value"] == "yes" and "force:yes" in all_text([force])
 
-    form = {"f_company": {"type": "plain_text_input", "value": "Acme Europe"},
-            "f_email": {"type": "email_text_input", "value": "Jo@Acme.test"}}
+    form = {
+        "f_company": {"type": "plain_text_input", "value": "Acme Europe"},
+        "f_email": {"type": "email_text_input", "value": "Jo@Acme.test"},
+    }
     refused = wire.submit("mara", view, form)
     assert refused.json()["response_action"] == "errors"
     assert list(refused.json()["errors"]) == ["f_force"]
     assert "already an open lead for jo@acme.test: L-1 Acme, owned by @Rita" in refused.json()["errors"]["f_force"]
     assert wire.fake.calls_to("response") == []
 
-    ticked = {"type": "checkboxes", "selected_options": [{"text": {"type": "plain_text", "text": "x"},
-                                                          "value": "yes"}]}
+    ticked = {"type": "checkboxes", "selected_options": [{"text": {"type": "plain_text", "text": "x"}, "value": "yes"}]}
     done = wire.submit("mara", view, {**form, "f_force": ticked})
     assert done.status_code == 200 and not done.content
     with wire.runtime.db.session() as session:

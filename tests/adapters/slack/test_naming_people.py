@@ -18,14 +18,20 @@ def said(wire: SlackWire, who: str, command: str, text: str) -> str:
 
 def lookups(wire: SlackWire) -> list[str]:
     """Every directory question asked so far: ``users.info`` ids and ``users.lookupByEmail`` addresses."""
-    return [str(c.params.get("user") or c.params.get("email"))
-            for c in wire.fake.calls if c.method in ("users.info", "users.lookupByEmail")]
+    return [
+        str(c.params.get("user") or c.params.get("email"))
+        for c in wire.fake.calls
+        if c.method in ("users.info", "users.lookupByEmail")
+    ]
 
 
 def member_of(wire: SlackWire, user_id: str) -> Member:
     with wire.runtime.db.session() as session:
-        return session.exec(select(Member).join(MemberAccount, col(MemberAccount.member_id) == col(Member.id))
-                            .where(MemberAccount.platform == "slack", MemberAccount.external_id == user_id)).one()
+        return session.exec(
+            select(Member)
+            .join(MemberAccount, col(MemberAccount.member_id) == col(Member.id))
+            .where(MemberAccount.platform == "slack", MemberAccount.external_id == user_id)
+        ).one()
 
 
 @pytest.fixture
@@ -44,8 +50,12 @@ def test_admin_sets_every_role_before_anyone_else_speaks(fresh: SlackWire) -> No
     assert lookups(fresh) == ["UMARA", "UMAYA", "U0SAMSON1", "eve@acme.test"]  # the speaker once, then each person
 
     maya = member_of(fresh, "UMAYA")
-    assert (maya.role, maya.display_name, maya.email, maya.timezone) == \
-           ("marketer", "Maya Marketer", "maya@acme.test", "America/New_York")
+    assert (maya.role, maya.display_name, maya.email, maya.timezone) == (
+        "marketer",
+        "Maya Marketer",
+        "maya@acme.test",
+        "America/New_York",
+    )
     assert (member_of(fresh, "U0SAMSON1").role, member_of(fresh, "UEVE").role) == ("manager", "admin")
     assert member_of(fresh, "UEVE").email == "eve@acme.test"
 

@@ -20,18 +20,31 @@ from tests.adapters.slack.conftest import SECRET, SlackWire
 from tests.adapters.slack.fake_slack import FakeSlack
 
 ACCESS = {
-    "ok": True, "access_token": "xoxb-nine", "token_type": "bot", "scope": "commands,chat:write",
-    "bot_user_id": "UBOT9", "app_id": "A1", "team": {"id": "T9", "name": "Nine Inc"}, "enterprise": None,
-    "authed_user": {"id": "UINST"}, "is_enterprise_install": False,
+    "ok": True,
+    "access_token": "xoxb-nine",
+    "token_type": "bot",
+    "scope": "commands,chat:write",
+    "bot_user_id": "UBOT9",
+    "app_id": "A1",
+    "team": {"id": "T9", "name": "Nine Inc"},
+    "enterprise": None,
+    "authed_user": {"id": "UINST"},
+    "is_enterprise_install": False,
 }
 
 
 @pytest.fixture
 def oauth_wire(settings: Settings, fake_slack: FakeSlack, clock: FakeClock) -> Iterator[SlackWire]:
-    oauth_settings = settings.model_copy(update={
-        "slack_signing_secret": SECRET, "slack_bot_token": None, "slack_client_id": "111.222",
-        "slack_client_secret": "client-secret", "slack_api_url": fake_slack.api_url,
-        "base_url": "https://tandem.test"})
+    oauth_settings = settings.model_copy(
+        update={
+            "slack_signing_secret": SECRET,
+            "slack_bot_token": None,
+            "slack_client_id": "111.222",
+            "slack_client_secret": "client-secret",
+            "slack_api_url": fake_slack.api_url,
+            "base_url": "https://tandem.test",
+        }
+    )
     fake_slack.answer("oauth.v2.access", ACCESS)
     fake_slack.team_of_token["xoxb-nine"] = "T9"
     fake_slack.add_user("UINST", "Ines Installer", "ines@nine.test", team_id="T9")

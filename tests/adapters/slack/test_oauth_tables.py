@@ -25,10 +25,13 @@ def test_migration_builds_the_slack_stores_tables_exactly(database_url: str) -> 
     db = Database(database_url)
     try:
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={
-                "compare_type": True,
-                "include_name": lambda name, kind, _parent: kind != "table" or name in names,
-            })
+            context = MigrationContext.configure(
+                conn,
+                opts={
+                    "compare_type": True,
+                    "include_name": lambda name, kind, _parent: kind != "table" or name in names,
+                },
+            )
             diff = compare_metadata(context, metadata)
             indexes = {ix["name"] for table in names for ix in inspect(conn).get_indexes(table)}
         assert diff == [], f"migration 0002 and slack_sdk's stores disagree: {diff}"

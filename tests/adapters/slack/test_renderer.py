@@ -33,8 +33,7 @@ HOSTILE = "<!channel> @here <https://evil|click> & <@U999> *bold* `x`"
 
 
 def test_plain_text_is_escaped_so_it_can_never_ping_or_link() -> None:
-    blocks = render_blocks(Reply(blocks=(section("Note: ", p(HOSTILE)), context(HOSTILE),
-                                         fields(("Note", HOSTILE)))))
+    blocks = render_blocks(Reply(blocks=(section("Note: ", p(HOSTILE)), context(HOSTILE), fields(("Note", HOSTILE)))))
     wire = json.dumps(blocks)
     for forbidden in ("<!channel>", "<https://evil|click>", "<@U999>"):
         assert forbidden not in wire
@@ -59,9 +58,22 @@ def test_mentions_ping_only_with_a_slack_account() -> None:
 
 
 def test_bold_code_and_links_render_as_mrkdwn_but_cannot_be_broken_out_of() -> None:
-    text = render_blocks(Reply(blocks=(section(b("L-1"), " ", code("lead show"), " ", b("a*b"),
-                                               link("deck", "https://x.test/a?b=1&c=2"),
-                                               link("bad", "javascript:alert(1)"), link("x|y>", "https://ok.test")),)))
+    text = render_blocks(
+        Reply(
+            blocks=(
+                section(
+                    b("L-1"),
+                    " ",
+                    code("lead show"),
+                    " ",
+                    b("a*b"),
+                    link("deck", "https://x.test/a?b=1&c=2"),
+                    link("bad", "javascript:alert(1)"),
+                    link("x|y>", "https://ok.test"),
+                ),
+            )
+        )
+    )
     text = text[0]["text"]["text"]
     assert text.startswith("*L-1* `lead show` a*b")
     assert "<https://x.test/a?b=1&amp;c=2|deck>" in text
@@ -84,17 +96,35 @@ def test_block_kit_limits() -> None:
 
     label = "A very long button label " * 5
     long_command = "lead touch L-1 " + "y" * 2100
-    row = render_blocks(Reply(blocks=(Buttons(buttons=(Button(label=label, command="lead show L-1"),
-                                                        Button(label="Too long", command=long_command))),)))
+    row = render_blocks(
+        Reply(
+            blocks=(
+                Buttons(
+                    buttons=(
+                        Button(label=label, command="lead show L-1"),
+                        Button(label="Too long", command=long_command),
+                    )
+                ),
+            )
+        )
+    )
     [button] = row[0]["elements"]
     assert len(button["text"]["text"]) <= 75 and button["value"] == "lead show L-1"
 
 
 def test_buttons_carry_their_command_prompt_style_and_card() -> None:
-    reply = Reply(blocks=(Buttons(buttons=(
-        Button(label="Accept", command="lead accept L-7", style="primary"),
-        Button(label="Reject", command="lead reject L-7", style="danger", prompt="Why?"),
-    )), Divider(), Buttons(buttons=(Button(label="Show", command="lead show L-7"),))))
+    reply = Reply(
+        blocks=(
+            Buttons(
+                buttons=(
+                    Button(label="Accept", command="lead accept L-7", style="primary"),
+                    Button(label="Reject", command="lead reject L-7", style="danger", prompt="Why?"),
+                )
+            ),
+            Divider(),
+            Buttons(buttons=(Button(label="Show", command="lead show L-7"),)),
+        )
+    )
     blocks = render_blocks(reply, outbox_id=42)
     first, _, second = blocks
     accept, reject = first["elements"]
@@ -106,9 +136,18 @@ def test_buttons_carry_their_command_prompt_style_and_card() -> None:
 
 
 def test_bars_are_drawn_with_text() -> None:
-    reply = Reply(blocks=(Bars(title="Funnel", bars=(Bar(label="Approach", value=10, maximum=10, caption="10"),
-                                                     Bar(label="Need <x>", value=5, maximum=10),
-                                                     Bar(label="Zero", value=1, maximum=0))),))
+    reply = Reply(
+        blocks=(
+            Bars(
+                title="Funnel",
+                bars=(
+                    Bar(label="Approach", value=10, maximum=10, caption="10"),
+                    Bar(label="Need <x>", value=5, maximum=10),
+                    Bar(label="Zero", value=1, maximum=0),
+                ),
+            ),
+        )
+    )
     text = render_blocks(reply)[0]["text"]["text"]
     lines = text.split("\n")
     assert lines[0] == "*Funnel*"
@@ -117,12 +156,16 @@ def test_bars_are_drawn_with_text() -> None:
 
 
 def test_slack_wire_text_becomes_what_the_person_typed() -> None:
-    typed = ("handoff Acme email:<mailto:ann@acme.test|ann@acme.test> to:<@URITA|rita> "
-             "url:<https://acme.test/deck> note:\"&lt;!channel&gt; R&amp;D &lt;b&gt;\" <!here> "
-             "<#C123|sales> <!subteam^S1|@sales-team>")
-    assert to_command_text(typed) == ('handoff Acme email:ann@acme.test to:<@URITA|rita> '
-                                      'url:https://acme.test/deck note:"<!channel> R&D <b>" @here '
-                                      '<#C123|sales> @sales-team')
+    typed = (
+        "handoff Acme email:<mailto:ann@acme.test|ann@acme.test> to:<@URITA|rita> "
+        'url:<https://acme.test/deck> note:"&lt;!channel&gt; R&amp;D &lt;b&gt;" <!here> '
+        "<#C123|sales> <!subteam^S1|@sales-team>"
+    )
+    assert to_command_text(typed) == (
+        "handoff Acme email:ann@acme.test to:<@URITA|rita> "
+        'url:https://acme.test/deck note:"<!channel> R&D <b>" @here '
+        "<#C123|sales> @sales-team"
+    )
     assert strip_bot_mention("<@UBOT> lead show L-1", "UBOT") == "lead show L-1"
     assert strip_bot_mention("hey <@UBOT> lead list", "UBOT") == "hey   lead list"
     assert strip_bot_mention("<@URITA> hi", "UBOT") == "<@URITA> hi"

@@ -14,9 +14,15 @@ from bot.core.replies import Bar, Bars, Bold, Code, Context, Fields, Mention, Pl
 
 PIECES = list("<>&|!@#*_~`:/ \nabcUCW0123") + ["<!channel>", "<!here>", "<@U1>", "&lt;", "&gt;", "<http://x|y>"]
 hostile = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
-spans = st.lists(st.one_of(hostile.map(lambda t: Plain(text=t)), hostile.map(lambda t: Bold(text=t)),
-                           hostile.map(lambda t: Code(text=t)),
-                           hostile.map(lambda t: Mention(name=t, accounts={"teams": "29:x"}))), max_size=6)
+spans = st.lists(
+    st.one_of(
+        hostile.map(lambda t: Plain(text=t)),
+        hostile.map(lambda t: Bold(text=t)),
+        hostile.map(lambda t: Code(text=t)),
+        hostile.map(lambda t: Mention(name=t, accounts={"teams": "29:x"})),
+    ),
+    max_size=6,
+)
 
 
 def _user_text(blocks: list[dict[str, object]]) -> list[str]:
@@ -39,9 +45,14 @@ def _user_text(blocks: list[dict[str, object]]) -> list[str]:
 @settings(max_examples=200, deadline=None)
 @given(spans, spans, hostile, hostile)
 def test_user_text_never_becomes_markup(first: list, second: list, label: str, caption: str) -> None:
-    reply = Reply(blocks=(Section(text=tuple(first)), Context(text=tuple(second)),
-                          Fields(items=((label, tuple(first)),)),
-                          Bars(title=label, bars=(Bar(label=label, value=1, maximum=2, caption=caption),))))
+    reply = Reply(
+        blocks=(
+            Section(text=tuple(first)),
+            Context(text=tuple(second)),
+            Fields(items=((label, tuple(first)),)),
+            Bars(title=label, bars=(Bar(label=label, value=1, maximum=2, caption=caption),)),
+        )
+    )
     texts = _user_text(render_blocks(reply)) + [fallback_text(reply)]
     for text in texts:
         assert "<" not in text and ">" not in text, text
@@ -49,8 +60,25 @@ def test_user_text_never_becomes_markup(first: list, second: list, label: str, c
     json.dumps(render_blocks(reply))  # always serialisable
 
 
-WIRE = ["&lt;", "&gt;", "&amp;", "a", "!", "@", "|", " ", "#", "<!channel>", "<!here>", "<@U1>", "<@U1|ana>",
-        "<http://x|y>", "<mailto:a@b.c|a@b.c>", "<!subteam^S1|@team>", "<#C1|sales>"]
+WIRE = [
+    "&lt;",
+    "&gt;",
+    "&amp;",
+    "a",
+    "!",
+    "@",
+    "|",
+    " ",
+    "#",
+    "<!channel>",
+    "<!here>",
+    "<@U1>",
+    "<@U1|ana>",
+    "<http://x|y>",
+    "<mailto:a@b.c|a@b.c>",
+    "<!subteam^S1|@team>",
+    "<#C1|sales>",
+]
 wire_text = st.lists(st.sampled_from(WIRE), max_size=12).map("".join)
 
 

@@ -17,8 +17,9 @@ HOSTILE = "<!channel> Pricing deck &lt;script&gt;x&lt;/script&gt;"  # as Slack s
 
 
 def test_marketing_publishes_and_a_rep_opens_a_tool_over_slack(wire: SlackWire) -> None:
-    published = ack_of(wire.command("mara", "/tool", f'add "{HOSTILE}" url:<https://drive.example.com/pricing> '
-                                                     "tags:pricing"))
+    published = ack_of(
+        wire.command("mara", "/tool", f'add "{HOSTILE}" url:<https://drive.example.com/pricing> tags:pricing')
+    )
     assert "Published *T-1*" in all_text(published["blocks"])
     found = ack_of(wire.command("rita", "/tool", "pricng deck"))
     assert found["response_type"] == "ephemeral"
@@ -30,8 +31,11 @@ def test_marketing_publishes_and_a_rep_opens_a_tool_over_slack(wire: SlackWire) 
     assert opened.status_code == 302 and opened.headers["location"] == "https://drive.example.com/pricing"
     with wire.runtime.db.session() as session:
         [click] = session.exec(select(ToolClick)).all()
-        rita = session.exec(select(Member).join(MemberAccount, MemberAccount.member_id == Member.id)  # type: ignore[arg-type]
-                            .where(MemberAccount.external_id == "URITA")).one()
+        rita = session.exec(
+            select(Member)
+            .join(MemberAccount, MemberAccount.member_id == Member.id)  # type: ignore[arg-type]
+            .where(MemberAccount.external_id == "URITA")
+        ).one()
         assert click.member_id == rita.id
 
 

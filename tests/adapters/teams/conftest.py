@@ -25,18 +25,37 @@ _ids = itertools.count(1)
 @pytest.fixture
 def connector() -> Iterator[FakeConnector]:
     with ConnectorServer() as fake:
-        fake.roster.update({
-            MARKETER: {"id": MARKETER, "name": "Marta Marketer", "aadObjectId": "aad-marta",
-                       "email": "marta@acme.test", "userPrincipalName": "marta@acme.test"},
-            REP: {"id": REP, "name": "Rita Rep", "aadObjectId": "aad-rita", "email": "rita@acme.test",
-                  "userPrincipalName": "rita@acme.test"},
-        })
+        fake.roster.update(
+            {
+                MARKETER: {
+                    "id": MARKETER,
+                    "name": "Marta Marketer",
+                    "aadObjectId": "aad-marta",
+                    "email": "marta@acme.test",
+                    "userPrincipalName": "marta@acme.test",
+                },
+                REP: {
+                    "id": REP,
+                    "name": "Rita Rep",
+                    "aadObjectId": "aad-rita",
+                    "email": "rita@acme.test",
+                    "userPrincipalName": "rita@acme.test",
+                },
+            }
+        )
         yield fake
 
 
 def teams_settings(database_url: str, *, admins: str = MARKETER, **extra: str) -> Settings:
-    return Settings(DATABASE_URL=database_url, TANDEM_SECRET_KEY="test-secret-key-0123456789",  # type: ignore[call-arg]
-                    TANDEM_SCHEDULER="off", TEAMS_ENABLED="1", TANDEM_ADMINS=admins, _env_file=None, **extra)
+    return Settings(
+        DATABASE_URL=database_url,
+        TANDEM_SECRET_KEY="test-secret-key-0123456789",  # type: ignore[call-arg]
+        TANDEM_SCHEDULER="off",
+        TEAMS_ENABLED="1",
+        TANDEM_ADMINS=admins,
+        _env_file=None,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -53,25 +72,44 @@ def teams_client(teams_runtime: Runtime) -> Iterator[TestClient]:
         yield client
 
 
-def message(connector: FakeConnector, text: str = "", *, user: str = REP, name: str = "Rita Rep",
-            conversation: str | None = None, kind: str = "personal", tenant: str | None = TENANT,
-            entities: list[dict[str, Any]] | None = None, value: Any = None, reply_to: str | None = None,
-            aad: str | None = None) -> dict[str, Any]:
+def message(
+    connector: FakeConnector,
+    text: str = "",
+    *,
+    user: str = REP,
+    name: str = "Rita Rep",
+    conversation: str | None = None,
+    kind: str = "personal",
+    tenant: str | None = TENANT,
+    entities: list[dict[str, Any]] | None = None,
+    value: Any = None,
+    reply_to: str | None = None,
+    aad: str | None = None,
+) -> dict[str, Any]:
     """A Bot Framework message activity as Teams sends it."""
     conversation = conversation or f"a:chat-{user}"
     activity: dict[str, Any] = {
-        "type": "message", "id": str(next(_ids) + 1700000000000), "timestamp": "2026-03-10T10:00:00.000Z",
-        "serviceUrl": connector.url, "channelId": "msteams",
+        "type": "message",
+        "id": str(next(_ids) + 1700000000000),
+        "timestamp": "2026-03-10T10:00:00.000Z",
+        "serviceUrl": connector.url,
+        "channelId": "msteams",
         "from": {"id": user, "name": name, "aadObjectId": aad or f"aad-{user[3:]}"},
         "conversation": {"id": conversation, "conversationType": kind, "tenantId": tenant},
         "recipient": {"id": BOT, "name": "Tandem"},
-        "text": text, "textFormat": "plain", "locale": "en-US",
+        "text": text,
+        "textFormat": "plain",
+        "locale": "en-US",
         "channelData": {"tenant": {"id": tenant}} if tenant else {},
         "entities": entities or [],
     }
     if kind == "channel":
-        activity["channelData"].update({"team": {"id": "19:team-general@thread.tacv2", "name": "Acme Sales"},
-                                        "channel": {"id": conversation.split(";")[0]}})
+        activity["channelData"].update(
+            {
+                "team": {"id": "19:team-general@thread.tacv2", "name": "Acme Sales"},
+                "channel": {"id": conversation.split(";")[0]},
+            }
+        )
     if value is not None:
         activity["value"] = value
     if reply_to:

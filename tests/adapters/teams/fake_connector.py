@@ -61,8 +61,10 @@ class FakeConnector:
     def member(self, conversation: str, key: str) -> dict[str, Any] | None:
         """As the service answers ``members/{id}``: by Teams user id, Entra object id or UPN."""
         for entry in self.members(conversation):
-            if key in (entry.get("id"), entry.get("aadObjectId")) \
-                    or key.lower() == (entry.get("userPrincipalName") or "").lower():
+            if (
+                key in (entry.get("id"), entry.get("aadObjectId"))
+                or key.lower() == (entry.get("userPrincipalName") or "").lower()
+            ):
                 return entry
         return None
 
@@ -92,8 +94,9 @@ def _handler(fake: FakeConnector) -> type[BaseHTTPRequestHandler]:
             path = self.path.split("?", 1)[0]
             if path.startswith("/v1/.well-known/"):
                 if path.endswith("openidconfiguration"):
-                    self._answer(200, {"issuer": "https://api.botframework.com",
-                                       "jwks_uri": fake.url + "/v1/.well-known/keys"})
+                    self._answer(
+                        200, {"issuer": "https://api.botframework.com", "jwks_uri": fake.url + "/v1/.well-known/keys"}
+                    )
                 else:
                     self._answer(200, fake.jwks)
                 return
@@ -144,8 +147,10 @@ def _handler(fake: FakeConnector) -> type[BaseHTTPRequestHandler]:
             size = int(query.get("pageSize", ["50"])[0])
             start = int(query.get("continuationToken", ["0"])[0])
             following = start + size if start + size < len(members) else None
-            return {"members": members[start:start + size],
-                    "continuationToken": str(following) if following is not None else None}
+            return {
+                "members": members[start : start + size],
+                "continuationToken": str(following) if following is not None else None,
+            }
 
         do_GET = do_POST = do_PUT = do_DELETE = _handle
 

@@ -31,9 +31,15 @@ APP_ID = "00000000-1111-2222-3333-444444444444"
 
 
 def _secured(database_url: str, **extra: str) -> Settings:
-    return Settings(DATABASE_URL=database_url, TANDEM_SECRET_KEY="test-secret-key-0123456789",  # type: ignore[call-arg]
-                    TANDEM_SCHEDULER="off", MICROSOFT_APP_ID=APP_ID, MICROSOFT_APP_PASSWORD="not-a-real-secret",
-                    _env_file=None, **extra)
+    return Settings(
+        DATABASE_URL=database_url,
+        TANDEM_SECRET_KEY="test-secret-key-0123456789",  # type: ignore[call-arg]
+        TANDEM_SCHEDULER="off",
+        MICROSOFT_APP_ID=APP_ID,
+        MICROSOFT_APP_PASSWORD="not-a-real-secret",
+        _env_file=None,
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -55,8 +61,14 @@ def keys(connector: FakeConnector) -> dict[str, rsa.RSAPrivateKey]:
 
 def _token(key: rsa.RSAPrivateKey, kid: str, service_url: str, *, audience: str = APP_ID) -> str:
     now = int(time.time())
-    claims = {"iss": "https://api.botframework.com", "aud": audience, "iat": now, "nbf": now, "exp": now + 600,
-              "serviceurl": service_url}
+    claims = {
+        "iss": "https://api.botframework.com",
+        "aud": audience,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+        "serviceurl": service_url,
+    }
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
 
 
@@ -86,32 +98,38 @@ def test_no_token_gets_401(secured_runtime: Runtime, connector: FakeConnector) -
     assert connector.sent() == []
 
 
-def test_token_signed_by_an_unknown_key_gets_401(loopback_client: TestClient, connector: FakeConnector,
-                                                 keys: dict, secured_runtime: Runtime) -> None:
+def test_token_signed_by_an_unknown_key_gets_401(
+    loopback_client: TestClient, connector: FakeConnector, keys: dict, secured_runtime: Runtime
+) -> None:
     for kid in ("trusted-key", "some-other-key"):
         forged = _token(keys["stranger"], kid, connector.url)
-        response = loopback_client.post("/api/messages", json=_member_added(connector),
-                                        headers={"Authorization": f"Bearer {forged}"})
+        response = loopback_client.post(
+            "/api/messages", json=_member_added(connector), headers={"Authorization": f"Bearer {forged}"}
+        )
         assert response.status_code == 401
     with secured_runtime.db.session() as session:
         assert session.exec(select(Member)).all() == []
 
 
-def test_token_for_another_bot_or_service_url_gets_401(loopback_client: TestClient, connector: FakeConnector,
-                                                       keys: dict) -> None:
+def test_token_for_another_bot_or_service_url_gets_401(
+    loopback_client: TestClient, connector: FakeConnector, keys: dict
+) -> None:
     other_bot = _token(keys["trusted"], "trusted-key", connector.url, audience="another-app")
     other_url = _token(keys["trusted"], "trusted-key", "https://evil.example")
     for token in (other_bot, other_url):
-        response = loopback_client.post("/api/messages", json=_member_added(connector),
-                                        headers={"Authorization": f"Bearer {token}"})
+        response = loopback_client.post(
+            "/api/messages", json=_member_added(connector), headers={"Authorization": f"Bearer {token}"}
+        )
         assert response.status_code == 401
 
 
-def test_valid_token_is_processed(loopback_client: TestClient, connector: FakeConnector, keys: dict,
-                                  secured_runtime: Runtime) -> None:
+def test_valid_token_is_processed(
+    loopback_client: TestClient, connector: FakeConnector, keys: dict, secured_runtime: Runtime
+) -> None:
     token = _token(keys["trusted"], "trusted-key", connector.url)
-    response = loopback_client.post("/api/messages", json=_member_added(connector),
-                                    headers={"Authorization": f"Bearer {token}"})
+    response = loopback_client.post(
+        "/api/messages", json=_member_added(connector), headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 200
     with secured_runtime.db.session() as session:
         assert [m.display_name for m in session.exec(select(Member)).all()] == ["Rita Rep"]
@@ -127,8 +145,9 @@ def test_app_type_settings_map_to_sdk_credentials(database_url: str) -> None:
         app_options(_secured(database_url, MICROSOFT_APP_TYPE="Sideways"))
 
 
-def test_local_mode_warns_loudly_and_secured_mode_does_not(teams_runtime: Runtime, secured_runtime: Runtime,
-                                                           caplog: pytest.LogCaptureFixture) -> None:
+def test_local_mode_warns_loudly_and_secured_mode_does_not(
+    teams_runtime: Runtime, secured_runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.WARNING, logger="tandem.teams"):
         with TestClient(create_app(secured_runtime.settings, runtime=secured_runtime)):
             pass

@@ -45,16 +45,26 @@ def test_markdown_and_html_in_user_text_render_as_text() -> None:
 
 def test_every_block_type_renders() -> None:
     rita = Mention(name="Rita Rep", accounts={"teams": "29:rita", "slack": "U1"})
-    reply = Reply(blocks=(
-        section(b("L-7 · Acme"), " owned by ", rita),
-        fields(("Company", "Acme_Co"), ("Owner", (rita,))),
-        Divider(),
-        Bars(title="Funnel", bars=(Bar(label="approach", value=3, maximum=4, caption="3 leads"),)),
-        context("See ", link("the deck", "https://acme.test/deck"), " or ", link("this", "javascript:alert(1)"),
-                " ", code("lead show L-7")),
-        buttons(Button(label="Accept", command="lead accept L-7", style="primary"),
-                Button(label="Won", command="lead won L-7", prompt="Amount and reason (optional)")),
-    ))
+    reply = Reply(
+        blocks=(
+            section(b("L-7 · Acme"), " owned by ", rita),
+            fields(("Company", "Acme_Co"), ("Owner", (rita,))),
+            Divider(),
+            Bars(title="Funnel", bars=(Bar(label="approach", value=3, maximum=4, caption="3 leads"),)),
+            context(
+                "See ",
+                link("the deck", "https://acme.test/deck"),
+                " or ",
+                link("this", "javascript:alert(1)"),
+                " ",
+                code("lead show L-7"),
+            ),
+            buttons(
+                Button(label="Accept", command="lead accept L-7", style="primary"),
+                Button(label="Won", command="lead won L-7", prompt="Amount and reason (optional)"),
+            ),
+        )
+    )
     card = _card_json(reply, outbox_id=12)
     types = [element["type"] for element in card["body"]]
     assert types == ["TextBlock", "FactSet", "TextBlock", "TextBlock", "ActionSet"]
@@ -91,8 +101,9 @@ def test_short_answers_are_text_messages_with_mention_entities() -> None:
     rita = Mention(name="Rita", accounts={"teams": "29:rita"})
     message = render_message(say("Handed to ", rita, ".")).model_dump(by_alias=True, exclude_none=True)
     assert message["text"] == "Handed to <at>Rita</at>."
-    assert message["entities"] == [{"type": "mention", "text": "<at>Rita</at>",
-                                    "mentioned": {"id": "29:rita", "name": "Rita"}}]
+    assert message["entities"] == [
+        {"type": "mention", "text": "<at>Rita</at>", "mentioned": {"id": "29:rita", "name": "Rita"}}
+    ]
     card = render_message(Reply(blocks=(section("<script>"), buttons(Button(label="Go", command="help")))))
     dumped = card.model_dump(by_alias=True, exclude_none=True)
     assert dumped["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
@@ -102,19 +113,35 @@ def test_short_answers_are_text_messages_with_mention_entities() -> None:
 def test_command_text_strips_the_bot_and_resolves_people_mentions() -> None:
     from microsoft_teams.api import MessageActivity
 
-    activity = MessageActivity.model_validate({
-        "type": "message", "id": "1", "text": "<at>Tandem</at> lead reassign L-2 to:<at>Rita</at>",
-        "from": {"id": "29:marta"}, "recipient": {"id": "28:bot"}, "conversation": {"id": "19:c@thread.tacv2"},
-        "channelId": "msteams", "serviceUrl": "http://x",
-        "entities": [{"type": "mention", "text": "<at>Tandem</at>", "mentioned": {"id": "28:bot", "name": "Tandem"}},
-                     {"type": "mention", "text": "<at>Rita</at>", "mentioned": {"id": "29:rita", "name": "Rita R"}}]})
+    activity = MessageActivity.model_validate(
+        {
+            "type": "message",
+            "id": "1",
+            "text": "<at>Tandem</at> lead reassign L-2 to:<at>Rita</at>",
+            "from": {"id": "29:marta"},
+            "recipient": {"id": "28:bot"},
+            "conversation": {"id": "19:c@thread.tacv2"},
+            "channelId": "msteams",
+            "serviceUrl": "http://x",
+            "entities": [
+                {"type": "mention", "text": "<at>Tandem</at>", "mentioned": {"id": "28:bot", "name": "Tandem"}},
+                {"type": "mention", "text": "<at>Rita</at>", "mentioned": {"id": "29:rita", "name": "Rita R"}},
+            ],
+        }
+    )
     assert command_text(activity) == "lead reassign L-2 to:29:rita"
 
 
 def test_submit_payloads_are_checked() -> None:
     assert submit_of({"other": 1}) is None
-    submit = submit_of({"tandem_command": "lead reject L-1", "tandem_text": "  too\nsmall ", "tandem_outbox": 4,
-                        "tandem_label": "Reject"})
+    submit = submit_of(
+        {
+            "tandem_command": "lead reject L-1",
+            "tandem_text": "  too\nsmall ",
+            "tandem_outbox": 4,
+            "tandem_label": "Reject",
+        }
+    )
     assert submit is not None and submit.command == "lead reject L-1 too small" and submit.outbox_id == 4
     for bad in ({"tandem_command": ""}, {"tandem_command": "x" * 600}, {"tandem_command": "a", "tandem_text": 5}):
         try:
@@ -129,10 +156,15 @@ def test_a_short_answer_to_a_click_keeps_the_card_and_adds_the_outcome() -> None
     from adapters.teams.submits import outcome_card
     from adapters.teams.translate import Submit
 
-    original = Reply(blocks=(section("How much did marketing help you sell this quarter?"),
-                             buttons(Button(label="4", command="survey 4"), Button(label="5", command="survey 5"))))
-    after = outcome_card(original, Submit(command="survey 4", outbox_id=3, label="4"), say("Thanks, noted 4/5."),
-                         "Rita Rep")
+    original = Reply(
+        blocks=(
+            section("How much did marketing help you sell this quarter?"),
+            buttons(Button(label="4", command="survey 4"), Button(label="5", command="survey 5")),
+        )
+    )
+    after = outcome_card(
+        original, Submit(command="survey 4", outbox_id=3, label="4"), say("Thanks, noted 4/5."), "Rita Rep"
+    )
     card = _card_json(after)
     assert [e["type"] for e in card["body"]] == ["TextBlock", "TextBlock"] and "actions" not in card
     assert card["body"][1]["text"] == "Thanks, noted 4/5. — Rita Rep"

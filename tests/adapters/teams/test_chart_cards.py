@@ -23,13 +23,23 @@ def _body(*blocks: Chart) -> list[dict[str, Any]]:
 
 
 def test_leads_by_source_is_a_vertical_bar_chart_with_its_figures_as_facts() -> None:
-    chart, facts = _body(bar_chart("Leads by source", series("Leads", [("Web", 12), ("Events", 5)]),
-                                   x_label="Source", unit="leads"))
-    assert chart == {"type": "Chart.VerticalBar", "title": "Leads by source", "xAxisTitle": "Source",
-                     "yAxisTitle": "leads", "colorSet": "categorical", "showBarValues": True, "fallback": "drop",
-                     "data": [{"x": "Web", "y": 12.0}, {"x": "Events", "y": 5.0}]}
-    assert facts == {"type": "FactSet", "facts": [{"title": "Web", "value": "12 leads"},
-                                                  {"title": "Events", "value": "5 leads"}]}
+    chart, facts = _body(
+        bar_chart("Leads by source", series("Leads", [("Web", 12), ("Events", 5)]), x_label="Source", unit="leads")
+    )
+    assert chart == {
+        "type": "Chart.VerticalBar",
+        "title": "Leads by source",
+        "xAxisTitle": "Source",
+        "yAxisTitle": "leads",
+        "colorSet": "categorical",
+        "showBarValues": True,
+        "fallback": "drop",
+        "data": [{"x": "Web", "y": 12.0}, {"x": "Events", "y": 5.0}],
+    }
+    assert facts == {
+        "type": "FactSet",
+        "facts": [{"title": "Web", "value": "12 leads"}, {"title": "Events", "value": "5 leads"}],
+    }
 
 
 def test_the_stage_funnel_with_long_labels_lies_on_its_side() -> None:
@@ -41,8 +51,13 @@ def test_the_stage_funnel_with_long_labels_lies_on_its_side() -> None:
 
 
 def test_several_series_of_bars_are_grouped() -> None:
-    [chart, facts] = _body(bar_chart("Quality by campaign", series("Spring", [("Web", 4), ("Events", 3)]),
-                                     series("Summer", [("Web", 2), ("Events", None)])))
+    [chart, facts] = _body(
+        bar_chart(
+            "Quality by campaign",
+            series("Spring", [("Web", 4), ("Events", 3)]),
+            series("Summer", [("Web", 2), ("Events", None)]),
+        )
+    )
     assert chart["type"] == "Chart.VerticalBar.Grouped"
     assert [group["legend"] for group in chart["data"]] == ["Spring", "Summer"]
     assert chart["data"][1]["values"] == [{"x": "Web", "y": 2.0}]  # no bar where there is no data
@@ -50,8 +65,9 @@ def test_several_series_of_bars_are_grouped() -> None:
 
 
 def test_weekly_hand_offs_are_a_line_chart() -> None:
-    [chart, facts] = _body(line_chart("Weekly hand-offs", series("Hand-offs", [("W1", 4), ("W2", 6)]),
-                                      y_label="Hand-offs"))
+    [chart, facts] = _body(
+        line_chart("Weekly hand-offs", series("Hand-offs", [("W1", 4), ("W2", 6)]), y_label="Hand-offs")
+    )
     assert chart["type"] == "Chart.Line" and chart["fallback"] == "drop"
     assert chart["data"] == [{"legend": "Hand-offs", "values": [{"x": "W1", "y": 4.0}, {"x": "W2", "y": 6.0}]}]
     assert chart["yAxisTitle"] == "Hand-offs"

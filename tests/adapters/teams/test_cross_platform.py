@@ -45,13 +45,13 @@ def _slack(runtime: Runtime, person: Person, text: str) -> str:
     return to_json(reply)
 
 
-def _teams(client: TestClient, connector: FakeConnector, user: str, name: str, text: str = "",
-           **extra: object) -> None:
+def _teams(client: TestClient, connector: FakeConnector, user: str, name: str, text: str = "", **extra: object) -> None:
     assert client.post("/api/messages", json=message(connector, text, user=user, name=name, **extra)).status_code == 200
 
 
 def test_slack_handoff_accepted_in_teams_tells_the_marketer_in_slack(
-        story: tuple[TestClient, Runtime], connector: FakeConnector) -> None:
+    story: tuple[TestClient, Runtime], connector: FakeConnector
+) -> None:
     client, runtime = story
     connector.roster[TEAMS_ADMIN] = {"id": TEAMS_ADMIN, "name": "Tom Admin", "email": "tom@acme.test"}
     # Slack: the company uses Tandem already; Rita is a rep there too.
@@ -80,9 +80,13 @@ def test_slack_handoff_accepted_in_teams_tells_the_marketer_in_slack(
         lead = session.exec(select(Lead)).one()
         assert lead.status == "accepted"
         marta = session.exec(select(Member).where(Member.email == "marta@acme.test")).one()
-        [notice] = session.exec(select(Outbox).where(Outbox.target_member_id == marta.id,
-                                                     Outbox.kind == "accepted")).all()
+        [notice] = session.exec(
+            select(Outbox).where(Outbox.target_member_id == marta.id, Outbox.kind == "accepted")
+        ).all()
         target = resolve_target(session, notice)
-        assert target is not None and (target.platform, target.team_id, target.address) == ("slack", SLACK_TEAM,
-                                                                                             "UMARTA001")
+        assert target is not None and (target.platform, target.team_id, target.address) == (
+            "slack",
+            SLACK_TEAM,
+            "UMARTA001",
+        )
         assert "accepted L-1" in notice.payload

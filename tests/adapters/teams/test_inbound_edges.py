@@ -18,19 +18,21 @@ from tests.adapters.teams.conftest import BOT, MARKETER, REP, TENANT, message, t
 from tests.adapters.teams.fake_connector import FakeConnector
 
 
-def _install(connector: FakeConnector, *, kind: str, conversation: str, added: list[dict],
-             tenant: str = TENANT) -> dict:
-    activity = message(connector, user=MARKETER, name="Marta Marketer", conversation=conversation, kind=kind,
-                       tenant=tenant)
+def _install(
+    connector: FakeConnector, *, kind: str, conversation: str, added: list[dict], tenant: str = TENANT
+) -> dict:
+    activity = message(
+        connector, user=MARKETER, name="Marta Marketer", conversation=conversation, kind=kind, tenant=tenant
+    )
     activity.update(type="conversationUpdate", membersAdded=added)
     activity.pop("text")
     return activity
 
 
-def test_personal_install_greets_and_remembers_the_chat(teams_client: TestClient, connector: FakeConnector,
-                                                        teams_runtime: Runtime) -> None:
-    activity = _install(connector, kind="personal", conversation=f"a:chat-{MARKETER}",
-                        added=[{"id": BOT}])
+def test_personal_install_greets_and_remembers_the_chat(
+    teams_client: TestClient, connector: FakeConnector, teams_runtime: Runtime
+) -> None:
+    activity = _install(connector, kind="personal", conversation=f"a:chat-{MARKETER}", added=[{"id": BOT}])
     assert teams_client.post("/api/messages", json=activity).status_code == 200
     [welcome] = connector.sent()
     assert welcome.conversation == f"a:chat-{MARKETER}" and "help" in welcome.body["text"]
@@ -41,8 +43,9 @@ def test_personal_install_greets_and_remembers_the_chat(teams_client: TestClient
         assert marta is not None and marta.role == "admin"  # TANDEM_ADMINS
 
 
-def test_team_install_enriches_every_member_from_the_roster(teams_client: TestClient, connector: FakeConnector,
-                                                            teams_runtime: Runtime) -> None:
+def test_team_install_enriches_every_member_from_the_roster(
+    teams_client: TestClient, connector: FakeConnector, teams_runtime: Runtime
+) -> None:
     activity = _install(connector, kind="channel", conversation="19:general@thread.tacv2", added=[{"id": BOT}])
     assert teams_client.post("/api/messages", json=activity).status_code == 200
     with teams_runtime.db.session() as session:
@@ -64,14 +67,16 @@ def restricted_client(database_url: str, clock: FakeClock) -> Iterator[tuple[Tes
 
 
 def test_other_tenants_are_refused_politely_and_nothing_is_stored(
-        restricted_client: tuple[TestClient, Runtime], connector: FakeConnector) -> None:
+    restricted_client: tuple[TestClient, Runtime], connector: FakeConnector
+) -> None:
     client, runtime = restricted_client
     stranger = message(connector, "lead list", tenant="other-tenant", user="29:eve", name="Eve")
     assert client.post("/api/messages", json=stranger).status_code == 200
     [refusal] = connector.sent()
     assert "other organisations" in refusal.body["text"]
-    install = _install(connector, kind="channel", conversation="19:x@thread.tacv2", added=[{"id": BOT}],
-                       tenant="other-tenant")
+    install = _install(
+        connector, kind="channel", conversation="19:x@thread.tacv2", added=[{"id": BOT}], tenant="other-tenant"
+    )
     assert client.post("/api/messages", json=install).status_code == 200
     with runtime.db.session() as session:
         assert session.exec(select(Workspace)).all() == []
@@ -80,14 +85,17 @@ def test_other_tenants_are_refused_politely_and_nothing_is_stored(
     assert len(connector.sent()) == 2  # the allowed tenant is served
 
 
-@pytest.mark.parametrize("body, status", [
-    (b"this is not json", 400),
-    (b"[1, 2]", 400),
-    (b'{"text": "no type"}', 400),
-    (b'{"type": "somethingNew", "id": "1"}', 400),
-    (b'{"type": "message", "text": "help"}', 400),  # no conversation, from, recipient...
-    (b'{"type": "message", "from": 7, "conversation": {}, "recipient": {}}', 400),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"this is not json", 400),
+        (b"[1, 2]", 400),
+        (b'{"text": "no type"}', 400),
+        (b'{"type": "somethingNew", "id": "1"}', 400),
+        (b'{"type": "message", "text": "help"}', 400),  # no conversation, from, recipient...
+        (b'{"type": "message", "from": 7, "conversation": {}, "recipient": {}}', 400),
+    ],
+)
 def test_malformed_activities_get_a_4xx_with_a_reason(teams_client: TestClient, body: bytes, status: int) -> None:
     response = teams_client.post("/api/messages", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == status
@@ -133,8 +141,9 @@ def test_typing_and_reactions_are_accepted_quietly(teams_client: TestClient, con
     assert connector.sent() == []
 
 
-def test_an_entra_object_id_in_tandem_admins_makes_an_admin(database_url: str, clock: FakeClock,
-                                                            connector: FakeConnector) -> None:
+def test_an_entra_object_id_in_tandem_admins_makes_an_admin(
+    database_url: str, clock: FakeClock, connector: FakeConnector
+) -> None:
     runtime = build_runtime(teams_settings(database_url, admins="aad-rita"), clock=clock)
     with TestClient(create_app(runtime.settings, runtime=runtime)) as client:
         assert client.post("/api/messages", json=message(connector, "tandem settings")).status_code == 200

@@ -32,11 +32,17 @@ from storage.models import (
 
 @pytest.fixture
 def runtime(database_url: str, clock: FakeClock) -> Iterator[Runtime]:
-    settings = Settings(DATABASE_URL=database_url, TANDEM_SECRET_KEY="test-secret-key-0123456789",  # type: ignore[call-arg]
-                        TANDEM_SCHEDULER="off", TANDEM_ADMINS="UADMIN001,29:teams-admin,UOTHER001", _env_file=None)
+    settings = Settings(
+        DATABASE_URL=database_url,
+        TANDEM_SECRET_KEY="test-secret-key-0123456789",  # type: ignore[call-arg]
+        TANDEM_SCHEDULER="off",
+        TANDEM_ADMINS="UADMIN001,29:teams-admin,UOTHER001",
+        _env_file=None,
+    )
     rt = build_runtime(settings, clock=clock)
     yield rt
     rt.db.dispose()
+
 
 SLACK_ADMIN = Person("slack", "UADMIN001", "Sam Admin", "sam@acme.test")
 SLACK_MARTA = Person("slack", "UMARTA001", "Marta", "marta@acme.test")
@@ -91,8 +97,10 @@ def test_link_joins_slack_and_teams_into_one_workspace(runtime: Runtime, clock: 
         assert {a.platform for a in session.exec(select(WorkspaceAccount))} == {"slack", "teams"}
         assert workspace.lead_seq == 4
         rita = session.exec(select(Member).where(Member.email == "Rita@Acme.test")).one()
-        accounts = {a.platform: a.external_id for a in session.exec(
-            select(MemberAccount).where(MemberAccount.member_id == rita.id))}
+        accounts = {
+            a.platform: a.external_id
+            for a in session.exec(select(MemberAccount).where(MemberAccount.member_id == rita.id))
+        }
         assert accounts == {"slack": "URITA0001", "teams": "29:rita"}
         assert all(a.workspace_id == workspace.id for a in session.exec(select(MemberAccount)))
         assert len(session.exec(select(Member)).all()) == 5  # Sam, Marta, Rita (one person), Tom, Pat
@@ -145,8 +153,15 @@ def test_criteria_histories_are_kept_and_marketer_dm_still_resolves(runtime: Run
         versions = session.exec(select(CriteriaVersion).order_by(CriteriaVersion.version)).all()
         assert [v.version for v in versions] == [1, 2]
         marta = session.exec(select(Member).where(Member.email == "marta@acme.test")).one()
-        row = Outbox(workspace_id=marta.workspace_id, kind="t", target_member_id=marta.id, payload="{}",
-                     dedupe_key="t", next_attempt_at=versions[0].created_at, created_at=versions[0].created_at)
+        row = Outbox(
+            workspace_id=marta.workspace_id,
+            kind="t",
+            target_member_id=marta.id,
+            payload="{}",
+            dedupe_key="t",
+            next_attempt_at=versions[0].created_at,
+            created_at=versions[0].created_at,
+        )
         session.add(row)
         session.flush()
         target = resolve_target(session, row)

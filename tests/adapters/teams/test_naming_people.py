@@ -26,34 +26,68 @@ OUTSIDER = "29:otto-outsider"
 @pytest.fixture
 def roster(connector: FakeConnector) -> FakeConnector:
     """The tenant's people, none of whom has used Tandem; Eve's e-mail is not her sign-in name (UPN)."""
-    connector.roster.update({
-        MAYA: {"id": MAYA, "name": "Maya Marketer", "aadObjectId": "aad-maya", "email": "maya@acme.test",
-               "userPrincipalName": "maya@acme.test"},
-        SAM: {"id": SAM, "name": "Sam Seller", "aadObjectId": SAM_ENTRA, "email": "sam@acme.test",
-              "userPrincipalName": "sam@acme.test"},
-        EVE: {"id": EVE, "name": "Eve Exec", "aadObjectId": "aad-eve", "email": "eve@acme.test",
-              "userPrincipalName": "e.exec@acme.onmicrosoft.com"},
-        DANA: {"id": DANA, "name": "Dana Director", "aadObjectId": "aad-dana", "email": "dana@acme.test",
-               "userPrincipalName": "dana@acme.test"},
-    })
+    connector.roster.update(
+        {
+            MAYA: {
+                "id": MAYA,
+                "name": "Maya Marketer",
+                "aadObjectId": "aad-maya",
+                "email": "maya@acme.test",
+                "userPrincipalName": "maya@acme.test",
+            },
+            SAM: {
+                "id": SAM,
+                "name": "Sam Seller",
+                "aadObjectId": SAM_ENTRA,
+                "email": "sam@acme.test",
+                "userPrincipalName": "sam@acme.test",
+            },
+            EVE: {
+                "id": EVE,
+                "name": "Eve Exec",
+                "aadObjectId": "aad-eve",
+                "email": "eve@acme.test",
+                "userPrincipalName": "e.exec@acme.onmicrosoft.com",
+            },
+            DANA: {
+                "id": DANA,
+                "name": "Dana Director",
+                "aadObjectId": "aad-dana",
+                "email": "dana@acme.test",
+                "userPrincipalName": "dana@acme.test",
+            },
+        }
+    )
     return connector
 
 
-def say(client: TestClient, connector: FakeConnector, text: str, *, user: str = MARKETER,
-        name: str = "Marta Marketer", **extra: Any) -> str:
+def say(
+    client: TestClient,
+    connector: FakeConnector,
+    text: str,
+    *,
+    user: str = MARKETER,
+    name: str = "Marta Marketer",
+    **extra: Any,
+) -> str:
     """What Tandem answered, as the reader sees it (Teams markdown's escapes removed)."""
     before = len(connector.sent())
     activity = message(connector, text, user=user, name=name, **extra)
     assert client.post("/api/messages", json=activity).status_code == 200
-    said = [call.body.get("text") or json.dumps(call.body.get("attachments"), ensure_ascii=False)
-            for call in connector.sent()[before:]]
+    said = [
+        call.body.get("text") or json.dumps(call.body.get("attachments"), ensure_ascii=False)
+        for call in connector.sent()[before:]
+    ]
     return " ".join(said).replace("\\", "")
 
 
 def member_of(runtime: Runtime, user_id: str) -> Member:
     with runtime.db.session() as session:
-        return session.exec(select(Member).join(MemberAccount, col(MemberAccount.member_id) == col(Member.id))
-                            .where(MemberAccount.platform == "teams", MemberAccount.external_id == user_id)).one()
+        return session.exec(
+            select(Member)
+            .join(MemberAccount, col(MemberAccount.member_id) == col(Member.id))
+            .where(MemberAccount.platform == "teams", MemberAccount.external_id == user_id)
+        ).one()
 
 
 def accounts_of(runtime: Runtime, member: Member) -> dict[str, str]:
@@ -62,13 +96,15 @@ def accounts_of(runtime: Runtime, member: Member) -> dict[str, str]:
         return {row.platform: row.external_id for row in rows}
 
 
-def test_admin_sets_every_role_before_anyone_else_speaks(teams_client: TestClient, roster: FakeConnector,
-                                                        teams_runtime: Runtime) -> None:
+def test_admin_sets_every_role_before_anyone_else_speaks(
+    teams_client: TestClient, roster: FakeConnector, teams_runtime: Runtime
+) -> None:
     assert "is now a marketer (was rep)" in say(teams_client, roster, f"tandem role {MAYA} marketer")
     assert "is now a manager (was rep)" in say(teams_client, roster, f"tandem role {SAM_ENTRA} manager")
     assert "is now a admin (was rep)" in say(teams_client, roster, "tandem role eve@acme.test admin")
-    assert "is now a manager (was rep)" in say(teams_client, roster, "tandem role <at>Dana</at> manager",
-                                               entities=[mention(DANA, "Dana")])
+    assert "is now a manager (was rep)" in say(
+        teams_client, roster, "tandem role <at>Dana</at> manager", entities=[mention(DANA, "Dana")]
+    )
 
     roles = {who: member_of(teams_runtime, who).role for who in (MAYA, SAM, EVE, DANA)}
     assert roles == {MAYA: "marketer", SAM: "manager", EVE: "admin", DANA: "manager"}
@@ -80,11 +116,13 @@ def test_admin_sets_every_role_before_anyone_else_speaks(teams_client: TestClien
     assert paged, "an e-mail that is not a UPN is looked for in the roster's pages"
 
 
-def test_the_lead_story_runs_with_people_named_before_they_spoke(teams_client: TestClient, roster: FakeConnector,
-                                                                teams_runtime: Runtime) -> None:
+def test_the_lead_story_runs_with_people_named_before_they_spoke(
+    teams_client: TestClient, roster: FakeConnector, teams_runtime: Runtime
+) -> None:
     say(teams_client, roster, f"tandem role {MAYA} marketer")
-    handed = say(teams_client, roster, "lead handoff Acme email:ceo@acme.test to:rita@acme.test", user=MAYA,
-                 name="Maya Marketer")
+    handed = say(
+        teams_client, roster, "lead handoff Acme email:ceo@acme.test to:rita@acme.test", user=MAYA, name="Maya Marketer"
+    )
     assert "Handed off" in handed and "L-1" in handed and "Rita Rep" in handed
 
     roster.installed.add(REP)
@@ -102,7 +140,8 @@ def test_the_lead_story_runs_with_people_named_before_they_spoke(teams_client: T
 
 
 def test_people_are_found_in_a_team_tandem_is_in_when_the_chat_roster_lacks_them(
-        teams_client: TestClient, roster: FakeConnector, teams_runtime: Runtime) -> None:
+    teams_client: TestClient, roster: FakeConnector, teams_runtime: Runtime
+) -> None:
     channel = "19:sales@thread.tacv2"
     say(teams_client, roster, "lead list", conversation=f"{channel};messageid=1", kind="channel")
     roster.members_of[f"a:chat-{MARKETER}"] = {MARKETER}  # a 1:1 chat's roster is its two ends
@@ -111,8 +150,9 @@ def test_people_are_found_in_a_team_tandem_is_in_when_the_chat_roster_lacks_them
     assert asked == [f"a:chat-{MARKETER}", channel]
 
 
-def test_someone_the_rosters_lack_is_answered_with_what_was_tried(teams_client: TestClient, roster: FakeConnector,
-                                                                 teams_runtime: Runtime) -> None:
+def test_someone_the_rosters_lack_is_answered_with_what_was_tried(
+    teams_client: TestClient, roster: FakeConnector, teams_runtime: Runtime
+) -> None:
     by_mail = say(teams_client, roster, "tandem role nobody@acme.test marketer")
     assert "couldn't find `nobody@acme.test` in this Teams organisation (looked up by e-mail" in by_mail
     by_id = say(teams_client, roster, "lead handoff Acme to:29:nobody-at-all")
@@ -127,12 +167,18 @@ def test_someone_the_rosters_lack_is_answered_with_what_was_tried(teams_client: 
         assert [m.display_name for m in session.exec(select(Member))] == ["Marta Marketer"]
 
 
-def test_a_person_of_another_tenant_is_never_matched(teams_client: TestClient, roster: FakeConnector,
-                                                    teams_runtime: Runtime) -> None:
+def test_a_person_of_another_tenant_is_never_matched(
+    teams_client: TestClient, roster: FakeConnector, teams_runtime: Runtime
+) -> None:
     other = "0ther000-0000-4000-8000-00000000bbbb"
-    roster.roster[OUTSIDER] = {"id": OUTSIDER, "name": "Otto Outsider", "aadObjectId": "aad-otto",
-                               "email": "otto@other.test", "userPrincipalName": "otto@other.test",
-                               "tenantId": other}
+    roster.roster[OUTSIDER] = {
+        "id": OUTSIDER,
+        "name": "Otto Outsider",
+        "aadObjectId": "aad-otto",
+        "email": "otto@other.test",
+        "userPrincipalName": "otto@other.test",
+        "tenantId": other,
+    }
     say(teams_client, roster, "lead list", user=OUTSIDER, name="Otto Outsider", tenant=other)  # his own tenant
     for named in (OUTSIDER, "otto@other.test"):
         answer = say(teams_client, roster, f"tandem role {named} marketer")

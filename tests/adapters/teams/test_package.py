@@ -19,8 +19,12 @@ APP_ID = "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
 
 
 def _settings(**extra: str) -> Settings:
-    return Settings(DATABASE_URL="sqlite://", TANDEM_BASE_URL="https://tandem.acme.test", _env_file=None,  # type: ignore[call-arg]
-                    **extra)
+    return Settings(
+        DATABASE_URL="sqlite://",
+        TANDEM_BASE_URL="https://tandem.acme.test",
+        _env_file=None,  # type: ignore[call-arg]
+        **extra,
+    )
 
 
 def _decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
@@ -28,9 +32,9 @@ def _decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, width, height = 8, b"", 0, 0
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
         assert zlib.crc32(kind + body) & 0xFFFFFFFF == crc
         if kind == b"IHDR":
             width, height, depth, colour = struct.unpack(">IIBB", body[:10])
@@ -40,7 +44,7 @@ def _decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
         pos += 12 + length
     raw = zlib.decompress(idat)
     stride = width * 4 + 1
-    rows = [raw[i * stride + 1:(i + 1) * stride] for i in range(height)]
+    rows = [raw[i * stride + 1 : (i + 1) * stride] for i in range(height)]
     return width, height, rows
 
 
@@ -61,11 +65,11 @@ def test_package_has_manifest_commands_and_icons(tmp_path: Path) -> None:
     assert manifest["validDomains"] == ["tandem.acme.test"]
     assert len(manifest["name"]["short"]) <= 30 and len(manifest["description"]["short"]) <= 80
     assert color[:2] == (192, 192) and outline[:2] == (32, 32)
-    colours = {row[i:i + 4] for row in color[2] for i in range(0, len(row), 4)}
+    colours = {row[i : i + 4] for row in color[2] for i in range(0, len(row), 4)}
     assert bytes((0x2E, 0x6B, 0xE6, 255)) in colours and bytes((255, 255, 255, 255)) in colours
     for row in outline[2]:  # white or fully transparent only
         for i in range(0, len(row), 4):
-            r, g, b, a = row[i:i + 4]
+            r, g, b, a = row[i : i + 4]
             assert a == 0 or (r, g, b, a) == (255, 255, 255, 255)
 
 
@@ -85,6 +89,9 @@ def test_cli_teams_package_writes_the_zip(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["teams", "package", "--output", str(out)], env=env)
     assert result.exit_code == 0, result.output
     assert zipfile.ZipFile(out).namelist()
-    missing = CliRunner().invoke(app, ["teams", "package", "-o", str(tmp_path / "y.zip")],
-                                 env={"MICROSOFT_APP_ID": "", "DATABASE_URL": "sqlite://"})
+    missing = CliRunner().invoke(
+        app,
+        ["teams", "package", "-o", str(tmp_path / "y.zip")],
+        env={"MICROSOFT_APP_ID": "", "DATABASE_URL": "sqlite://"},
+    )
     assert missing.exit_code == 1 and "MICROSOFT_APP_ID" in missing.output

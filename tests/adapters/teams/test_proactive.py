@@ -23,9 +23,15 @@ from tests.adapters.teams.fake_connector import FakeConnector
 
 def _hand_off(client: TestClient, connector: FakeConnector) -> None:
     text = "<at>Tandem</at> lead handoff Acme email:ceo@acme.test to:<at>Rita Rep</at>"
-    activity = message(connector, text, user=MARKETER, name="Marta Marketer",
-                       conversation="19:sales@thread.tacv2;messageid=1700000000001", kind="channel",
-                       entities=[mention(BOT, "Tandem"), mention(REP, "Rita Rep")])
+    activity = message(
+        connector,
+        text,
+        user=MARKETER,
+        name="Marta Marketer",
+        conversation="19:sales@thread.tacv2;messageid=1700000000001",
+        kind="channel",
+        entities=[mention(BOT, "Tandem"), mention(REP, "Rita Rep")],
+    )
     assert client.post("/api/messages", json=activity).status_code == 200
 
 
@@ -53,7 +59,8 @@ def _card_data(call_body: dict) -> list[dict]:
 
 
 def test_handoff_card_opens_a_chat_with_the_rep_and_accept_updates_the_card(
-        teams_client: TestClient, connector: FakeConnector, teams_runtime: Runtime) -> None:
+    teams_client: TestClient, connector: FakeConnector, teams_runtime: Runtime
+) -> None:
     connector.installed.add(REP)
     _hand_off(teams_client, connector)
     connector.calls.clear()
@@ -80,14 +87,16 @@ def test_handoff_card_opens_a_chat_with_the_rep_and_accept_updates_the_card(
     assert "Accepted by" in rendered and "Rita Rep" in rendered and "Waiting to be accepted" not in rendered
     next_steps = [d["tandem_command"] for d in _card_data(update.body)]
     assert "lead accept L-1" not in next_steps and "lead reject L-1" not in next_steps  # nobody clicks twice
-    assert "lead touch L-1" in next_steps and all(d["tandem_outbox"] == accept["tandem_outbox"]
-                                                  for d in _card_data(update.body))
+    assert "lead touch L-1" in next_steps and all(
+        d["tandem_outbox"] == accept["tandem_outbox"] for d in _card_data(update.body)
+    )
     with teams_runtime.db.session() as session:
         assert session.exec(select(Lead)).one().status == "accepted"
 
 
 def test_a_card_acted_on_elsewhere_is_rewritten_without_its_buttons(
-        teams_client: TestClient, connector: FakeConnector, teams_runtime: Runtime) -> None:
+    teams_client: TestClient, connector: FakeConnector, teams_runtime: Runtime
+) -> None:
     connector.installed.add(REP)
     _hand_off(teams_client, connector)
     asyncio.run(deliver_due(teams_runtime, owner="test"))
@@ -105,23 +114,26 @@ def test_a_card_acted_on_elsewhere_is_rewritten_without_its_buttons(
     assert _card_data(update.body) == []  # no button left to press
 
 
-def test_reject_with_a_reason_typed_in_the_card(teams_client: TestClient, connector: FakeConnector,
-                                                teams_runtime: Runtime) -> None:
+def test_reject_with_a_reason_typed_in_the_card(
+    teams_client: TestClient, connector: FakeConnector, teams_runtime: Runtime
+) -> None:
     connector.installed.add(REP)
     _hand_off(teams_client, connector)
     asyncio.run(deliver_due(teams_runtime, owner="test"))
     [card] = [c for c in connector.sent() if c.conversation == f"a:chat-{REP}"]
     reject = next(d for d in _card_data(card.body) if d["tandem_command"] == "lead reject L-1")
-    click = message(connector, "", user=REP, value={**reject, "tandem_text": "wrong persona, a student"},
-                    reply_to="1001")
+    click = message(
+        connector, "", user=REP, value={**reject, "tandem_text": "wrong persona, a student"}, reply_to="1001"
+    )
     assert teams_client.post("/api/messages", json=click).status_code == 200
     with teams_runtime.db.session() as session:
         lead = session.exec(select(Lead)).one()
         assert lead.status == "rejected" and "student" in (lead.outcome_reason or "")
 
 
-def test_member_the_bot_cannot_reach_is_parked_and_reported(teams_client: TestClient, connector: FakeConnector,
-                                                            teams_runtime: Runtime) -> None:
+def test_member_the_bot_cannot_reach_is_parked_and_reported(
+    teams_client: TestClient, connector: FakeConnector, teams_runtime: Runtime
+) -> None:
     _hand_off(teams_client, connector)  # Rita never installed Tandem: the connector refuses a 1:1 chat
     report = asyncio.run(deliver_due(teams_runtime, owner="test"))
     assert report.parked >= 1
@@ -130,8 +142,9 @@ def test_member_the_bot_cannot_reach_is_parked_and_reported(teams_client: TestCl
     assert "Rita Rep" in (row.last_error or "") and "not installed" in (row.last_error or "")
 
 
-def test_connector_429_retry_after_reaches_the_outbox_backoff(teams_client: TestClient, connector: FakeConnector,
-                                                              teams_runtime: Runtime, clock: FakeClock) -> None:
+def test_connector_429_retry_after_reaches_the_outbox_backoff(
+    teams_client: TestClient, connector: FakeConnector, teams_runtime: Runtime, clock: FakeClock
+) -> None:
     connector.installed.add(REP)
     _hand_off(teams_client, connector)
     connector.fail_next(429, {"Retry-After": "7"})
@@ -143,8 +156,9 @@ def test_connector_429_retry_after_reaches_the_outbox_backoff(teams_client: Test
     assert _handoff_row(teams_runtime).status == "sent"
 
 
-def test_sender_maps_connector_failures(teams_client: TestClient, connector: FakeConnector,
-                                        teams_runtime: Runtime) -> None:
+def test_sender_maps_connector_failures(
+    teams_client: TestClient, connector: FakeConnector, teams_runtime: Runtime
+) -> None:
     teams_client.post("/api/messages", json=message(connector, "help"))  # Rita's 1:1 chat is now known
     sender = teams_runtime.senders["teams"]
     target = Target(platform="teams", team_id=TENANT, kind="user", address=REP)
@@ -176,21 +190,36 @@ async def _try(sender: object, target: Target) -> DeliveryFailed | None:
     return None
 
 
-def test_channel_set_with_here_receives_channel_posts(teams_client: TestClient, connector: FakeConnector,
-                                                      teams_runtime: Runtime, clock: FakeClock) -> None:
+def test_channel_set_with_here_receives_channel_posts(
+    teams_client: TestClient, connector: FakeConnector, teams_runtime: Runtime, clock: FakeClock
+) -> None:
     from bot.admin.settings import all_settings
     from bot.core.outbox import enqueue_channel
 
     thread = "19:sales@thread.tacv2;messageid=1700000000002"
-    activity = message(connector, "<at>Tandem</at> tandem settings sales_channel here", user=MARKETER,
-                       name="Marta Marketer", conversation=thread, kind="channel", entities=[mention(BOT, "Tandem")])
+    activity = message(
+        connector,
+        "<at>Tandem</at> tandem settings sales_channel here",
+        user=MARKETER,
+        name="Marta Marketer",
+        conversation=thread,
+        kind="channel",
+        entities=[mention(BOT, "Tandem")],
+    )
     assert teams_client.post("/api/messages", json=activity).status_code == 200
     with teams_runtime.db.session() as session:
         row = session.exec(select(ConversationRef).where(ConversationRef.member_id.is_(None))).one()  # type: ignore[union-attr]
         channel = dict(all_settings(session, row.workspace_id))["sales_channel"]
         assert channel == "teams:19:sales@thread.tacv2"
-        enqueue_channel(session, clock, workspace_id=row.workspace_id, channel=channel, reply=say("📣 New campaign"),
-                        kind="announce", key="c1")
+        enqueue_channel(
+            session,
+            clock,
+            workspace_id=row.workspace_id,
+            channel=channel,
+            reply=say("📣 New campaign"),
+            kind="announce",
+            key="c1",
+        )
     connector.calls.clear()
     assert asyncio.run(deliver_due(teams_runtime, owner="test")).sent == 1
     [post] = connector.sent()

@@ -12,8 +12,12 @@ from tests.adapters.teams.fake_connector import FakeConnector
 
 
 def test_a_rep_finds_a_tool_in_teams_and_its_link_counts(teams_client: TestClient, connector: FakeConnector) -> None:
-    added = message(connector, 'tool add "<at>x</at> **Pricing** deck <b>now</b>" url:https://drive.example.com/p '
-                               "tags:pricing", user=MARKETER, name="Marta Marketer")
+    added = message(
+        connector,
+        'tool add "<at>x</at> **Pricing** deck <b>now</b>" url:https://drive.example.com/p tags:pricing',
+        user=MARKETER,
+        name="Marta Marketer",
+    )
     assert teams_client.post("/api/messages", json=added).status_code == 200
     assert "Published" in connector.texts()[-1]
     assert teams_client.post("/api/messages", json=message(connector, "tool pricng deck")).status_code == 200

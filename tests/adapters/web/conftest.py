@@ -18,8 +18,13 @@ from bot.server import build_runtime, create_app
 
 @pytest.fixture
 def playground_settings(database_url: str) -> Settings:
-    return Settings(DATABASE_URL=database_url, TANDEM_SECRET_KEY="test-secret-key-0123456789",  # type: ignore[call-arg]
-                    TANDEM_SCHEDULER="off", TANDEM_PLAYGROUND="1", _env_file=None)
+    return Settings(
+        DATABASE_URL=database_url,
+        TANDEM_SECRET_KEY="test-secret-key-0123456789",  # type: ignore[call-arg]
+        TANDEM_SCHEDULER="off",
+        TANDEM_PLAYGROUND="1",
+        _env_file=None,
+    )
 
 
 @pytest.fixture
@@ -43,8 +48,9 @@ class Playground:
         self.client = client
 
     def say(self, person: str, text: str, source_message: int | None = None) -> dict[str, Any]:
-        response = self.client.post("/playground/command",
-                                    json={"person": person, "text": text, "source_message": source_message})
+        response = self.client.post(
+            "/playground/command", json={"person": person, "text": text, "source_message": source_message}
+        )
         assert response.status_code == 200, response.text
         return response.json()
 

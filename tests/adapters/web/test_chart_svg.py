@@ -9,10 +9,48 @@ from adapters.web.render import render_reply
 from bot.core.replies import Reply, bar_chart, line_chart, series
 
 HOSTILE = '<script>alert(1)</script> <!channel> " onload="x'
-TAGS = {"div", "figure", "figcaption", "svg", "title", "line", "text", "rect", "polyline", "circle", "table",
-        "caption", "thead", "tbody", "tr", "th", "td"}
-ATTRIBUTES = {"class", "data-shape", "viewbox", "role", "aria-label", "x", "y", "x1", "y1", "x2", "y2", "width",
-              "height", "rx", "text-anchor", "transform", "points", "cx", "cy", "r", "scope"}
+TAGS = {
+    "div",
+    "figure",
+    "figcaption",
+    "svg",
+    "title",
+    "line",
+    "text",
+    "rect",
+    "polyline",
+    "circle",
+    "table",
+    "caption",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+ATTRIBUTES = {
+    "class",
+    "data-shape",
+    "viewbox",
+    "role",
+    "aria-label",
+    "x",
+    "y",
+    "x1",
+    "y1",
+    "x2",
+    "y2",
+    "width",
+    "height",
+    "rx",
+    "text-anchor",
+    "transform",
+    "points",
+    "cx",
+    "cy",
+    "r",
+    "scope",
+}
 
 
 class Parsed(HTMLParser):
@@ -57,8 +95,12 @@ def _parse(html: str) -> Parsed:
 
 
 def test_leads_by_source_is_an_accessible_svg_bar_chart_with_a_figures_table() -> None:
-    chart = bar_chart("Leads by source", series("Leads", [("Web", 12), ("Events", 5), ("Partners", None)]),
-                      x_label="Source", unit="leads")
+    chart = bar_chart(
+        "Leads by source",
+        series("Leads", [("Web", 12), ("Events", 5), ("Partners", None)]),
+        x_label="Source",
+        unit="leads",
+    )
     parsed = _parse(str(render_reply(Reply(blocks=(chart,)))))
     [svg] = parsed.attrs_of("svg")
     assert svg["role"] == "img" and svg["aria-label"] == "Bar chart: Leads by source"
@@ -71,8 +113,11 @@ def test_leads_by_source_is_an_accessible_svg_bar_chart_with_a_figures_table() -
 
 
 def test_weekly_hand_offs_are_lines_with_a_legend_and_gaps_where_data_is_missing() -> None:
-    chart = line_chart("Weekly hand-offs", series("Web", [("W1", 4), ("W2", 6), ("W3", 3), ("W4", 5)]),
-                       series("Events", [("W1", 1), ("W2", None), ("W3", 2), ("W4", 2)]))
+    chart = line_chart(
+        "Weekly hand-offs",
+        series("Web", [("W1", 4), ("W2", 6), ("W3", 3), ("W4", 5)]),
+        series("Events", [("W1", 1), ("W2", None), ("W3", 2), ("W4", 2)]),
+    )
     parsed = _parse(str(render_reply(Reply(blocks=(chart,)))))
     assert parsed.attrs_of("svg")[0]["aria-label"] == "Line chart: Weekly hand-offs"
     polylines = parsed.attrs_of("polyline")
@@ -94,8 +139,14 @@ def test_negative_values_hang_below_the_zero_line() -> None:
 
 
 def test_hostile_labels_are_text_in_the_drawing_and_the_table() -> None:
-    chart = bar_chart(HOSTILE, series(HOSTILE, [(HOSTILE, 1)]), series("Other", [(HOSTILE, 2)]),
-                      x_label=HOSTILE, y_label=HOSTILE, unit=HOSTILE)
+    chart = bar_chart(
+        HOSTILE,
+        series(HOSTILE, [(HOSTILE, 1)]),
+        series("Other", [(HOSTILE, 2)]),
+        x_label=HOSTILE,
+        y_label=HOSTILE,
+        unit=HOSTILE,
+    )
     html = str(render_reply(Reply(blocks=(chart,))))
     assert "<script>" not in html and "<!channel>" not in html
     parsed = _parse(html)
@@ -106,8 +157,7 @@ def test_hostile_labels_are_text_in_the_drawing_and_the_table() -> None:
 
 def test_many_labels_are_all_in_the_table_even_when_the_axis_shows_some() -> None:
     labels = [f"Campaign {n:02d} spring push" for n in range(40)]
-    chart = bar_chart("Won amount by campaign", series("Won", [(label, n) for n, label in enumerate(labels)]),
-                      unit="€")
+    chart = bar_chart("Won amount by campaign", series("Won", [(label, n) for n, label in enumerate(labels)]), unit="€")
     parsed = _parse(str(render_reply(Reply(blocks=(chart,)))))
     axis = [attrs for attrs in parsed.attrs_of("text") if attrs["class"] == "r-chart-label"]
     assert 0 < len(axis) < 40

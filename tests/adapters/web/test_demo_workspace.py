@@ -39,15 +39,25 @@ def test_demo_leads_cover_every_state_with_a_believable_trail(demo_runtime: Runt
         leads = session.exec(select(Lead)).all()
         events = session.exec(select(LeadEvent)).all()
         scores = session.exec(select(func.count()).select_from(Feedback)).one()
-        answered = session.exec(select(func.count()).select_from(Outbox).where(
-            Outbox.response_note.is_not(None))).one()  # type: ignore[union-attr]
+        answered = session.exec(select(func.count()).select_from(Outbox).where(Outbox.response_note.is_not(None))).one()  # type: ignore[union-attr]
     assert {lead.status for lead in leads} == {"unassigned", "handed_off", "accepted", "rejected", "won", "lost"}
     assert {lead.stage for lead in leads if lead.status == "accepted"} >= {2, 5}
     assert {lead.source for lead in leads} >= {"webinar", "event", "sales", "content"}
     assert all(event.created_at <= now for event in events)
     assert now - min(event.created_at for event in events) > timedelta(days=14)
-    assert {event.kind for event in events} >= {"handoff", "accept", "reject", "first_touch", "stage", "won", "lost",
-                                                "reassign", "feedback", "unassigned", "add"}
+    assert {event.kind for event in events} >= {
+        "handoff",
+        "accept",
+        "reject",
+        "first_touch",
+        "stage",
+        "won",
+        "lost",
+        "reassign",
+        "feedback",
+        "unassigned",
+        "add",
+    }
     assert scores >= 6 and answered >= 6  # reps pressed the buttons on their cards
 
 

@@ -40,14 +40,19 @@ def test_every_example_command_works_for_everyone(client: TestClient, playground
             assert answer["ok"] is True, (person, example, answer["summary"])
 
 
-def test_example_handoffs_and_adds_are_new_prospects(demo_runtime: Runtime, client: TestClient,
-                                                      playground: Playground) -> None:
+def test_example_handoffs_and_adds_are_new_prospects(
+    demo_runtime: Runtime, client: TestClient, playground: Playground
+) -> None:
     with demo_runtime.db.session() as session:
         leads = session.exec(select(Lead.email, Lead.company)).all()
     emails = {(email or "").lower() for email, _ in leads}
     companies = {company.lower() for _, company in leads}
-    creating = [e for who in ("maya", "leo", "rita", "sam") for e in examples_of(client, who)
-                if e.startswith(("lead handoff", "lead add"))]
+    creating = [
+        e
+        for who in ("maya", "leo", "rita", "sam")
+        for e in examples_of(client, who)
+        if e.startswith(("lead handoff", "lead add"))
+    ]
     assert len(creating) >= 4
     for example in creating:
         email = re.search(r"email:(\S+)", example)
@@ -69,8 +74,9 @@ def test_at_tandem_before_a_command_addresses_the_bot(playground: Playground) ->
 
 
 def test_an_answered_card_no_longer_says_it_is_waiting(playground: Playground) -> None:
-    lead = lead_id(playground.say("maya", 'lead handoff "Chip Check Inc" email:cc@chipcheck.example to:@rita')
-                   ["reply_html"])
+    lead = lead_id(
+        playground.say("maya", 'lead handoff "Chip Check Inc" email:cc@chipcheck.example to:@rita')["reply_html"]
+    )
     card = playground.card_with("rita", f"lead accept {lead}")
     waiting = article(playground.inbox("rita")["inbox_html"], card)
     assert "Waiting to be accepted" in waiting
@@ -89,8 +95,12 @@ def test_an_empty_channel_says_what_it_is_for_and_what_to_try(playground: Playgr
     for name in ("#sales", "#managers", "#marketing"):  # every channel can be picked, posts or not
         assert f'class="pill" data-channel="{name}"' in channels, name
     for name, words in (("#sales", "new campaigns are announced here"), ("#managers", "escalated here")):
-        empty = re.search(rf'<div class="empty channel-empty" data-channel-empty="{name}" hidden>(.*?)'
-                          r'data-example="([^"]+)"', channels, re.S)
+        empty = re.search(
+            rf'<div class="empty channel-empty" data-channel-empty="{name}" hidden>(.*?)'
+            r'data-example="([^"]+)"',
+            channels,
+            re.S,
+        )
         assert empty, name
         assert words in empty.group(1) and empty.group(2).startswith("lead list"), name
     assert 'data-channel-empty="#marketing"' not in channels  # it has a post, so it is not empty

@@ -35,8 +35,13 @@ def test_hostile_text_is_escaped_everywhere_it_appears(playground: Playground, c
 
 
 def test_hostile_commands_get_friendly_answers(playground: Playground) -> None:
-    for text in ('lead handoff "unbalanced', "lead \x00\x1b[2J show L-1", "💥" * 300, "<b>help</b>",
-                 f'lead handoff Big note:"{"x" * 10_000}" to:@rita'):
+    for text in (
+        'lead handoff "unbalanced',
+        "lead \x00\x1b[2J show L-1",
+        "💥" * 300,
+        "<b>help</b>",
+        f'lead handoff Big note:"{"x" * 10_000}" to:@rita',
+    ):
         answer = playground.say("maya", text)
         assert_inert(answer["reply_html"])
         assert "Sorry — something went wrong" not in answer["reply_html"]

@@ -18,8 +18,11 @@ def article(html: str, outbox_id: int) -> str:
 
 def test_lead_story_from_handoff_to_won(playground: Playground) -> None:
     waiting_before = playground.inbox("rita")["inbox_waiting"]
-    handed = playground.say("maya", 'lead handoff "Acme Rockets" email:wile@acme-rockets.example '
-                                    'name:"Wile E. Coyote" to:@rita note:"Needs faster rockets"')
+    handed = playground.say(
+        "maya",
+        'lead handoff "Acme Rockets" email:wile@acme-rockets.example '
+        'name:"Wile E. Coyote" to:@rita note:"Needs faster rockets"',
+    )
     assert handed["ok"] is True
     lead = lead_id(handed["reply_html"])
     assert "@Rita Alvarez" in handed["reply_html"]
@@ -48,8 +51,9 @@ def test_lead_story_from_handoff_to_won(playground: Playground) -> None:
     rated = playground.say("rita", f"lead feedback {lead} 4 great-fit")
     assert rated["ok"] is True
     marketer = playground.inbox("maya")["inbox_html"]
-    assert "Lead feedback" in marketer and re.search(rf"rated {lead} Acme Rockets\s*</span><strong>4/5</strong>",
-                                                     marketer)
+    assert "Lead feedback" in marketer and re.search(
+        rf"rated {lead} Acme Rockets\s*</span><strong>4/5</strong>", marketer
+    )
 
     won = playground.say("rita", f'lead won {lead} 30k "Signed a one-year deal"')
     assert won["ok"] is True
@@ -113,11 +117,19 @@ def test_an_unknown_person_gets_a_friendly_404(client: TestClient) -> None:
 
 def test_bad_payloads_are_refused_without_a_500(client: TestClient) -> None:
     assert client.post("/playground/command", json={"person": "rita"}).status_code == 422
-    assert client.post("/playground/command", content=b"not json",
-                       headers={"content-type": "application/json"}).status_code == 422
+    assert (
+        client.post(
+            "/playground/command", content=b"not json", headers={"content-type": "application/json"}
+        ).status_code
+        == 422
+    )
     assert client.post("/playground/command", json={"person": "rita", "text": "x" * 50_000}).status_code == 422
-    assert client.post("/playground/command",
-                       json={"person": "rita", "text": "lead show L-1", "source_message": 10**12}).status_code == 200
+    assert (
+        client.post(
+            "/playground/command", json={"person": "rita", "text": "lead show L-1", "source_message": 10**12}
+        ).status_code
+        == 200
+    )
 
 
 def test_a_card_whose_lead_moved_on_stops_offering_its_buttons(playground: Playground) -> None:

@@ -14,8 +14,9 @@ from tests.adapters.web.conftest import Playground
 def test_a_rep_finds_a_demo_tool_and_opens_it(playground: Playground, client: TestClient) -> None:
     found = playground.say("rita", "tool pricng deck")
     assert found["ok"] is True
-    [href] = re.findall(r'<a href="(http://127\.0\.0\.1:8000/t/\d+\?m=[^"]+)"[^>]*>Pricing deck 2026</a>',
-                        found["reply_html"])
+    [href] = re.findall(
+        r'<a href="(http://127\.0\.0\.1:8000/t/\d+\?m=[^"]+)"[^>]*>Pricing deck 2026</a>', found["reply_html"]
+    )
     listed = playground.say("maya", "tool list")["reply_html"]
     assert "6 opens" in listed  # the demo's reps have been opening it
     opened = client.get(html.unescape(href).replace("http://127.0.0.1:8000", ""), follow_redirects=False)

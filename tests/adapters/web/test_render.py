@@ -28,8 +28,24 @@ from bot.core.replies import (
 from bot.leads.views import STATUS_ICONS
 
 TAGS = {"div", "span", "strong", "code", "a", "dl", "dt", "dd", "button", "hr", "svg", "rect", "wbr"}
-ATTRIBUTES = {"class", "href", "target", "rel", "type", "data-command", "data-prompt", "data-status", "viewbox",
-              "preserveaspectratio", "aria-hidden", "x", "y", "width", "height", "rx"}
+ATTRIBUTES = {
+    "class",
+    "href",
+    "target",
+    "rel",
+    "type",
+    "data-command",
+    "data-prompt",
+    "data-status",
+    "viewbox",
+    "preserveaspectratio",
+    "aria-hidden",
+    "x",
+    "y",
+    "width",
+    "height",
+    "rx",
+}
 
 
 class Parsed(HTMLParser):
@@ -58,13 +74,15 @@ def assert_only_our_markup(html: str) -> Parsed:
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
 def test_any_text_in_any_span_stays_text(text: str) -> None:
-    reply = Reply(blocks=(
-        section(p(text), b(text), code(text), Mention(name=text), link(text, text)),
-        fields(("Contact", text), (text, p(text))),
-        context(text),
-        Buttons(buttons=(Button(label=text, command=text, prompt=text, style="danger"),)),
-        Bars(title=text, bars=(Bar(label=text, value=1, maximum=2, caption=text),)),
-    ))
+    reply = Reply(
+        blocks=(
+            section(p(text), b(text), code(text), Mention(name=text), link(text, text)),
+            fields(("Contact", text), (text, p(text))),
+            context(text),
+            Buttons(buttons=(Button(label=text, command=text, prompt=text, style="danger"),)),
+            Bars(title=text, bars=(Bar(label=text, value=1, maximum=2, caption=text),)),
+        )
+    )
     parsed = assert_only_our_markup(str(render_reply(reply)))
     for tag, attrs in parsed.tags:
         if tag == "button":
@@ -85,7 +103,7 @@ def test_button_attributes_cannot_be_broken_out_of() -> None:
     evil = 'lead accept L-1" onmouseover="alert(1)'
     html = str(render_reply(Reply(blocks=(Buttons(buttons=(Button(label="<b>Go</b>", command=evil),)),))))
     parsed = assert_only_our_markup(html)
-    (tag, attrs), = [t for t in parsed.tags if t[0] == "button"]
+    ((tag, attrs),) = [t for t in parsed.tags if t[0] == "button"]
     assert attrs["data-command"] == evil and "onmouseover" not in attrs
     assert "&lt;b&gt;Go&lt;/b&gt;" in html
 
@@ -93,29 +111,54 @@ def test_button_attributes_cannot_be_broken_out_of() -> None:
 def test_only_web_links_become_hrefs() -> None:
     assert safe_href("https://acme.example/deck") == "https://acme.example/deck"
     assert safe_href("/t/3") == "/t/3"
-    for bad in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "//evil.example", "vbscript:x",
-                "http://[::1"):
+    for bad in (
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "data:text/html,x",
+        "//evil.example",
+        "vbscript:x",
+        "http://[::1",
+    ):
         assert safe_href(bad) is None, bad
     html = str(render_reply(say(link("click me", "javascript:alert(1)"))))
     assert "href" not in html and "click me" in html
 
 
 def test_buttons_carry_their_style_and_prompt() -> None:
-    html = str(render_reply(Reply(blocks=(Buttons(buttons=(
-        Button(label="Accept", command="lead accept L-7", style="primary"),
-        Button(label="Reject", command="lead reject L-7", style="danger", prompt="Why are you rejecting it?"),
-        Button(label="Show", command="lead show L-7"),
-    )),))))
+    html = str(
+        render_reply(
+            Reply(
+                blocks=(
+                    Buttons(
+                        buttons=(
+                            Button(label="Accept", command="lead accept L-7", style="primary"),
+                            Button(
+                                label="Reject",
+                                command="lead reject L-7",
+                                style="danger",
+                                prompt="Why are you rejecting it?",
+                            ),
+                            Button(label="Show", command="lead show L-7"),
+                        )
+                    ),
+                )
+            )
+        )
+    )
     assert '<button type="button" class="btn btn-primary" data-command="lead accept L-7">Accept</button>' in html
     assert 'class="btn btn-danger" data-command="lead reject L-7" data-prompt="Why are you rejecting it?"' in html
     assert 'class="btn btn-secondary" data-command="lead show L-7"' in html
 
 
 def test_status_lines_become_coloured_chips() -> None:
-    for line, status, colour in (("🟢 Accepted", "accepted", "chip-green"), ("🟡 Waiting to be accepted",
-                                 "handed_off", "chip-amber"), ("🏆 Won", "won", "chip-gold"),
-                                 ("↩️ Rejected", "rejected", "chip-red"), ("⛔ Lost", "lost", "chip-grey"),
-                                 ("⚪ Unassigned", "unassigned", "chip-neutral")):
+    for line, status, colour in (
+        ("🟢 Accepted", "accepted", "chip-green"),
+        ("🟡 Waiting to be accepted", "handed_off", "chip-amber"),
+        ("🏆 Won", "won", "chip-gold"),
+        ("↩️ Rejected", "rejected", "chip-red"),
+        ("⛔ Lost", "lost", "chip-grey"),
+        ("⚪ Unassigned", "unassigned", "chip-neutral"),
+    ):
         html = str(render_reply(say(b("L-3 · Globex"), p("\n" + line))))
         assert f'<span class="chip {colour}" data-status="{status}">{line.split(" ", 1)[1]}</span>' in html
     html = str(render_reply(say(p("🟢 <b>x</b>"))))
@@ -135,12 +178,20 @@ def test_backticked_commands_render_as_code_and_stay_escaped() -> None:
 
 
 def test_fields_bars_divider_and_refusals() -> None:
-    reply = Reply(ok=False, blocks=(
-        fields(("Owner", (Mention(name="Rita Alvarez", accounts={"slack": "U1"}),)), ("Status", "won")),
-        Divider(),
-        Bars(title="Funnel", bars=(Bar(label="Approach", value=12, maximum=10),
-                                   Bar(label="Need", value=3, maximum=0, caption="3 leads"))),
-    ))
+    reply = Reply(
+        ok=False,
+        blocks=(
+            fields(("Owner", (Mention(name="Rita Alvarez", accounts={"slack": "U1"}),)), ("Status", "won")),
+            Divider(),
+            Bars(
+                title="Funnel",
+                bars=(
+                    Bar(label="Approach", value=12, maximum=10),
+                    Bar(label="Need", value=3, maximum=0, caption="3 leads"),
+                ),
+            ),
+        ),
+    )
     html = str(render_reply(reply))
     assert html.startswith('<div class="reply reply-refused">')
     assert '<dt>Owner</dt><dd><span class="mention">@Rita Alvarez</span></dd>' in html
@@ -161,8 +212,11 @@ def test_a_sentence_that_starts_with_a_status_icon_stays_a_sentence() -> None:
     assert 'class="chip' not in html and "↩️ Rejected by @Jonas Berg: L-3" in assert_only_our_markup(html).text
     won = render_reply(say("🏆 Congratulations! ", b("L-15 Globex"), p(" is won.")))
     assert "chip" not in str(won) and "Congratulations! L-15 Globex is won." in Parsed(str(won)).text
-    row = str(render_reply(say(b("L-2"), p(" Globex  "), p("🟢 At stage 2: Qualification"), p(" · "),
-                               Mention(name="Rita Alvarez"))))  # a `lead list` row keeps its status chip
+    row = str(
+        render_reply(
+            say(b("L-2"), p(" Globex  "), p("🟢 At stage 2: Qualification"), p(" · "), Mention(name="Rita Alvarez"))
+        )
+    )  # a `lead list` row keeps its status chip
     assert '<span class="chip chip-green" data-status="accepted">At stage 2: Qualification</span>' in row
 
 
@@ -185,5 +239,6 @@ def test_a_card_can_leave_out_its_status_chip() -> None:
     html = str(render_reply(card, without_status=True))
     assert "chip" not in html and "Waiting" not in html
     assert Parsed(html).text == "L-3 · Globex\nAccept within the SLA."
-    assert Parsed(str(render_reply(say(b("L-3 · Globex"), p("\n🟡 Waiting")), without_status=True))).text == \
-        "L-3 · Globex"
+    assert (
+        Parsed(str(render_reply(say(b("L-3 · Globex"), p("\n🟡 Waiting")), without_status=True))).text == "L-3 · Globex"
+    )

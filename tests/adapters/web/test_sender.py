@@ -34,8 +34,9 @@ def test_undelivered_cards_show_as_sending_until_the_delivery_job_runs(demo_runt
     mount_playground(app, demo_runtime)  # no delivery pass after commands: only the job delivers
     assert "playground" in demo_runtime.senders
     with TestClient(app) as client:
-        handed = client.post("/playground/command",
-                             json={"person": "maya", "text": 'lead handoff "Pending Inc" to:@rita'})
+        handed = client.post(
+            "/playground/command", json={"person": "maya", "text": 'lead handoff "Pending Inc" to:@rita'}
+        )
         assert handed.status_code == 200 and handed.json()["ok"] is True
         before = client.get("/playground/inbox", params={"person": "rita"}).json()["inbox_html"]
         card = re.search(r'<article class="msg([^"]*)"[^>]*>(?:(?!</article>).)*Pending Inc.*?</article>', before, re.S)
