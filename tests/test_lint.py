@@ -12,7 +12,14 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-@pytest.mark.parametrize("tool", [["ruff", "check", "."], ["mypy", "--no-incremental", "--cache-dir", "/dev/null"]])
+@pytest.mark.parametrize(
+    "tool",
+    [
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["mypy", "--no-incremental", "--cache-dir", "/dev/null"],
+    ],
+)
 def test_tool_is_clean(tool: list[str]) -> None:
     if not (BIN / tool[0]).exists():
         pytest.skip(f"{tool[0]} is installed with the dev extras")
