@@ -12,7 +12,7 @@ from typing import TextIO, assert_never
 from sqlmodel import col, select
 
 from adapters.typed import without_bot_mention
-from adapters.web.views import lead_moved_on
+from adapters.web.playground.views import lead_moved_on
 from bot.core.outbox import reply_of
 from bot.core.replies import (
     Bars,

@@ -108,7 +108,7 @@ def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list[Hook], shutdo
     settings = runtime.settings
     mount_links(app, runtime)
     if settings.playground:
-        from adapters.web.playground import mount_playground
+        from adapters.web.playground.app import mount_playground
         from schedules.jobs.delivery import deliver_due
         from schedules.registry import replica_id
 

@@ -14,6 +14,7 @@ from bot.leads import criteria as criteria_service
 from bot.leads import lifecycle as lead_service
 from bot.leads import lists as lead_lists
 from bot.leads import queries as lead_views
+from bot.leads.duplicates import open_duplicate
 from bot.leads.notify import handoff_dm, unassigned_notice
 from bot.leads.routing import next_rep
 from bot.leads.views import duplicate_reply, lead_blocks, lead_card, list_blocks, trail_blocks
@@ -66,7 +67,7 @@ def _duplicate(ctx: Context, new: lead_service.NewLead, anyway: str) -> Reply | 
     """The answer when ``new`` duplicates an open lead (nothing is created), else None."""
     if ctx.opts.get(FORCE_OPT):
         return None
-    existing = lead_service.open_duplicate(ctx.session, ctx.workspace_id, new)
+    existing = open_duplicate(ctx.session, ctx.workspace_id, new)
     if existing is None:
         return None
     # force:yes right after the two command words, where a quote left open later in the text cannot swallow it

@@ -4,10 +4,9 @@ in the same transaction, the outbox rows that tell the people concerned."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import BindParameter, String, bindparam, func, update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from bot.admin.settings import all_settings
@@ -87,51 +86,6 @@ def next_number(session: Session, workspace_id: int) -> int:
     A Core UPDATE without autoflush: pending changes (the routing cursor) go out with the new lead's INSERT."""
     with session.no_autoflush:
         return int(session.execute(_NEXT_NUMBER, {"workspace": workspace_id}).scalar_one())
-
-
-# Rendered as literals, so the planner can match the partial indexes' ``status IN (…)``.
-_OPEN_LITERALS: BindParameter[Any] = bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True)
-_SAME_EMAIL = (
-    select(Lead)
-    .where(
-        col(Lead.workspace_id) == bindparam("workspace"),
-        func.lower(col(Lead.email)) == func.lower(bindparam("email", type_=String)),
-        col(Lead.status).in_(_OPEN_LITERALS),
-    )
-    .order_by(col(Lead.id))
-    .limit(1)
-)
-_SAME_COMPANY = (
-    select(Lead)
-    .where(
-        col(Lead.workspace_id) == bindparam("workspace"),
-        func.lower(col(Lead.company)) == func.lower(bindparam("company", type_=String)),
-        col(Lead.status).in_(_OPEN_LITERALS),
-    )
-    .order_by(col(Lead.id))
-    .limit(1)
-)
-_LOCK_WORKSPACE = (
-    select(Workspace)
-    .where(col(Workspace.id) == bindparam("workspace"))
-    .with_for_update()
-    .execution_options(populate_existing=True)
-)
-
-
-def open_duplicate(session: Session, workspace_id: int, new: NewLead) -> Lead | None:
-    """The open lead ``new`` would duplicate (SPEC §3 Duplicates), or None: the same e-mail, case-insensitive, or
-    without an e-mail the same company name. Hand-offs, ``lead add``, the API and imports all ask this first.
-
-    It takes the workspace row's lock, the one that numbering takes anyway (``next_number``), so two identical
-    hand-offs at the same instant cannot both find nothing: the second waits for the first and then sees its lead.
-    Each of the two reads is served by a partial expression index (migration 0005)."""
-    session.exec(_LOCK_WORKSPACE, params={"workspace": workspace_id}).first()
-    if new.email:
-        query, params = _SAME_EMAIL, {"workspace": workspace_id, "email": new.email.strip()}
-    else:
-        query, params = _SAME_COMPANY, {"workspace": workspace_id, "company": new.company.strip()}
-    return session.exec(query, params=params).first()
 
 
 def create(
@@ -410,37 +364,3 @@ def describe_status(lead: Stated) -> str:
         "won": "won",
         "lost": "lost",
     }.get(lead.status, lead.status)
-
-
-@dataclass(frozen=True, slots=True)
-class TrailEntry:
-    """One line of a lead's history as a card shows it."""
-
-    kind: str
-    detail: str | None
-    created_at: datetime
-    actor_id: int | None
-
-
-_EVENT_TABLE = LeadEvent.__table__  # type: ignore[attr-defined]
-# Plain rows: the trail is only read here, and a Core statement costs a fraction of loading entities.
-_TRAIL = (
-    select(_EVENT_TABLE.c.kind, _EVENT_TABLE.c.detail, _EVENT_TABLE.c.created_at, _EVENT_TABLE.c.actor_id)
-    .where(_EVENT_TABLE.c.workspace_id == bindparam("workspace"), _EVENT_TABLE.c.lead_id == bindparam("lead"))
-    .order_by(_EVENT_TABLE.c.id.desc())
-    .limit(bindparam("limit"))
-)
-
-
-class Identified(Protocol):
-    @property
-    def id(self) -> int | None: ...
-
-    @property
-    def workspace_id(self) -> int: ...
-
-
-def trail(session: Session, lead: Identified, limit: int = 40) -> list[TrailEntry]:
-    """The newest ``limit`` events of the lead, oldest first."""
-    rows = session.execute(_TRAIL, {"workspace": lead.workspace_id, "lead": lead.id, "limit": limit}).all()
-    return [TrailEntry(kind, detail, created_at, actor_id) for kind, detail, created_at, actor_id in reversed(rows)]

@@ -14,7 +14,8 @@ from sqlmodel import Session
 
 from bot.core.people import mentions
 from bot.core.replies import Mention
-from bot.leads.lifecycle import TrailEntry, missing, parse_id, trail
+from bot.leads.lifecycle import missing, parse_id
+from bot.leads.trail import TrailEntry, trail
 from storage.models import Campaign, Feedback, Lead
 
 

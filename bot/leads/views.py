@@ -28,6 +28,7 @@ from bot.core.replies import (
 from bot.leads import lifecycle as lead_service
 from bot.leads.lists import LeadLine
 from bot.leads.queries import LeadCard, LeadView
+from bot.leads.trail import TrailEntry
 from storage.models import Lead, Member
 
 STATUS_ICONS = {"handed_off": "🟡", "unassigned": "⚪", "accepted": "🟢", "rejected": "↩️", "won": "🏆", "lost": "⛔"}
@@ -169,7 +170,7 @@ def trail_blocks(card: LeadCard, tz: str) -> list[Block]:
     return [Divider(), section(b("History")), section(*lines)]
 
 
-def _detail(event: lead_service.TrailEntry) -> str:
+def _detail(event: TrailEntry) -> str:
     """What follows the event's word: "handed off to Sam", "stage: 2 Qualification", "rejected: no budget"."""
     detail = event.detail or ""
     if event.kind in ("handoff", "reassign"):  # the new owner's name

@@ -39,44 +39,10 @@ EXPANSIONS = 40  # vocabulary words one query word may stand for
 RERANK = 50  # best candidates whose titles are compared with the whole query
 KEEP_SHARE = 0.25  # a result must score at least this share of the best one
 MAX_TERMS = 8
-STOP_WORDS = frozenset(
-    (
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "do",
-        "does",
-        "for",
-        "from",
-        "how",
-        "i",
-        "in",
-        "is",
-        "it",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "the",
-        "this",
-        "to",
-        "we",
-        "what",
-        "where",
-        "which",
-        "who",
-        "with",
-        "you",
-        "your",
-    )
-)
+STOP_WORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "by", "do", "does", "for", "from", "how", "i", "in", "is", "it", "me",
+    "my", "of", "on", "or", "our", "the", "this", "to", "we", "what", "where", "which", "who", "with", "you", "your",
+))
 CACHED_WORKSPACES = 32
 REBUILD_SHARE, REBUILD_FLOOR = 0.2, 50  # rebuild once this share (and at least this many) were removed since
 
@@ -136,33 +102,20 @@ class ToolIndex:
             tools.append(IndexedTool(tool_id, number, " ".join(title_words), campaign_id))
             if campaign_id is not None:
                 by_campaign.setdefault(campaign_id, []).append(position)
-            for field, found in zip(
-                fields, (title_words, words((tags or "").replace(",", " ")), words(description or "")), strict=True
-            ):
+            for field, found in zip(fields, (title_words, words((tags or "").replace(",", " ")),
+                                             words(description or "")), strict=True):
                 for word in set(found):
                     field.setdefault(word, []).append(position)
         vocabulary = sorted(set().union(*fields))
         empty: list[int] = []
-        postings = {
-            word: (
-                tuple(fields[0].get(word, empty)),
-                tuple(fields[1].get(word, empty)),
-                tuple(fields[2].get(word, empty)),
-            )
-            for word in vocabulary
-        }
-        holders = {
-            word: len(set(title).union(tags, description)) for word, (title, tags, description) in postings.items()
-        }
-        return cls(
-            key=key,
-            tools=tuple(tools),
-            postings=postings,
-            holders=holders,
-            vocabulary=tuple(vocabulary),
-            by_campaign={cid: tuple(positions) for cid, positions in by_campaign.items()},
-            titles=tuple(tool.title for tool in tools),
-        )
+        postings = {word: (tuple(fields[0].get(word, empty)), tuple(fields[1].get(word, empty)),
+                           tuple(fields[2].get(word, empty))) for word in vocabulary}
+        holders = {word: len(set(title).union(tags, description))
+                   for word, (title, tags, description) in postings.items()}
+        return cls(key=key, tools=tuple(tools), postings=postings, holders=holders,
+                   vocabulary=tuple(vocabulary),
+                   by_campaign={cid: tuple(positions) for cid, positions in by_campaign.items()},
+                   titles=tuple(tool.title for tool in tools))
 
     def extended(self, key: tuple[int, int], rows: Sequence[Sequence[Any]]) -> ToolIndex:
         """This index plus tools added since: only their words are touched, so a new tool costs milliseconds,
@@ -171,24 +124,16 @@ class ToolIndex:
         postings, holders = dict(self.postings), dict(self.holders)
         for word, (title, tags, description) in fresh.postings.items():
             old = postings.get(word)
-            postings[word] = (
-                (old[0] + title, old[1] + tags, old[2] + description) if old else (title, tags, description)
-            )
+            postings[word] = (old[0] + title, old[1] + tags, old[2] + description) if old else (title, tags,
+                                                                                               description)
             holders[word] = holders.get(word, 0) + fresh.holders[word]
         by_campaign = dict(self.by_campaign)
         for cid, positions in fresh.by_campaign.items():
             by_campaign[cid] = by_campaign.get(cid, ()) + positions
         new_words = len(postings) != len(self.postings)
-        return replace(
-            self,
-            key=key,
-            tools=self.tools + fresh.tools,
-            postings=postings,
-            holders=holders,
-            vocabulary=tuple(sorted(postings)) if new_words else self.vocabulary,
-            by_campaign=by_campaign,
-            titles=self.titles + fresh.titles,
-        )
+        return replace(self, key=key, tools=self.tools + fresh.tools, postings=postings, holders=holders,
+                       vocabulary=tuple(sorted(postings)) if new_words else self.vocabulary,
+                       by_campaign=by_campaign, titles=self.titles + fresh.titles)
 
     def hiding(self, key: tuple[int, int], removed: set[int]) -> ToolIndex:
         """This index without the tools whose T-numbers are in ``removed``."""
@@ -204,15 +149,14 @@ class ToolIndex:
         found: dict[str, float] = {}
         edits = allowed_edits(term)
         if edits:
-            for word, distance, _ in process.extract(
-                term, self.vocabulary, scorer=OSA.distance, processor=None, score_cutoff=edits, limit=EXPANSIONS
-            ):
+            for word, distance, _ in process.extract(term, self.vocabulary, scorer=OSA.distance, processor=None,
+                                                     score_cutoff=edits, limit=EXPANSIONS):
                 found[word] = CLOSENESS[int(distance)]
         elif term in self.postings:
             found[term] = 1.0
         if len(term) >= 3:
             start = bisect_left(self.vocabulary, term)
-            for word in self.vocabulary[start : start + EXPANSIONS]:
+            for word in self.vocabulary[start:start + EXPANSIONS]:
                 if not word.startswith(term):
                     break
                 found[word] = max(found.get(word, 0.0), PREFIX)
@@ -255,11 +199,8 @@ def rank(index: ToolIndex, query: str, campaigns: dict[int, str], limit: int) ->
         for word, close in index.similar_words(term).items():
             value = close * idf(total, index.holders[word])
             in_title, in_tags, in_description = index.postings[word]
-            layers += [
-                (value * TITLE_WEIGHT, in_title),
-                (value * TAG_WEIGHT, in_tags),
-                (value * DESCRIPTION_WEIGHT, in_description),
-            ]
+            layers += [(value * TITLE_WEIGHT, in_title), (value * TAG_WEIGHT, in_tags),
+                       (value * DESCRIPTION_WEIGHT, in_description)]
         for cid, names in campaign_words.items():
             close, word = max(((closeness(term, word), word) for word in names), default=(0.0, ""))
             if close:  # the campaign's tools count as holders too, so its name never outweighs a title
@@ -281,55 +222,37 @@ def rank(index: ToolIndex, query: str, campaigns: dict[int, str], limit: int) ->
         return []
     phrase = " ".join(words(query))
     shortlist = heapq.nlargest(RERANK, scores.items(), key=itemgetter(1))
-    reranked = [
-        (position, value * (1.0 + fuzz.WRatio(phrase, index.tools[position].title, processor=None) / 200))
-        for position, value in shortlist
-    ]
+    reranked = [(position, value * (1.0 + fuzz.WRatio(phrase, index.tools[position].title, processor=None) / 200))
+                for position, value in shortlist]
     reranked.sort(key=lambda pair: (-pair[1], len(index.tools[pair[0]].title), -index.tools[pair[0]].number))
     floor = reranked[0][1] * KEEP_SHARE
-    return [
-        Hit(index.tools[position].tool_id, index.tools[position].number, value)
-        for position, value in reranked[:limit]
-        if value >= floor
-    ]
+    return [Hit(index.tools[position].tool_id, index.tools[position].number, value)
+            for position, value in reranked[:limit] if value >= floor]
 
 
 def closest_titles(index: ToolIndex, query: str, limit: int = 3) -> list[int]:
     """T-numbers of the tools whose titles look most like the query, however little: offered when nothing matched."""
     phrase = " ".join(words(query))
-    found = process.extract(
-        phrase,
-        index.titles,
-        scorer=fuzz.ratio,
-        processor=None,  # WRatio: 30x slower
-        limit=limit + len(index.hidden),
-    )
+    found = process.extract(phrase, index.titles, scorer=fuzz.ratio, processor=None,  # WRatio: 30x slower
+                            limit=limit + len(index.hidden))
     return [index.tools[position].number for _, _, position in found if position not in index.hidden][:limit]
 
 
 _TOOLS = Tool.__table__  # type: ignore[attr-defined]
 _CAMPAIGNS = Campaign.__table__  # type: ignore[attr-defined]
-_REMOVED = (
-    core_select(func.count())
-    .select_from(_TOOLS)
-    .where(_TOOLS.c.workspace_id == bindparam("workspace"), _TOOLS.c.removed_at.is_not(None))
-    .scalar_subquery()
-)
+_REMOVED = (core_select(func.count()).select_from(_TOOLS)
+            .where(_TOOLS.c.workspace_id == bindparam("workspace"), _TOOLS.c.removed_at.is_not(None))
+            .scalar_subquery())
 _KEY = core_select(func.coalesce(func.max(_TOOLS.c.number), 0), _REMOVED).where(
-    _TOOLS.c.workspace_id == bindparam("workspace")
-)
-_LIVE = (
-    core_select(_TOOLS.c.id, _TOOLS.c.number, _TOOLS.c.title, _TOOLS.c.description, _TOOLS.c.tags, _TOOLS.c.campaign_id)
-    .where(_TOOLS.c.workspace_id == bindparam("workspace"), _TOOLS.c.removed_at.is_(None))
-    .order_by(_TOOLS.c.number)
-)
+    _TOOLS.c.workspace_id == bindparam("workspace"))
+_LIVE = core_select(_TOOLS.c.id, _TOOLS.c.number, _TOOLS.c.title, _TOOLS.c.description, _TOOLS.c.tags,
+                    _TOOLS.c.campaign_id).where(_TOOLS.c.workspace_id == bindparam("workspace"),
+                                                _TOOLS.c.removed_at.is_(None)).order_by(_TOOLS.c.number)
 _LIVE_AFTER = _LIVE.where(_TOOLS.c.number > bindparam("after"))
-_REMOVED_NUMBERS = core_select(_TOOLS.c.number).where(
-    _TOOLS.c.workspace_id == bindparam("workspace"), _TOOLS.c.removed_at.is_not(None)
-)  # the partial index
+_REMOVED_NUMBERS = core_select(_TOOLS.c.number).where(_TOOLS.c.workspace_id == bindparam("workspace"),
+                                                     _TOOLS.c.removed_at.is_not(None))  # the partial index
 _CAMPAIGN_NAMES = core_select(_CAMPAIGNS.c.id, _CAMPAIGNS.c.name).where(
-    _CAMPAIGNS.c.workspace_id == bindparam("workspace")
-)
+    _CAMPAIGNS.c.workspace_id == bindparam("workspace"))
 
 
 class IndexCache:
@@ -351,17 +274,12 @@ class IndexCache:
                 self._indexes.move_to_end(workspace_id)
                 return cached
         removals = len(cached.hidden) + key[1] - cached.key[1] if cached is not None else 0
-        if (
-            cached is not None
-            and key[0] >= cached.key[0]
-            and key[1] >= cached.key[1]
-            and removals <= max(REBUILD_FLOOR, len(cached.tools) * REBUILD_SHARE)
-        ):
+        if cached is not None and key[0] >= cached.key[0] and key[1] >= cached.key[1] \
+                and removals <= max(REBUILD_FLOOR, len(cached.tools) * REBUILD_SHARE):
             index = cached
             if key[0] > cached.key[0]:
-                index = index.extended(
-                    key, session.execute(_LIVE_AFTER, {"workspace": workspace_id, "after": cached.key[0]}).all()
-                )
+                index = index.extended(key, session.execute(_LIVE_AFTER, {"workspace": workspace_id,
+                                                                          "after": cached.key[0]}).all())
             if key[1] > cached.key[1]:
                 removed_numbers = {int(n) for (n,) in session.execute(_REMOVED_NUMBERS, {"workspace": workspace_id})}
                 index = index.hiding(key, removed_numbers)
@@ -409,11 +327,8 @@ class Found:
 
 def search(session: Session, workspace_id: int, query: str, limit: int = 5) -> Found:
     index = cache_for(session).index(session, workspace_id)
-    campaigns = (
-        {cid: name for cid, name in session.execute(_CAMPAIGN_NAMES, {"workspace": workspace_id})}
-        if index.by_campaign
-        else {}
-    )
+    campaigns = {cid: name for cid, name in session.execute(_CAMPAIGN_NAMES, {"workspace": workspace_id})} \
+        if index.by_campaign else {}
     hits = rank(index, query, campaigns, limit)
     if hits:
         return Found([hit.number for hit in hits], [], index.live)

@@ -65,9 +65,8 @@ def backoff_seconds(attempts: int) -> float:
     return float(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1)))
 
 
-async def deliver_due(
-    runtime: Runtime, *, owner: str, batch: int = 200, concurrency: int = 16, max_rounds: int = 50
-) -> DeliveryReport:
+async def deliver_due(runtime: Runtime, *, owner: str, batch: int = 200, concurrency: int = 16,
+                      max_rounds: int = 50) -> DeliveryReport:
     """Send everything due now (bounded by ``max_rounds`` batches per firing)."""
     report = DeliveryReport()
     gate = asyncio.Semaphore(concurrency)
@@ -76,8 +75,7 @@ async def deliver_due(
         platforms = frozenset(runtime.senders)
         claimed_at = runtime.clock.now()
         claimed, waiting, parked = await runtime.db.run(
-            claim_due, runtime.db, claimed_at, owner, batch, platforms, timeout
-        )
+            claim_due, runtime.db, claimed_at, owner, batch, platforms, timeout)
         report.waiting_for_sender += waiting
         report.parked += parked
         if not claimed:
@@ -96,33 +94,17 @@ async def deliver_due(
     return report
 
 
-def claim_due(
-    db: Database,
-    now: datetime,
-    owner: str,
-    limit: int,
-    platforms: frozenset[str],
-    claim_timeout: timedelta = CLAIM_TIMEOUT,
-) -> tuple[list[Claimed], int, int]:
+def claim_due(db: Database, now: datetime, owner: str, limit: int, platforms: frozenset[str],
+              claim_timeout: timedelta = CLAIM_TIMEOUT) -> tuple[list[Claimed], int, int]:
     """Claim up to ``limit`` due rows this replica can send; returns (claimed, waiting-for-sender, parked).
     Rows another replica claimed more than ``claim_timeout`` ago are taken over (it died mid-send)."""
     claimed: list[Claimed] = []
     waiting = parked = 0
     with db.session() as session:
-        stale = (
-            select(Outbox)
-            .where(col(Outbox.status) == "sending", col(Outbox.claimed_at) < now - claim_timeout)
-            .order_by(col(Outbox.id))
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        due = (
-            select(Outbox)
-            .where(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now)
-            .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+        stale = (select(Outbox).where(col(Outbox.status) == "sending", col(Outbox.claimed_at) < now - claim_timeout)
+                 .order_by(col(Outbox.id)).limit(limit).with_for_update(skip_locked=True))
+        due = (select(Outbox).where(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now)
+               .order_by(col(Outbox.next_attempt_at), col(Outbox.id)).limit(limit).with_for_update(skip_locked=True))
         rows = list(session.exec(stale).all())
         if len(rows) < limit:
             rows += list(session.exec(due.limit(limit - len(rows))).all())
@@ -139,13 +121,8 @@ def claim_due(
                 if target is None:
                     continue  # waiting for the message it rewrites, or nothing to rewrite
             if target is None:
-                _park(
-                    session,
-                    row,
-                    now,
-                    "nobody to deliver to: the member has no chat account I can reach, "
-                    "or the channel setting is not a known team",
-                )
+                _park(session, row, now, "nobody to deliver to: the member has no chat account I can reach, "
+                                         "or the channel setting is not a known team")
                 parked += 1
                 continue
             if target.platform not in platforms:
@@ -165,11 +142,8 @@ def claim_due(
         for item in claimed:
             by_platform[item.target.platform].append(item.id)
         for platform, ids in by_platform.items():  # one statement per platform, not one per row
-            session.execute(
-                update(Outbox)
-                .where(col(Outbox.id).in_(ids))
-                .values(status="sending", claimed_at=now, claimed_by=owner, platform=platform)
-            )
+            session.execute(update(Outbox).where(col(Outbox.id).in_(ids)).values(
+                status="sending", claimed_at=now, claimed_by=owner, platform=platform))
     return claimed, waiting, parked
 
 
@@ -224,9 +198,8 @@ class _SentMarker:
             await self._write()
 
 
-async def _send_group(
-    runtime: Runtime, lease: _ClaimLease, rows: list[Claimed], gate: asyncio.Semaphore, report: DeliveryReport
-) -> None:
+async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed], gate: asyncio.Semaphore,
+                      report: DeliveryReport) -> None:
     """One target's rows, in order. A failure holds the rest of the group back so order is kept and a
     rate-limited channel is not hammered."""
     owner, marker = lease.owner, lease.marker
@@ -243,11 +216,8 @@ async def _send_group(
             row = rows[index]
             index += 1
             try:
-                sending = (
-                    sender.update(row.target, row.target.replaces, row.reply)
-                    if row.target.replaces
-                    else sender.send(row.target, row.reply)
-                )
+                sending = (sender.update(row.target, row.target.replaces, row.reply) if row.target.replaces
+                           else sender.send(row.target, row.reply))
                 ref = await asyncio.wait_for(sending, SEND_TIMEOUT_SECONDS)
             except Exception as error:  # DeliveryFailed, or a Sender bug / timeout: the row must not be lost
                 if isinstance(error, DeliveryFailed):
@@ -255,9 +225,8 @@ async def _send_group(
                 else:
                     log.warning("send of outbox row %s failed unexpectedly: %s", row.id, type(error).__name__)
                     failure = DeliveryFailed(f"unexpected {type(error).__name__}")
-                outcome, retry_at = await runtime.db.run(
-                    record_failure, runtime.db, runtime.clock.now(), row.id, owner, failure
-                )
+                outcome, retry_at = await runtime.db.run(record_failure, runtime.db, runtime.clock.now(),
+                                                            row.id, owner, failure)
                 if outcome == "parked":
                     report.parked += 1
                     continue  # a message that can never go does not hold back the ones after it
@@ -274,22 +243,10 @@ async def _send_group(
 
 def mark_sent(db: Database, now: datetime, row_id: int, owner: str, ref: str | None) -> bool:
     with db.session() as session:
-        done = (
-            session.connection()
-            .execute(
-                update(Outbox)
-                .where(col(Outbox.id) == row_id, col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner)
-                .values(
-                    status="sent",
-                    sent_at=now,
-                    delivered_ref=(ref or None) and ref[:400],
-                    attempts=Outbox.attempts + 1,
-                    last_error=None,
-                    claimed_at=None,
-                )
-            )
-            .rowcount
-        )
+        done = session.connection().execute(update(Outbox).where(
+            col(Outbox.id) == row_id, col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
+        ).values(status="sent", sent_at=now, delivered_ref=(ref or None) and ref[:400], attempts=Outbox.attempts + 1,
+                 last_error=None, claimed_at=None)).rowcount
     if not done:
         log.warning("outbox row %s was sent after its claim expired; another replica may send it again", row_id)
     return bool(done)
@@ -299,27 +256,17 @@ def mark_sent_many(db: Database, now: datetime, sent: list[tuple[int, str | None
     if len(sent) == 1:
         mark_sent(db, now, sent[0][0], owner, sent[0][1])
         return
-    statement = (
-        update(Outbox)
-        .where(col(Outbox.id) == bindparam("row_id"), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner)
-        .values(
-            status="sent",
-            sent_at=now,
-            delivered_ref=bindparam("ref"),
-            attempts=Outbox.attempts + 1,
-            last_error=None,
-            claimed_at=None,
-        )
-    )
+    statement = update(Outbox).where(
+        col(Outbox.id) == bindparam("row_id"), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
+    ).values(status="sent", sent_at=now, delivered_ref=bindparam("ref"), attempts=Outbox.attempts + 1,
+             last_error=None, claimed_at=None)
     with db.session() as session:
-        session.connection().execute(
-            statement, [{"row_id": row_id, "ref": (ref or None) and ref[:400]} for row_id, ref in sent]
-        )
+        session.connection().execute(statement, [{"row_id": row_id, "ref": (ref or None) and ref[:400]}
+                                                 for row_id, ref in sent])
 
 
-def record_failure(
-    db: Database, now: datetime, row_id: int, owner: str, failure: DeliveryFailed
-) -> tuple[str, datetime | None]:
+def record_failure(db: Database, now: datetime, row_id: int, owner: str,
+                   failure: DeliveryFailed) -> tuple[str, datetime | None]:
     """Back off (honouring ``retry_after``) or park; returns ("retry", when) / ("parked" | "lost-claim", None)."""
     with db.session() as session:
         row = session.get(Outbox, row_id)
@@ -348,23 +295,18 @@ def record_failure(
 def renew_claims(db: Database, now: datetime, row_ids: list[int], owner: str) -> set[int]:
     """Refresh this replica's claims; returns the ids that are still this replica's to send."""
     with db.session() as session:
-        result = session.execute(
-            update(Outbox)
-            .where(col(Outbox.id).in_(row_ids), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner)
-            .values(claimed_at=now)
-            .returning(col(Outbox.id))
-        )
+        result = session.execute(update(Outbox).where(
+            col(Outbox.id).in_(row_ids), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
+        ).values(claimed_at=now).returning(col(Outbox.id)))
         return {int(row_id) for row_id in result.scalars()}
 
 
 def release(db: Database, when: datetime, row_ids: list[int], owner: str) -> None:
     """Give claimed rows back untried (their target is rate limited or failing right now)."""
     with db.session() as session:
-        session.execute(
-            update(Outbox)
-            .where(col(Outbox.id).in_(row_ids), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner)
-            .values(status="pending", claimed_at=None, claimed_by=None, next_attempt_at=when)
-        )
+        session.execute(update(Outbox).where(
+            col(Outbox.id).in_(row_ids), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
+        ).values(status="pending", claimed_at=None, claimed_by=None, next_attempt_at=when))
 
 
 def _rewrite_target(session: Session, row: Outbox, target: Target, now: datetime) -> Target | None:
@@ -378,18 +320,10 @@ def _rewrite_target(session: Session, row: Outbox, target: Target, now: datetime
     if original is not None and original.platform and original.platform != target.platform:
         found = resolve_target(session, row, platform=original.platform)  # the member has moved platform since
         target = replace(found, outbox_id=row.id) if found is not None else target
-    if (
-        original is None
-        or original.status != "sent"
-        or not original.delivered_ref
-        or original.platform not in (None, target.platform)
-    ):
-        _settle_quietly(
-            session,
-            row,
-            now,
-            "nothing to rewrite: the message was never delivered, or the platform keeps no reference to it",
-        )
+    if original is None or original.status != "sent" or not original.delivered_ref \
+            or original.platform not in (None, target.platform):
+        _settle_quietly(session, row, now, "nothing to rewrite: the message was never delivered, or the platform "
+                                           "keeps no reference to it")
         return None
     return replace(target, replaces=original.delivered_ref)
 

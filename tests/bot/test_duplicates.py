@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.leads.lifecycle import NewLead, open_duplicate
+from bot.leads.duplicates import open_duplicate
+from bot.leads.lifecycle import NewLead
 from storage.models import Lead
 from tests.bot.conftest import Team, buttons_of, text_of
 

@@ -9,8 +9,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from adapters.web.playground import mount_playground
-from adapters.web.sender import PlaygroundSender
+from adapters.web.playground.app import mount_playground
+from adapters.web.playground.sender import PlaygroundSender
 from bot.core.delivery import DeliveryFailed, Target
 from bot.core.replies import say
 from bot.core.runtime import Runtime

@@ -15,9 +15,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 
 from adapters.typed import without_bot_mention
+from adapters.web.playground.sender import PlaygroundSender
+from adapters.web.playground.views import channel_names, channel_posts, channel_purposes, example_commands, inbox
 from adapters.web.render import avatar_colour, initials, render_reply
-from adapters.web.sender import PlaygroundSender
-from adapters.web.views import channel_names, channel_posts, channel_purposes, example_commands, inbox
 from bot.core.grammar import MAX_TEXT
 from bot.core.replies import Reply
 from bot.core.request import Person, Request
