@@ -152,7 +152,7 @@ def test_a_lead_card_reads_its_own_ratings_not_the_workspaces(sqlite_url: str) -
 def test_the_duplicate_check_of_a_new_lead_reads_its_partial_indexes(database_url: str) -> None:
     """Every hand-off asks whether an open lead has the same e-mail or company: one index probe, not a scan of
     the workspace's leads (bot/leads/duplicates.py ``open_duplicate``)."""
-    from bot.leads.lifecycle import _SAME_COMPANY, _SAME_EMAIL
+    from bot.leads.duplicates import _SAME_COMPANY, _SAME_EMAIL
 
     db = Database(database_url)
     plans = {}
