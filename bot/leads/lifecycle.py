@@ -6,17 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot.admin.settings import all_settings
+from bot.core import numbering
 from bot.core.clock import Clock
 from bot.core.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.core.grammar import is_email
 from bot.core.options import format_amount
 from bot.core.unit import Changes
 from bot.leads.sla import sla_due_at
-from storage.models import OPEN_STATUSES, Campaign, Lead, LeadEvent, Member, Workspace
+from storage.models import OPEN_STATUSES, Campaign, Lead, LeadEvent, Member
 
 LIMITS = {"company": 200, "name": 200, "email": 320, "source": 60, "note": 2000, "reason": 2000}
 STAGES = ("approach", "qualification", "need", "company", "fill", "commitment", "cement")
@@ -72,20 +73,9 @@ def validate(new: NewLead) -> NewLead:
     )
 
 
-_WORKSPACE = Workspace.__table__  # type: ignore[attr-defined]
-_NEXT_NUMBER = (
-    update(_WORKSPACE)
-    .where(_WORKSPACE.c.id == bindparam("workspace"))
-    .values(lead_seq=_WORKSPACE.c.lead_seq + 1)
-    .returning(_WORKSPACE.c.lead_seq)
-)
-
-
 def next_number(session: Session, workspace_id: int) -> int:
-    """Per-workspace lead numbers; the row update also serialises concurrent hand-offs on PostgreSQL.
-    A Core UPDATE without autoflush: pending changes (the routing cursor) go out with the new lead's INSERT."""
-    with session.no_autoflush:
-        return int(session.execute(_NEXT_NUMBER, {"workspace": workspace_id}).scalar_one())
+    """Per-workspace lead numbers (``L-<n>``)."""
+    return numbering.next_number(session, workspace_id, "lead_seq")
 
 
 def create(

@@ -11,34 +11,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, func, or_, update
+from sqlalchemy import Row, Select, and_, bindparam, func, or_
 from sqlalchemy import select as core_select
 from sqlalchemy.sql.elements import ColumnElement, Label
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from bot.core import numbering
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed, NotFound, UsageError
 from bot.core.people import MemberFacts, has_role
 from bot.tools.checks import NewTool
 from bot.tools.links import Claims
-from storage.models import Campaign, Member, Tool, ToolClick, Workspace
+from storage.models import Campaign, Member, Tool, ToolClick
 
 _TOOLS = Tool.__table__  # type: ignore[attr-defined]
 _CLICKS = ToolClick.__table__  # type: ignore[attr-defined]
-_WORKSPACE = Workspace.__table__  # type: ignore[attr-defined]
-_NEXT_NUMBER = (
-    update(_WORKSPACE)
-    .where(_WORKSPACE.c.id == bindparam("workspace"))
-    .values(tool_seq=_WORKSPACE.c.tool_seq + 1)
-    .returning(_WORKSPACE.c.tool_seq)
-)
 
 
 def next_number(session: Session, workspace_id: int) -> int:
-    """Per-workspace ``T-<n>``; the row update also serialises two marketers publishing at once."""
-    with session.no_autoflush:
-        return int(session.execute(_NEXT_NUMBER, {"workspace": workspace_id}).scalar_one())
+    """Per-workspace ``T-<n>``."""
+    return numbering.next_number(session, workspace_id, "tool_seq")
 
 
 def parse_id(raw: str) -> int:
