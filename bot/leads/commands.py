@@ -15,8 +15,8 @@ from bot.leads import lifecycle as lead_service
 from bot.leads import lists as lead_lists
 from bot.leads import queries as lead_views
 from bot.leads.duplicates import open_duplicate
-from bot.leads.notify import handoff_dm, unassigned_notice
-from bot.leads.routing import next_rep
+from bot.leads.handoffs import hand_off
+from bot.leads.notify import handoff_dm
 from bot.leads.views import duplicate_reply, lead_blocks, lead_card, list_blocks, trail_blocks
 from storage.models import Member
 
@@ -81,37 +81,21 @@ def handoff(ctx: Context, args: list[str]) -> Reply:
     new = _new_lead(ctx, args, USAGE["handoff"])
     if (duplicate := _duplicate(ctx, new, "Hand off anyway")) is not None:
         return duplicate
-    s, clock = ctx.session, ctx.clock
     to = ctx.opts.get(TO_OPT)
-    owner = ctx.member_named(to) if to else None
-    routed = owner is None
-    if owner is None:
-        owner = next_rep(s, ctx.workspace)
-    status = "handed_off" if owner else "unassigned"
-    lead = lead_service.create(
-        s,
-        clock,
-        workspace_id=ctx.workspace_id,
+    done = hand_off(
+        ctx.session,
+        ctx.clock,
+        workspace=ctx.workspace,
         new=new,
-        actor=ctx.actor,
-        owner=owner,
-        status=status,
-        default_source="marketing",
+        by=ctx.actor,
+        owner=ctx.member_named(to) if to else None,
+        changes=ctx.changes,
     )
-    lead_service.refresh_sla(s, lead)
-    if owner is None:
-        event = lead_service.record(s, clock, lead, ctx.actor, "unassigned")
-        told = unassigned_notice(
-            s,
-            clock,
-            lead,
-            event,
-            ("No rep is available for this hand-off from ", mention(s, ctx.actor), "."),
-            changes=ctx.changes,
-        )
+    lead = done.lead
+    if done.owner is None:
         where = (
             " The marketing channel has been told."
-            if told
+            if done.channel_told
             else " Set `tandem settings marketing_channel` so the team hears about these."
         )
         return Reply(
@@ -125,25 +109,14 @@ def handoff(ctx: Context, args: list[str]) -> Reply:
             ),
             ok=True,
         )
-    event = lead_service.record(s, clock, lead, ctx.actor, "handoff", detail=owner.display_name)
-    # the first line is also the notification's text: it names the company
-    handoff_dm(
-        s,
-        clock,
-        lead,
-        owner,
-        event,
-        ("🤝 ", mention(s, ctx.actor), f" handed you a new lead: {lead.company}."),
-        changes=ctx.changes,
-    )
-    how = " (round-robin)" if routed else ""
+    how = " (round-robin)" if done.routed else ""
     return Reply(
         blocks=(
             section(
                 "✅ Handed off ",
                 b(f"L-{lead.number}"),
                 p(f" {lead.company} to "),
-                mention(s, owner),
+                mention(ctx.session, done.owner),
                 p(f"{how}. They have been sent the lead card."),
             ),
         )
