@@ -92,8 +92,10 @@ class Dispatcher:
         if spec is None:
             return self._unknown(words)
         name[0] = spec.name
-        if words[used : used + 1] == ["help"] and not command.options:
-            return usage_reply(spec)
+        if [w.lower() for w in words[used : used + 1]] == ["help"] and not command.options:
+            # `tool help`: the word is a command of its own (`tool <query>`), but help means the whole group
+            group = self.registry.under(spec.path[0])
+            return _group_help(group) if len(spec.path) == 1 and len(group) > 1 else usage_reply(spec)
         _check_options(spec, command)
         opts = parse_options(spec.options, command.option_tokens, usage=spec.usage)
         args = [w.text for w in command.words][used:]  # options kept as text are words now, in place

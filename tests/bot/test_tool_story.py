@@ -256,7 +256,10 @@ def test_tool_alone_and_tool_help_teach_the_commands(team: Team) -> None:
     overview = team.text("rita", "tool")
     for usage in ("tool <query>", "tool add <title> url:", "tool list [tag]", "tool remove <id>"):
         assert usage in overview
-    assert "tool add" in team.text("rita", "help tool") and "Usage" in team.text("rita", "tool help")
+    for asked in ("help tool", "tool help", "Tool HELP"):
+        answer = team.text("rita", asked)
+        assert all(usage in answer for usage in ("tool <query>", "tool add <title>", "tool list", "tool remove")), asked
+    assert "Usage" in team.text("rita", "tool add help")
 
 
 @pytest.mark.parametrize(
