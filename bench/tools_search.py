@@ -34,7 +34,8 @@ from bot.core.people import find_workspace  # noqa: E402
 from bot.core.replies import Link  # noqa: E402
 from bot.core.request import Person, Request  # noqa: E402
 from bot.server import build_runtime  # noqa: E402
-from bot.tools.search import ToolIndex, cache_for, search  # noqa: E402
+from bot.tools.ranking import ToolIndex  # noqa: E402
+from bot.tools.search import cache_for, search  # noqa: E402
 from storage.db import normalise_url  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Member, Tool  # noqa: E402

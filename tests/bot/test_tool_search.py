@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from bot.core.runtime import Runtime
 from bot.server import build_runtime
-from bot.tools.search import ToolIndex, allowed_edits, cache_for, query_terms, rank
+from bot.tools.ranking import ToolIndex, allowed_edits, query_terms, rank
+from bot.tools.search import cache_for
 from tests.bot.conftest import Team
 
 ROWS = [
