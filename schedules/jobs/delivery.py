@@ -11,14 +11,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.core.delivery import DeliveryFailed, Sender, Target
 from bot.core.outbox import reply_of, resolve_target
 from bot.core.replies import Reply
 from bot.core.runtime import Runtime
-from schedules.jobs.undeliverable import tell_admins_undeliverable
+from schedules.jobs.outbox_rows import (
+    mark_sent_many,
+    park,
+    record_failure,
+    release,
+    renew_claims,
+    settle_quietly,
+)
 from storage.db import Database
 from storage.models import Outbox
 
@@ -26,9 +33,6 @@ log = logging.getLogger("tandem.delivery")
 
 CLAIM_TIMEOUT = timedelta(minutes=2)  # default: a claim older than this belongs to a replica that died
 SEND_TIMEOUT_SECONDS = 30.0
-MAX_ATTEMPTS = 8  # failures (not rate limits) before a row is parked and the admins are told
-BACKOFF_BASE_SECONDS = 5.0
-BACKOFF_CAP_SECONDS = 3600.0
 NO_SENDER_HOLD = timedelta(seconds=30)  # re-check rows whose platform this replica cannot send to
 NO_SENDER_GIVE_UP = timedelta(hours=24)  # ...and park them when no replica could in a day
 REFRESH_WAIT = timedelta(seconds=5)  # a rewrite waits for the message it rewrites to be sent
@@ -60,13 +64,9 @@ class DeliveryReport:
         return ", ".join(parts)
 
 
-def backoff_seconds(attempts: int) -> float:
-    """5 s, 10 s, 20 s … capped at an hour: ``attempts`` counts the failures so far (≥ 1)."""
-    return float(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1)))
-
-
-async def deliver_due(runtime: Runtime, *, owner: str, batch: int = 200, concurrency: int = 16,
-                      max_rounds: int = 50) -> DeliveryReport:
+async def deliver_due(
+    runtime: Runtime, *, owner: str, batch: int = 200, concurrency: int = 16, max_rounds: int = 50
+) -> DeliveryReport:
     """Send everything due now (bounded by ``max_rounds`` batches per firing)."""
     report = DeliveryReport()
     gate = asyncio.Semaphore(concurrency)
@@ -75,7 +75,8 @@ async def deliver_due(runtime: Runtime, *, owner: str, batch: int = 200, concurr
         platforms = frozenset(runtime.senders)
         claimed_at = runtime.clock.now()
         claimed, waiting, parked = await runtime.db.run(
-            claim_due, runtime.db, claimed_at, owner, batch, platforms, timeout)
+            claim_due, runtime.db, claimed_at, owner, batch, platforms, timeout
+        )
         report.waiting_for_sender += waiting
         report.parked += parked
         if not claimed:
@@ -94,17 +95,33 @@ async def deliver_due(runtime: Runtime, *, owner: str, batch: int = 200, concurr
     return report
 
 
-def claim_due(db: Database, now: datetime, owner: str, limit: int, platforms: frozenset[str],
-              claim_timeout: timedelta = CLAIM_TIMEOUT) -> tuple[list[Claimed], int, int]:
+def claim_due(
+    db: Database,
+    now: datetime,
+    owner: str,
+    limit: int,
+    platforms: frozenset[str],
+    claim_timeout: timedelta = CLAIM_TIMEOUT,
+) -> tuple[list[Claimed], int, int]:
     """Claim up to ``limit`` due rows this replica can send; returns (claimed, waiting-for-sender, parked).
     Rows another replica claimed more than ``claim_timeout`` ago are taken over (it died mid-send)."""
     claimed: list[Claimed] = []
     waiting = parked = 0
     with db.session() as session:
-        stale = (select(Outbox).where(col(Outbox.status) == "sending", col(Outbox.claimed_at) < now - claim_timeout)
-                 .order_by(col(Outbox.id)).limit(limit).with_for_update(skip_locked=True))
-        due = (select(Outbox).where(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now)
-               .order_by(col(Outbox.next_attempt_at), col(Outbox.id)).limit(limit).with_for_update(skip_locked=True))
+        stale = (
+            select(Outbox)
+            .where(col(Outbox.status) == "sending", col(Outbox.claimed_at) < now - claim_timeout)
+            .order_by(col(Outbox.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        due = (
+            select(Outbox)
+            .where(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now)
+            .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
         rows = list(session.exec(stale).all())
         if len(rows) < limit:
             rows += list(session.exec(due.limit(limit - len(rows))).all())
@@ -121,13 +138,18 @@ def claim_due(db: Database, now: datetime, owner: str, limit: int, platforms: fr
                 if target is None:
                     continue  # waiting for the message it rewrites, or nothing to rewrite
             if target is None:
-                _park(session, row, now, "nobody to deliver to: the member has no chat account I can reach, "
-                                         "or the channel setting is not a known team")
+                park(
+                    session,
+                    row,
+                    now,
+                    "nobody to deliver to: the member has no chat account I can reach, "
+                    "or the channel setting is not a known team",
+                )
                 parked += 1
                 continue
             if target.platform not in platforms:
                 if row.created_at < now - NO_SENDER_GIVE_UP:
-                    _park(session, row, now, f"no running Tandem could send to {target.platform} for a day")
+                    park(session, row, now, f"no running Tandem could send to {target.platform} for a day")
                     parked += 1
                     continue
                 row.next_attempt_at = now + NO_SENDER_HOLD
@@ -142,8 +164,11 @@ def claim_due(db: Database, now: datetime, owner: str, limit: int, platforms: fr
         for item in claimed:
             by_platform[item.target.platform].append(item.id)
         for platform, ids in by_platform.items():  # one statement per platform, not one per row
-            session.execute(update(Outbox).where(col(Outbox.id).in_(ids)).values(
-                status="sending", claimed_at=now, claimed_by=owner, platform=platform))
+            session.execute(
+                update(Outbox)
+                .where(col(Outbox.id).in_(ids))
+                .values(status="sending", claimed_at=now, claimed_by=owner, platform=platform)
+            )
     return claimed, waiting, parked
 
 
@@ -198,8 +223,9 @@ class _SentMarker:
             await self._write()
 
 
-async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed], gate: asyncio.Semaphore,
-                      report: DeliveryReport) -> None:
+async def _send_group(
+    runtime: Runtime, lease: _ClaimLease, rows: list[Claimed], gate: asyncio.Semaphore, report: DeliveryReport
+) -> None:
     """One target's rows, in order. A failure holds the rest of the group back so order is kept and a
     rate-limited channel is not hammered."""
     owner, marker = lease.owner, lease.marker
@@ -216,8 +242,11 @@ async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed],
             row = rows[index]
             index += 1
             try:
-                sending = (sender.update(row.target, row.target.replaces, row.reply) if row.target.replaces
-                           else sender.send(row.target, row.reply))
+                sending = (
+                    sender.update(row.target, row.target.replaces, row.reply)
+                    if row.target.replaces
+                    else sender.send(row.target, row.reply)
+                )
                 ref = await asyncio.wait_for(sending, SEND_TIMEOUT_SECONDS)
             except Exception as error:  # DeliveryFailed, or a Sender bug / timeout: the row must not be lost
                 if isinstance(error, DeliveryFailed):
@@ -225,8 +254,9 @@ async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed],
                 else:
                     log.warning("send of outbox row %s failed unexpectedly: %s", row.id, type(error).__name__)
                     failure = DeliveryFailed(f"unexpected {type(error).__name__}")
-                outcome, retry_at = await runtime.db.run(record_failure, runtime.db, runtime.clock.now(),
-                                                            row.id, owner, failure)
+                outcome, retry_at = await runtime.db.run(
+                    record_failure, runtime.db, runtime.clock.now(), row.id, owner, failure
+                )
                 if outcome == "parked":
                     report.parked += 1
                     continue  # a message that can never go does not hold back the ones after it
@@ -241,74 +271,6 @@ async def _send_group(runtime: Runtime, lease: _ClaimLease, rows: list[Claimed],
             report.platforms[row.target.platform] = report.platforms.get(row.target.platform, 0) + 1
 
 
-def mark_sent(db: Database, now: datetime, row_id: int, owner: str, ref: str | None) -> bool:
-    with db.session() as session:
-        done = session.connection().execute(update(Outbox).where(
-            col(Outbox.id) == row_id, col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
-        ).values(status="sent", sent_at=now, delivered_ref=(ref or None) and ref[:400], attempts=Outbox.attempts + 1,
-                 last_error=None, claimed_at=None)).rowcount
-    if not done:
-        log.warning("outbox row %s was sent after its claim expired; another replica may send it again", row_id)
-    return bool(done)
-
-
-def mark_sent_many(db: Database, now: datetime, sent: list[tuple[int, str | None]], owner: str) -> None:
-    if len(sent) == 1:
-        mark_sent(db, now, sent[0][0], owner, sent[0][1])
-        return
-    statement = update(Outbox).where(
-        col(Outbox.id) == bindparam("row_id"), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
-    ).values(status="sent", sent_at=now, delivered_ref=bindparam("ref"), attempts=Outbox.attempts + 1,
-             last_error=None, claimed_at=None)
-    with db.session() as session:
-        session.connection().execute(statement, [{"row_id": row_id, "ref": (ref or None) and ref[:400]}
-                                                 for row_id, ref in sent])
-
-
-def record_failure(db: Database, now: datetime, row_id: int, owner: str,
-                   failure: DeliveryFailed) -> tuple[str, datetime | None]:
-    """Back off (honouring ``retry_after``) or park; returns ("retry", when) / ("parked" | "lost-claim", None)."""
-    with db.session() as session:
-        row = session.get(Outbox, row_id)
-        if row is None or row.status != "sending" or row.claimed_by != owner:
-            return "lost-claim", None
-        rate_limited = failure.retry_after is not None and not failure.permanent
-        attempts = row.attempts + (0 if rate_limited else 1)
-        reason = str(failure) or type(failure).__name__
-        if failure.permanent or attempts >= MAX_ATTEMPTS:
-            row.attempts = attempts
-            why = reason if failure.permanent else f"{reason} (gave up after {attempts} attempts)"
-            if row.refreshes_id is not None:  # the message stays as it was (deleted, too old to edit…)
-                _settle_quietly(session, row, now, why)
-            else:
-                _park(session, row, now, why)
-            return "parked", None
-        delay = failure.retry_after if rate_limited else max(failure.retry_after or 0.0, backoff_seconds(attempts))
-        row.attempts = attempts
-        row.status, row.claimed_at, row.claimed_by = "pending", None, None
-        row.next_attempt_at = now + timedelta(seconds=float(delay or 0.0))
-        row.last_error = reason[:2000]
-        session.add(row)
-        return "retry", row.next_attempt_at
-
-
-def renew_claims(db: Database, now: datetime, row_ids: list[int], owner: str) -> set[int]:
-    """Refresh this replica's claims; returns the ids that are still this replica's to send."""
-    with db.session() as session:
-        result = session.execute(update(Outbox).where(
-            col(Outbox.id).in_(row_ids), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
-        ).values(claimed_at=now).returning(col(Outbox.id)))
-        return {int(row_id) for row_id in result.scalars()}
-
-
-def release(db: Database, when: datetime, row_ids: list[int], owner: str) -> None:
-    """Give claimed rows back untried (their target is rate limited or failing right now)."""
-    with db.session() as session:
-        session.execute(update(Outbox).where(
-            col(Outbox.id).in_(row_ids), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner
-        ).values(status="pending", claimed_at=None, claimed_by=None, next_attempt_at=when))
-
-
 def _rewrite_target(session: Session, row: Outbox, target: Target, now: datetime) -> Target | None:
     """Where a rewrite goes: the message it rewrites, on the platform that message went to. None when the row
     must wait for that message to be sent, or has nothing to rewrite (then it is settled here)."""
@@ -320,27 +282,17 @@ def _rewrite_target(session: Session, row: Outbox, target: Target, now: datetime
     if original is not None and original.platform and original.platform != target.platform:
         found = resolve_target(session, row, platform=original.platform)  # the member has moved platform since
         target = replace(found, outbox_id=row.id) if found is not None else target
-    if original is None or original.status != "sent" or not original.delivered_ref \
-            or original.platform not in (None, target.platform):
-        _settle_quietly(session, row, now, "nothing to rewrite: the message was never delivered, or the platform "
-                                           "keeps no reference to it")
+    if (
+        original is None
+        or original.status != "sent"
+        or not original.delivered_ref
+        or original.platform not in (None, target.platform)
+    ):
+        settle_quietly(
+            session,
+            row,
+            now,
+            "nothing to rewrite: the message was never delivered, or the platform keeps no reference to it",
+        )
         return None
     return replace(target, replaces=original.delivered_ref)
-
-
-def _settle_quietly(session: Session, row: Outbox, now: datetime, reason: str) -> None:
-    """A rewrite of an earlier message that cannot happen: nobody misses anything, so nobody is told."""
-    row.status, row.claimed_at, row.claimed_by, row.sent_at = "failed", None, None, now
-    row.last_error = reason[:2000]
-    session.add(row)
-    log.info("outbox row %s (%s) not sent: %s", row.id, row.kind, reason)
-
-
-def _park(session: Session, row: Outbox, now: datetime, reason: str) -> None:
-    """Never silently dropped: the row stays as ``failed`` and the workspace admins hear who was missed."""
-    row.status, row.claimed_at, row.claimed_by = "failed", None, None
-    row.last_error = reason[:2000]
-    row.next_attempt_at = now
-    session.add(row)
-    log.error("outbox row %s (%s) parked: %s", row.id, row.kind, reason)
-    tell_admins_undeliverable(session, now, row, reason)

@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from bot.core.outbox import reply_of
 from bot.server import build_runtime
-from schedules.jobs.delivery import CLAIM_TIMEOUT, MAX_ATTEMPTS, claim_due, deliver_due
+from schedules.jobs.delivery import CLAIM_TIMEOUT, claim_due, deliver_due
+from schedules.jobs.outbox_rows import MAX_ATTEMPTS
 from storage.models import Outbox
 from tests.schedules.conftest import SlackTeam, text_of
 

@@ -1,0 +1,140 @@
+"""What delivery writes on an outbox row after trying it: sent (one or many), a failure backed off or parked,
+claims renewed or given back. Each is one short transaction guarded by the claim, so a replica that lost its claim
+changes nothing."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, update
+from sqlmodel import Session, col
+
+from bot.core.delivery import DeliveryFailed
+from schedules.jobs.undeliverable import tell_admins_undeliverable
+from storage.db import Database
+from storage.models import Outbox
+
+log = logging.getLogger("tandem.delivery")
+
+MAX_ATTEMPTS = 8  # failures (not rate limits) before a row is parked and the admins are told
+BACKOFF_BASE_SECONDS = 5.0
+BACKOFF_CAP_SECONDS = 3600.0
+
+
+def backoff_seconds(attempts: int) -> float:
+    """5 s, 10 s, 20 s … capped at an hour: ``attempts`` counts the failures so far (≥ 1)."""
+    return float(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1)))
+
+
+def mark_sent(db: Database, now: datetime, row_id: int, owner: str, ref: str | None) -> bool:
+    with db.session() as session:
+        done = (
+            session.connection()
+            .execute(
+                update(Outbox)
+                .where(col(Outbox.id) == row_id, col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner)
+                .values(
+                    status="sent",
+                    sent_at=now,
+                    delivered_ref=(ref or None) and ref[:400],
+                    attempts=Outbox.attempts + 1,
+                    last_error=None,
+                    claimed_at=None,
+                )
+            )
+            .rowcount
+        )
+    if not done:
+        log.warning("outbox row %s was sent after its claim expired; another replica may send it again", row_id)
+    return bool(done)
+
+
+def mark_sent_many(db: Database, now: datetime, sent: list[tuple[int, str | None]], owner: str) -> None:
+    if len(sent) == 1:
+        mark_sent(db, now, sent[0][0], owner, sent[0][1])
+        return
+    statement = (
+        update(Outbox)
+        .where(col(Outbox.id) == bindparam("row_id"), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner)
+        .values(
+            status="sent",
+            sent_at=now,
+            delivered_ref=bindparam("ref"),
+            attempts=Outbox.attempts + 1,
+            last_error=None,
+            claimed_at=None,
+        )
+    )
+    with db.session() as session:
+        session.connection().execute(
+            statement, [{"row_id": row_id, "ref": (ref or None) and ref[:400]} for row_id, ref in sent]
+        )
+
+
+def record_failure(
+    db: Database, now: datetime, row_id: int, owner: str, failure: DeliveryFailed
+) -> tuple[str, datetime | None]:
+    """Back off (honouring ``retry_after``) or park; returns ("retry", when) / ("parked" | "lost-claim", None)."""
+    with db.session() as session:
+        row = session.get(Outbox, row_id)
+        if row is None or row.status != "sending" or row.claimed_by != owner:
+            return "lost-claim", None
+        rate_limited = failure.retry_after is not None and not failure.permanent
+        attempts = row.attempts + (0 if rate_limited else 1)
+        reason = str(failure) or type(failure).__name__
+        if failure.permanent or attempts >= MAX_ATTEMPTS:
+            row.attempts = attempts
+            why = reason if failure.permanent else f"{reason} (gave up after {attempts} attempts)"
+            if row.refreshes_id is not None:  # the message stays as it was (deleted, too old to edit…)
+                settle_quietly(session, row, now, why)
+            else:
+                park(session, row, now, why)
+            return "parked", None
+        delay = failure.retry_after if rate_limited else max(failure.retry_after or 0.0, backoff_seconds(attempts))
+        row.attempts = attempts
+        row.status, row.claimed_at, row.claimed_by = "pending", None, None
+        row.next_attempt_at = now + timedelta(seconds=float(delay or 0.0))
+        row.last_error = reason[:2000]
+        session.add(row)
+        return "retry", row.next_attempt_at
+
+
+def renew_claims(db: Database, now: datetime, row_ids: list[int], owner: str) -> set[int]:
+    """Refresh this replica's claims; returns the ids that are still this replica's to send."""
+    with db.session() as session:
+        result = session.execute(
+            update(Outbox)
+            .where(col(Outbox.id).in_(row_ids), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner)
+            .values(claimed_at=now)
+            .returning(col(Outbox.id))
+        )
+        return {int(row_id) for row_id in result.scalars()}
+
+
+def release(db: Database, when: datetime, row_ids: list[int], owner: str) -> None:
+    """Give claimed rows back untried (their target is rate limited or failing right now)."""
+    with db.session() as session:
+        session.execute(
+            update(Outbox)
+            .where(col(Outbox.id).in_(row_ids), col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner)
+            .values(status="pending", claimed_at=None, claimed_by=None, next_attempt_at=when)
+        )
+
+
+def settle_quietly(session: Session, row: Outbox, now: datetime, reason: str) -> None:
+    """A rewrite of an earlier message that cannot happen: nobody misses anything, so nobody is told."""
+    row.status, row.claimed_at, row.claimed_by, row.sent_at = "failed", None, None, now
+    row.last_error = reason[:2000]
+    session.add(row)
+    log.info("outbox row %s (%s) not sent: %s", row.id, row.kind, reason)
+
+
+def park(session: Session, row: Outbox, now: datetime, reason: str) -> None:
+    """Never silently dropped: the row stays as ``failed`` and the workspace admins hear who was missed."""
+    row.status, row.claimed_at, row.claimed_by = "failed", None, None
+    row.last_error = reason[:2000]
+    row.next_attempt_at = now
+    session.add(row)
+    log.error("outbox row %s (%s) parked: %s", row.id, row.kind, reason)
+    tell_admins_undeliverable(session, now, row, reason)
