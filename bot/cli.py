@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import socket
 import sys
 from pathlib import Path
@@ -169,9 +170,9 @@ def demo(
 
     from bot.server import create_app
 
-    runtime = _demo_runtime(database, fresh=fresh)
-    _configure_logging()
     url = f"http://{host}:{port}/"
+    runtime = _demo_runtime(database, fresh=fresh, served_at=url.rstrip("/"))
+    _configure_logging()
 
     class Announcing(uvicorn.Server):
         """Says the demo is ready only once it is: the app started and the port accepts connections."""
@@ -216,11 +217,16 @@ def chat(
     raise typer.Exit(code=code or 0)
 
 
-def _demo_settings(database: Path) -> Settings:
-    return load_settings(DATABASE_URL=f"sqlite:///{database}", TANDEM_PLAYGROUND="1").with_secret()
+def _demo_settings(database: Path, served_at: str | None = None) -> Settings:
+    """``served_at`` is where this demo listens: links it hands out (tools, the dashboard) point there unless
+    ``TANDEM_BASE_URL`` says otherwise."""
+    overrides: dict[str, object] = {"DATABASE_URL": f"sqlite:///{database}", "TANDEM_PLAYGROUND": "1"}
+    if served_at and "TANDEM_BASE_URL" not in os.environ:
+        overrides["TANDEM_BASE_URL"] = served_at
+    return load_settings(**overrides).with_secret()
 
 
-def _demo_runtime(database: Path, *, fresh: bool):  # type: ignore[no-untyped-def]
+def _demo_runtime(database: Path, *, fresh: bool, served_at: str | None = None):  # type: ignore[no-untyped-def]
     from bot.demo import seed_demo
     from bot.server import build_runtime
     from storage.migrate import upgrade
@@ -228,7 +234,7 @@ def _demo_runtime(database: Path, *, fresh: bool):  # type: ignore[no-untyped-de
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
-    settings = _demo_settings(database)
+    settings = _demo_settings(database, served_at)
     upgrade(settings.database_url)
     runtime = build_runtime(settings)
     if fresh:

@@ -76,6 +76,14 @@ def test_the_ready_line_comes_once_the_port_answers(tmp_path: Path) -> None:
         response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)  # at once: no retry, no sleep
         assert response.status_code == 200
         assert httpx.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200
+        people = httpx.get(f"http://127.0.0.1:{port}/playground/people", timeout=5).json()
+        assert people, "the demo has a sample team"
+        found = httpx.post(
+            f"http://127.0.0.1:{port}/playground/command",
+            json={"person": "rita", "text": "tool pricing"},
+            timeout=10,
+        ).json()
+        assert f"http://127.0.0.1:{port}/t/" in found["reply_html"], "tool links point at this demo's own port"
     finally:
         _stop(process)
 
