@@ -161,11 +161,12 @@ def run_job(runtime: Runtime, name: str) -> Firing:
 
 
 def describe(status: JobStatus) -> str:
-    """One line for `tandem jobs list`."""
+    """One line for `tandem jobs list`, the names in one column however long the longest is."""
+    width = max(len(job.name) for job in JOBS)
     last = status.last
     if last is None:
-        return f"{status.name:<13} {status.schedule:<18} never run"
+        return f"{status.name:<{width}} {status.schedule:<18} never run"
     when = last.started_at.strftime("%Y-%m-%d %H:%M:%S UTC")
     took = f"{last.seconds:.2f} s" if last.seconds is not None else "running"
     outcome = f"error: {last.error}" if last.error else (last.result or "ok")
-    return f"{status.name:<13} {status.schedule:<18} last {when} ({took}) on {last.owner.split(':')[1]}: {outcome}"
+    return f"{status.name:<{width}} {status.schedule:<18} last {when} ({took}) on {last.owner.split(':')[1]}: {outcome}"

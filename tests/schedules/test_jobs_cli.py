@@ -18,6 +18,8 @@ def test_jobs_run_then_list_shows_the_run(sqlite_url: str) -> None:
     lines = {line.split()[0]: line for line in listed.output.splitlines()}
     assert "every 5 min" in lines["nags"] and "nagged 0" in lines["nags"] and " s) on " in lines["nags"]
     assert "never run" in lines["delivery"] and "daily at 03:17 UTC" in lines["housekeeping"]
+    schedule_columns = {line.index(line.split()[1]) for line in lines.values()}
+    assert len(schedule_columns) == 1, "every job's schedule starts in the same column, however long its name"
 
 
 def test_jobs_run_an_unknown_job_names_the_real_ones(sqlite_url: str) -> None:
