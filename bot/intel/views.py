@@ -95,14 +95,22 @@ def overview() -> Reply:
         blocks.append(section(code(USAGE[key]), p(" — " + SUMMARY[key])))
     blocks.append(
         context(
-            "For example `intel Globex cut list prices by 20% for 3-year deals`. A name of several words goes in "
-            'quotes: `intel "Acme Corp" has a new AI assistant`. `intel Globex` alone shows Globex.'
+            "For example ",
+            code("intel Globex cut list prices by 20% for 3-year deals"),
+            ". A name of several words goes in quotes: ",
+            code('intel "Acme Corp" has a new AI assistant'),
+            ". The name alone (",
+            code("intel Globex"),
+            ") shows that competitor.",
         )
     )
     blocks.append(
         context(
-            "A name very close to a known one (`globx`) is filed under it (Globex) and the answer says so; "
-            "add `new:yes` to start a new competitor with that name."
+            "Names are matched whatever their case. One very close to a known name (",
+            code("globx"),
+            ") is filed under it (Globex) and the answer says so; add ",
+            code("new:yes"),
+            " to start a new competitor with the name as you typed it.",
         )
     )
     return Reply(blocks=tuple(blocks))
@@ -121,7 +129,9 @@ def filed(outcome: Filed) -> Reply:
         blocks.append(
             context(
                 "Kept in the intel log. No marketing channel is set, so marketing was not told: an admin can set "
-                "one with `tandem settings marketing_channel #marketing`."
+                "one with ",
+                code("tandem settings marketing_channel #marketing"),
+                ".",
             )
         )
     blocks.append(Buttons(buttons=(show_button(name),)))
@@ -134,7 +144,7 @@ def channel_post(name: str, note: str, author: Mention, tally: Tally) -> Reply:
     blocks: list[Block] = [
         section("🕵️ ", b("Intel on " + name), p(" from "), author, p(":")),
         section(p(note)),
-        context(f"{count} on {name}{_this_month(tally)}. Reply in chat with `intel <competitor> <note>`."),
+        context(f"{count} on {name}{_this_month(tally)}."),
         Buttons(buttons=(show_button(name), add_button(name, "Add intel"))),
     ]
     return Reply(blocks=tuple(blocks), visibility="in_channel")
@@ -166,7 +176,9 @@ def board(rows: Sequence[BoardRow], zone: ZoneInfo, now: datetime, *, limit: int
                 section(b("Competitive intel")),
                 section(
                     "No intel yet. Heard about a competitor — a price cut, a new feature, a deal lost to them? "
-                    "File it with `intel <competitor> <note>`; marketing hears about it at once."
+                    "File it with ",
+                    code("intel <competitor> <note>"),
+                    "; marketing hears about it at once.",
                 ),
             )
         )
@@ -184,7 +196,11 @@ def board(rows: Sequence[BoardRow], zone: ZoneInfo, now: datetime, *, limit: int
     if len(rows) > limit:
         blocks.append(context(f"…and {len(rows) - limit} more, with fewer notes."))
     blocks.append(Buttons(buttons=tuple(show_button(row.name) for row in rows[:LIST_BUTTONS])))
-    blocks.append(context("`intel show <competitor>` reads one; `intel <competitor> <note>` adds what you heard."))
+    blocks.append(
+        context(
+            code("intel show <competitor>"), " reads one; ", code("intel <competitor> <note>"), " adds what you heard."
+        )
+    )
     return Reply(blocks=tuple(blocks))
 
 
