@@ -64,7 +64,19 @@ def check(raw: str, usage: str) -> Name:
 
 
 def exact(known: Sequence[Known], key: str) -> Known | None:
-    return next((competitor for competitor in known if competitor.key == key), None)
+    """The competitor known by ``key``; a possessive of a known name ("Initech's") is that competitor too."""
+    for wanted in (key, _without_possessive(key)):
+        found = next((competitor for competitor in known if competitor.key == wanted), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _without_possessive(key: str) -> str:
+    for ending in ("'s", "’s", "'", "’"):
+        if key.endswith(ending) and len(key) > len(ending):
+            return tidy(key[: -len(ending)])
+    return key
 
 
 def close(known: Sequence[Known], key: str) -> list[Known]:
@@ -96,9 +108,8 @@ def unique_prefix(known: Sequence[Known], key: str) -> Known | None:
 def leading_name(words: Sequence[str], known: Sequence[Known]) -> int:
     """How many of the leading ``words`` name the competitor: the longest run (up to six words) that is an
     existing competitor's name, so `intel Acme Corp cut prices` finds "Acme Corp" without quotes; else one."""
-    keys = {c.key for c in known}
     for count in range(min(len(words), 6), 1, -1):
-        if key_of(" ".join(words[:count])) in keys:
+        if exact(known, key_of(" ".join(words[:count]))) is not None:
             return count
     return 1
 

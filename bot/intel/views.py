@@ -120,7 +120,7 @@ def filed(outcome: Filed) -> Reply:
     """The rep's answer: thanks, the count, and where the note went."""
     name, tally = outcome.competitor, outcome.tally
     which = "the first note" if tally.total == 1 else f"the {ordinal(tally.total)} note"
-    blocks: list[Block] = [section("🙏 Thanks — that's ", p(which), p(" on "), b(name), p(_this_month(tally) + "."))]
+    blocks: list[Block] = [section(f"🙏 Thanks — that's {which} on ", b(name), p(_this_month(tally) + "."))]
     if outcome.typed is not None:
         blocks.append(context(f"Filed under {name}, the closest existing name to “{outcome.typed}”."))
     if outcome.posted:
