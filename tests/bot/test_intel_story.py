@@ -93,7 +93,8 @@ def test_competitor_names_are_one_whatever_the_case_and_punctuation(marketing: T
     for typed in ("Globex", "globex", "GLOBEX,", '"Globex."', "@globex", "Ｇｌｏｂｅｘ"):
         assert marketing.say("rita", f"intel {typed} note {typed}").ok, typed
     assert competitors(marketing) == ["Globex"]  # the name as first written
-    assert "Globex — 6 notes" in marketing.text("sam", "intel show gLoBeX")
+    assert "the 7th note on Globex" in marketing.text("sam", "intel Globex's reps are calling our customers")
+    assert "Globex — 7 notes" in marketing.text("sam", "intel show gLoBeX")
 
 
 def test_a_name_of_several_words_is_quoted_once_and_then_found_without_quotes(marketing: Team) -> None:
