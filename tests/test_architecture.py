@@ -15,6 +15,8 @@ PURE = [
     "bot/leads/nag_views.py",
     "bot/leads/nag_rules.py",
     "bot/home_view.py",
+    "bot/intel/views.py",
+    "bot/intel/names.py",
 ]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 

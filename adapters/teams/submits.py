@@ -1,5 +1,7 @@
 """A card button press ran as the clicker; now the card itself shows the outcome (so nobody clicks twice),
-through an activity update on the Bot Connector."""
+through an activity update on the Bot Connector. Only a card sent to the clicker is rewritten: a channel post is
+everyone's, so a click on it is answered with a message of its own (as Slack answers it ephemerally), and what
+the click changed reaches the post through the outbox (a lead's stale buttons are withdrawn there)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from microsoft_teams.apps import ActivityContext
 
 from adapters.teams.cards import render_card_message, render_message, without_buttons
 from adapters.teams.references import workspace_of
-from adapters.teams.translate import Submit, base_conversation_id
+from adapters.teams.translate import Submit
 from bot.core.outbox import reply_of
 from bot.core.replies import Buttons, Fields, Reply, context, p
 from bot.core.runtime import Runtime
@@ -20,17 +22,13 @@ from storage.models import Member, Outbox
 log = logging.getLogger("tandem.teams.submits")
 
 
-def original_card(
-    runtime: Runtime, tenant: str, outbox_id: int, clicker_id: int | None, conversation_id: str
-) -> Reply | None:
-    """The card that was clicked, if it was ours to show in this conversation (never another workspace's)."""
+def original_card(runtime: Runtime, tenant: str, outbox_id: int, clicker_id: int | None) -> Reply | None:
+    """The card that was clicked, if it was sent to the clicker (never another workspace's, nor a channel's)."""
     with runtime.db.session() as session:
         row = session.get(Outbox, outbox_id)
         if row is None or row.workspace_id != workspace_of(session, tenant):
             return None
-        mine = row.target_member_id is not None and row.target_member_id == clicker_id
-        here = row.target_channel is not None and row.target_channel.endswith(":" + conversation_id)
-        if not (mine or here):
+        if row.target_member_id is None or row.target_member_id != clicker_id:
             return None
         return reply_of(row)
 
@@ -53,9 +51,7 @@ async def answer_submit(
     card_id = activity.reply_to_id
     original = None
     if reply.ok and card_id and submit.outbox_id is not None:
-        original = await runtime.db.run(
-            original_card, runtime, tenant, submit.outbox_id, clicker.id, base_conversation_id(activity.conversation.id)
-        )
+        original = await runtime.db.run(original_card, runtime, tenant, submit.outbox_id, clicker.id)
     if original is None:
         await ctx.send(render_message(reply))
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from storage.models.base import OPEN_STATUSES, OPEN_STATUSES_SQL, ROLES
 from storage.models.campaigns import Campaign
+from storage.models.intel import Competitor, IntelNote
 from storage.models.jobs import JobLease, ProcessedEvent
 from storage.models.leads import CriteriaVersion, Feedback, Lead, LeadEvent
 from storage.models.outbox import Outbox
@@ -14,9 +15,11 @@ from storage.models.workspaces import LinkCode, Member, MemberAccount, Workspace
 
 __all__ = [
     "Campaign",
+    "Competitor",
     "ConversationRef",
     "CriteriaVersion",
     "Feedback",
+    "IntelNote",
     "JobLease",
     "Lead",
     "LeadEvent",
