@@ -1,6 +1,6 @@
 """Competitive intel: competitors (one per normalised name and workspace) and their notes
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-28 09:00:00
 """
@@ -13,7 +13,7 @@ from sqlmodel.sql.sqltypes import AutoString
 
 from storage.types import UTCDateTime
 
-revision = "0008"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
