@@ -67,11 +67,35 @@ def dm_row(clock: Clock, *, member: Member, reply: Reply, kind: str, key: str, l
         kind=kind,
         target_member_id=member.id,
         payload=to_json(reply),
-        dedupe_key=f"{kind}:{key}:m{member.id}",
+        dedupe_key=_dm_key(kind, key, member.id),
         next_attempt_at=clock.now(),
         created_at=clock.now(),
         lead_id=_with_buttons(reply, lead_id),
     )
+
+
+def dm_rows(
+    clock: Clock, *, workspace_id: int, member_ids: Sequence[int], reply: Reply, kind: str, key: str
+) -> list[Outbox]:
+    """``dm_row`` for many members of one workspace at once, the reply serialised once: the same message to
+    thousands (the pulse survey), for ``enqueue_all``."""
+    payload, now = to_json(reply), clock.now()
+    return [
+        Outbox(
+            workspace_id=workspace_id,
+            kind=kind,
+            target_member_id=member_id,
+            payload=payload,
+            dedupe_key=_dm_key(kind, key, member_id),
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for member_id in member_ids
+    ]
+
+
+def _dm_key(kind: str, key: str, member_id: int) -> str:
+    return f"{kind}:{key}:m{member_id}"
 
 
 def channel_row(
