@@ -150,10 +150,14 @@ def average_text(average: float) -> str:
     return f"{average:.1f} / 5"
 
 
-def result_blocks(result: SurveyResult, points: Sequence[TrendPoint] = (), *, closed: bool = False) -> list[Block]:
+def result_blocks(
+    result: SurveyResult, points: Sequence[TrendPoint] = (), *, closed: bool = False, heading: bool = True
+) -> list[Block]:
     """A quarter's result as blocks any feature can embed (stats, the weekly report, the meeting agenda)."""
     quarter = result.quarter
-    blocks: list[Block] = [section("📊 ", b(f"Pulse survey · {quarter.label}"), p(f" — “{QUESTION}”"))]
+    blocks: list[Block] = (
+        [section("📊 ", b(f"Pulse survey · {quarter.label}"), p(f" — “{QUESTION}”"))] if heading else []
+    )
     if not result.enough:
         yet = "" if closed else " yet"
         blocks.append(
@@ -215,13 +219,16 @@ def results_reply(
 
 
 def closing_dm(result: SurveyResult, points: Sequence[TrendPoint]) -> Reply:
-    """What the marketing team gets when a quarter's survey closes."""
-    intro = section(
-        "🏁 ",
-        b(f"The {result.quarter.label} pulse survey has closed."),
-        p(" Here is how sales rated marketing's help."),
-    )
-    return Reply(blocks=(intro, *result_blocks(result, points, closed=True), context(ANONYMOUS)))
+    """What the marketing team gets when a quarter's survey closes: the headline figure first, so a collapsed
+    notification already says it."""
+    closed = b(f"The {result.quarter.label} pulse survey has closed")
+    if result.average is not None:
+        said = p(f": sales rated marketing's help {average_text(result.average)}, from {_rate(result)}.")
+    else:
+        said = p(f" with too few answers to show a score: {_rate(result)} answered.")
+    intro = section("🏁 ", closed, said)
+    asked = context(f"The question: “{QUESTION}”")
+    return Reply(blocks=(intro, asked, *result_blocks(result, points, closed=True, heading=False), context(ANONYMOUS)))
 
 
 def pulse_line(pulse: SurveyPulse) -> str:

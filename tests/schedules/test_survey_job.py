@@ -195,7 +195,9 @@ async def test_when_a_quarter_closes_marketing_gets_its_result_once(office: Offi
     [result] = office.outbox("survey_result")
     assert office.to("survey_result") == ["maya"]
     shown = text_of(reply_of(result))
-    assert shown.startswith("🏁 The Q3 2026 pulse survey has closed.")
+    assert shown.startswith(
+        "🏁 The Q3 2026 pulse survey has closed: sales rated marketing's help 4.0 / 5, from 3 of 3 reps (100%)."
+    )
     assert "Average: 4.0 / 5 | Answered: 3 of 3 reps (100%)" in shown
     assert "“webinar leads were qualified”" in shown and "“<!channel> more please”" in shown
     assert "Rita" not in shown and "Jo " not in shown
