@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from bot.admin.settings import get_setting
 from bot.core.clock import Clock
-from bot.core.outbox import dm_rows, enqueue_all, enqueue_channel
+from bot.core.outbox import enqueue_channel, enqueue_dms
 from bot.core.replies import Reply
 from bot.survey import views
 from bot.survey.quarters import Quarter, ask_moment, reminder_moment, working_hours
@@ -101,9 +101,7 @@ def _dm_all(
     names a rep whose ask (or reminder mark) this transaction has just written, which no other one can."""
     for start in range(0, len(member_ids), BATCH):
         chunk = member_ids[start : start + BATCH]
-        enqueue_all(
-            session, dm_rows(clock, workspace_id=workspace_id, member_ids=chunk, reply=reply, kind=kind, key=key)
-        )
+        enqueue_dms(session, clock, workspace_id=workspace_id, member_ids=chunk, reply=reply, kind=kind, key=key)
 
 
 def ask(session: Session, clock: Clock, workspace_id: int, quarter: Quarter) -> int:

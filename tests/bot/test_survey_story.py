@@ -4,6 +4,7 @@ under three answers), and only the people it concerns can do what they may. On S
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import inspect
@@ -19,6 +20,7 @@ from bot.survey.service import latest, results, trend
 from schedules.registry import run_job_now
 from storage.models import Member, Outbox, SurveyAnswer, SurveyAsk
 from tests.bot.conftest import Team, buttons_of, text_of
+from tests.bot.test_concurrent_clicks import at_once
 
 Q1 = Quarter(2026, 1)  # the clock fixture: Tuesday 10 March 2026, 10:00 UTC
 
@@ -218,3 +220,23 @@ async def test_an_answer_made_under_an_old_secret_key_is_kept_not_doubled(team: 
     assert not changed.ok and "can no longer be changed" in text_of(changed) and "It still counts" in text_of(changed)
     with team.runtime.db.session() as s:
         assert [row.score for row in s.exec(select(SurveyAnswer)).all()] == [2]
+
+
+async def test_two_clicks_at_the_same_instant_answer_one_after_the_other(team: Team) -> None:
+    await ask_now(team)
+    team.say("newbie", "lead list")  # not asked yet: both clicks try to ask and answer at once
+    for _ in range(5):
+        for who in ("rita", "newbie"):
+            first, second = at_once(
+                lambda who=who: team.say(who, "tandem survey answer 2"),  # type: ignore[misc]
+                lambda who=who: team.say(who, "tandem survey answer 5"),  # type: ignore[misc]
+            )
+            said = [text_of(first).split("\n")[0], text_of(second).split("\n")[0]]
+            assert first.ok and second.ok, said
+            # whichever ran second saw the first one's answer and replaced it: never two answers side by side
+            assert any("replacing your" in line for line in said), said
+    with team.runtime.db.session() as s:
+        asks = Counter(row.member_id for row in s.exec(select(SurveyAsk)).all())
+        answers = s.exec(select(SurveyAnswer)).all()
+    assert set(asks.values()) == {1} and len(asks) == 3  # rita, sam and the newbie: one ask each
+    assert len(answers) == 2 and {row.score for row in answers} <= {2, 5}
