@@ -5,7 +5,7 @@ rate limit is exceeded: every DM delivered, none twice, at about the limit.
 
 Bounded and local: the fake Slack runs in a child process on 127.0.0.1 with an ephemeral port; the PostgreSQL
 database is created for the run and dropped after it.
-Usage: .venv/bin/python bench/survey.py [--reps 2000] [--runs 3] [--delivery-reps 1000] [--rate 100] [--burst 20]
+Usage: .venv/bin/python bench/survey.py [--reps 2000] [--runs 3] [--delivery-reps 500] [--rate 100] [--burst 20]
        [--postgres postgresql://postgres@127.0.0.1:5432/test] [--skip-postgres] [--skip-delivery]
        (the issue's size: --reps 10000 --delivery-reps 10000)
 """
@@ -359,7 +359,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=2_000, help="reps asked in the queueing runs (issue: 10,000)")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--delivery-reps", type=int, default=1_000, help="reps whose DMs are delivered")
+    parser.add_argument("--delivery-reps", type=int, default=500, help="reps whose DMs are delivered")
     parser.add_argument("--rate", type=float, default=100.0, help="the fake Slack's messages per second")
     parser.add_argument("--burst", type=int, default=20)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test", help="a server to use")

@@ -15,6 +15,8 @@ PURE = [
     "bot/leads/nag_views.py",
     "bot/leads/nag_rules.py",
     "bot/home_view.py",
+    "bot/survey/views.py",
+    "bot/survey/quarters.py",
 ]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 

@@ -50,6 +50,7 @@ class MyAnswer:
     asked: bool
     score: int | None
     comment: str | None
+    open: bool  # this quarter's question has gone out in the workspace
 
 
 def check_comment(text: str | None) -> str | None:
@@ -95,7 +96,7 @@ def _my_ask(session: Session, clock: Clock, workspace_id: int, me: MemberRow, qu
     if ask is not None:
         return ask
     if round_of(session, workspace_id, quarter) is None:
-        raise UsageError(not_open_text(session, workspace_id, quarter))
+        raise UsageError(not_open_text(session, workspace_id, quarter, clock.now()))
     if me.role != ANSWERS_ROLE:
         raise NotAllowed(
             f"The pulse survey asks reps how much marketing helped them sell; as {_a(me.role)} you were not asked "
@@ -116,7 +117,8 @@ def _a(role: str) -> str:
     return ("an " if role[:1] in "aeiou" else "a ") + role
 
 
-def not_open_text(session: Session, workspace_id: int, quarter: Quarter) -> str:
+def not_open_text(session: Session, workspace_id: int, quarter: Quarter, now: datetime) -> str:
+    """Why there is nothing to answer yet, and when there will be."""
     zone = zone_of(session, workspace_id)
     if get_setting(session, workspace_id, "survey") == "off":
         return (
@@ -124,9 +126,14 @@ def not_open_text(session: Session, workspace_id: int, quarter: Quarter) -> str:
             "`tandem settings survey on`."
         )
     opens = ask_moment(quarter, zone).astimezone(zone)
+    if opens > now:
+        return (
+            f"The {quarter.label} pulse survey has not started yet: the question goes out on "
+            f"{opens:%a %-d %b at %H:%M} ({zone.key}). Answer it then."
+        )
     return (
-        f"The {quarter.label} pulse survey has not started yet: the question goes out on {opens:%a %-d %b at %H:%M} "
-        f"({zone.key}). Answer it then."
+        f"The {quarter.label} question has not gone out here yet: it comes by DM at the next hourly round in "
+        f"working hours (weekdays 09:00–18:00, {zone.key})."
     )
 
 
@@ -194,5 +201,9 @@ def my_answer(session: Session, clock: Clock, *, secret: str, workspace_id: int,
     asked = ask_of(session, workspace_id, quarter, me.id) is not None
     found = session.get(SurveyAnswer, (workspace_id, quarter.key, handle_of(secret, quarter, me.id)))
     return MyAnswer(
-        quarter, asked, found.score if found is not None else None, found.comment if found is not None else None
+        quarter,
+        asked,
+        found.score if found is not None else None,
+        found.comment if found is not None else None,
+        open=round_of(session, workspace_id, quarter) is not None,
     )

@@ -50,7 +50,10 @@ def mine(ctx: Context) -> Reply:
     status = answers.my_answer(
         ctx.session, ctx.clock, secret=ctx.settings.secret_key, workspace_id=ctx.workspace_id, me=ctx.me
     )
-    return views.mine(status, manager=has_role(ctx.me, RESULTS_ROLE))
+    manager = has_role(ctx.me, RESULTS_ROLE)
+    if status.score is None and not status.asked and (ctx.me.role == answers.ANSWERS_ROLE) and not status.open:
+        return views.not_open(answers.not_open_text(ctx.session, ctx.workspace_id, status.quarter, ctx.clock.now()))
+    return views.mine(status, asked=status.asked or ctx.me.role == answers.ANSWERS_ROLE, manager=manager)
 
 
 def _score(raw: str) -> int:
@@ -102,7 +105,7 @@ def comment(ctx: Context, rest: list[str]) -> Reply:
 def show_results(ctx: Context, rest: list[str]) -> Reply:
     if not has_role(ctx.me, RESULTS_ROLE):
         admins = members_with_role(ctx.session, ctx.workspace_id, "admin")
-        names = ", ".join("@" + a.display_name for a in admins[:3]) or "an admin"
+        names = ", ".join("@" + a.display_name for a in admins[:3]) or "An admin"
         raise NotAllowed(
             f"`tandem survey results` needs the {RESULTS_ROLE} role; you are a {ctx.me.role}. Answers stay "
             f"anonymous either way. {names} can grant it with `tandem role @you {RESULTS_ROLE}`."

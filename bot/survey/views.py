@@ -111,15 +111,20 @@ def answered(done: Answered) -> Reply:
     return Reply(blocks=tuple(blocks))
 
 
-def mine(status: MyAnswer, *, manager: bool) -> Reply:
-    """`tandem survey`: where the asker stands this quarter."""
+def not_open(text: str) -> Reply:
+    return Reply(blocks=(section("📝 ", b("Pulse survey"), p(" — " + text)),))
+
+
+def mine(status: MyAnswer, *, asked: bool, manager: bool) -> Reply:
+    """`tandem survey`: where the asker stands this quarter. ``asked``: the question is theirs to answer (they
+    were asked, or are a rep who may answer now)."""
     quarter = status.quarter
     hint = [context("See the results with ", code("tandem survey results"), ".")] if manager else []
-    if status.score is None and not status.asked:
+    if status.score is None and not asked:
         return Reply(
             blocks=(
-                section("📝 ", b("Pulse survey"), p(f" — {QUESTION} Every quarter Tandem asks each rep by DM.")),
-                section(f"You were not asked for {quarter.label}: the survey asks reps."),
+                section("📝 ", b("Pulse survey"), p(f" — “{QUESTION}” Every quarter Tandem asks each rep by DM.")),
+                section(f"The survey asks reps, so there is nothing for you to answer in {quarter.label}."),
                 *hint,
             )
         )

@@ -240,3 +240,14 @@ async def test_two_clicks_at_the_same_instant_answer_one_after_the_other(team: T
         answers = s.exec(select(SurveyAnswer)).all()
     assert set(asks.values()) == {1} and len(asks) == 3  # rita, sam and the newbie: one ask each
     assert len(answers) == 2 and {row.score for row in answers} <= {2, 5}
+
+
+def test_before_the_question_goes_out_a_rep_is_told_when_it_will(team: Team) -> None:
+    waiting = text_of(team.say("rita", "tandem survey"))
+    assert "The Q1 2026 question has not gone out here yet: it comes by DM at the next hourly round" in waiting
+    manager = text_of(team.say("dana", "tandem survey"))
+    assert "The survey asks reps, so there is nothing for you to answer in Q1 2026." in manager
+    assert "See the results with tandem survey results" in manager
+    assert "There was no pulse survey in Q1 2026." in text_of(team.say("dana", "tandem survey results"))
+    assert "is not a quarter" in text_of(team.say("dana", "tandem survey results banana"))
+    assert "has not started yet" in text_of(team.say("dana", "tandem survey results 2027-Q1"))
