@@ -33,6 +33,7 @@ ANONYMOUS = (
 )
 CHANGE_IT = "You can change your answer until the quarter ends; it stays anonymous."
 MAX_COMMENTS_SHOWN = 20
+SECTION_BUDGET = 2_400  # characters of comments per section
 COMMENT_PREVIEW = 300
 
 
@@ -185,13 +186,7 @@ def result_blocks(
         )
     )
     if result.comments:
-        shown = result.comments[:MAX_COMMENTS_SHOWN]
-        spans: list[Span | str] = [b(f"Comments ({len(result.comments)}, without names)")]
-        for comment in shown:
-            spans += ["\n• ", _said(comment)]
-        if len(result.comments) > len(shown):
-            spans.append(f"\n…and {len(result.comments) - len(shown)} more")
-        blocks.append(section(*spans))
+        blocks += _comment_sections(result.comments)
     drawn = [point for point in points if point.average is not None]
     if len(drawn) >= 2:
         blocks.append(
@@ -203,6 +198,26 @@ def result_blocks(
             )
         )
     return blocks
+
+
+def _comment_sections(comments: Sequence[str]) -> list[Block]:
+    """The comments as a list, in sections short enough for every platform (Slack cuts a section at 3,000
+    characters), so none is cut off."""
+    shown = comments[:MAX_COMMENTS_SHOWN]
+    sections: list[Block] = []
+    spans: list[Span | str] = [b(f"Comments ({len(comments)}, without names)")]
+    length = 0
+    for comment in shown:
+        said = _said(comment)
+        if length + len(said) > SECTION_BUDGET:
+            sections.append(section(*spans))
+            spans, length = [], 0
+        spans += ["\n• " if spans else "• ", said]
+        length += len(said) + 3
+    if len(comments) > len(shown):
+        spans.append(f"\n…and {len(comments) - len(shown)} more")
+    sections.append(section(*spans))
+    return sections
 
 
 def _one_decimal(value: float | None) -> float | None:

@@ -251,3 +251,18 @@ def test_before_the_question_goes_out_a_rep_is_told_when_it_will(team: Team) -> 
     assert "There was no pulse survey in Q1 2026." in text_of(team.say("dana", "tandem survey results"))
     assert "is not a quarter" in text_of(team.say("dana", "tandem survey results banana"))
     assert "has not started yet" in text_of(team.say("dana", "tandem survey results 2027-Q1"))
+
+
+def test_many_long_comments_are_listed_in_sections_slack_does_not_cut() -> None:
+    from adapters.slack.renderer import MAX_SECTION, render_blocks
+    from bot.survey import views
+    from bot.survey.service import SurveyResult
+
+    comments = tuple(f"comment {n:02d} " + "x" * 290 for n in range(25))
+    result = SurveyResult(Q1, 30, 25, 3.5, (1, 2, 3, 4, 15), comments)
+    blocks = render_blocks(views.results_reply(result, Q1, [], closed=False))
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
+    assert all(len(text) <= MAX_SECTION for text in texts)
+    shown = "\n".join(texts)
+    assert all(f"comment {n:02d} " in shown for n in range(20)) and "comment 20 " not in shown
+    assert "…and 5 more" in shown and "Comments (25, without names)" in shown
