@@ -9,11 +9,12 @@ from bot.core.commands import Registry
 from bot.intel import commands as intel
 from bot.leads import card_refresh
 from bot.leads import commands as lead
+from bot.survey import commands as survey
 from bot.tools import commands as tool
 
 
 def build_registry() -> Registry:
     return Registry(
-        [*lead.specs(), *tool.specs(), *intel.specs(), *admin.specs(), *link.specs()],
+        [*lead.specs(), *tool.specs(), *intel.specs(), *admin.specs(), *link.specs(), *survey.specs()],
         after_command=[card_refresh.after_command],
     )

@@ -18,6 +18,7 @@ from bot.core.runtime import Runtime
 from schedules.jobs.delivery import deliver_due
 from schedules.jobs.housekeeping import run_housekeeping
 from schedules.jobs.nags import run_nags
+from schedules.jobs.survey import SURVEY_EVERY_SECONDS, run_survey
 from schedules.jobs.tool_staleness import run_tool_staleness
 from schedules.leases import LastRun, finish_lease, last_run, take_lease
 
@@ -29,13 +30,15 @@ JobRun = Callable[[Runtime, str], Awaitable[str]]
 
 @dataclass(frozen=True)
 class JobSpec:
-    """``every`` (seconds, from Settings) or ``daily_at`` (UTC "HH:MM") says when it fires."""
+    """``every`` (seconds, from Settings) or ``daily_at`` (UTC "HH:MM") says when it fires. ``manual`` is what
+    `tandem jobs run <name>` does when that differs from a scheduled firing (the survey asks whatever the date)."""
 
     name: str
     summary: str
     run: JobRun
     every: Callable[[Settings], float] | None = None
     daily_at: str | None = None
+    manual: JobRun | None = None
 
     def schedule(self, settings: Settings) -> str:
         if self.every is not None:
@@ -68,6 +71,14 @@ async def _tool_staleness(runtime: Runtime, owner: str) -> str:
     return str(await run_tool_staleness(runtime))
 
 
+async def _survey(runtime: Runtime, owner: str) -> str:
+    return str(await run_survey(runtime))
+
+
+async def _survey_now(runtime: Runtime, owner: str) -> str:
+    return str(await run_survey(runtime, ask_anyway=True))
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "delivery",
@@ -85,6 +96,14 @@ JOBS: tuple[JobSpec, ...] = (
         "tell owners, once a month, of their tools nobody opened for 180 days",
         _tool_staleness,
         daily_at="09:00",
+    ),
+    # hourly, so 09:00 on a quarter's first working day comes in every workspace's own zone; once-only per rep
+    JobSpec(
+        "survey",
+        "ask reps the quarterly pulse survey, remind them once, send marketing the result",
+        _survey,
+        every=lambda s: SURVEY_EVERY_SECONDS,
+        manual=_survey_now,
     ),
 )
 
@@ -120,8 +139,9 @@ async def fire(runtime: Runtime, job: JobSpec, owner: str, *, manual: bool = Fal
     if lease is None:
         return Firing(job.name, ran=False)
     started = time.perf_counter()
+    run = job.manual if manual and job.manual is not None else job.run
     try:
-        result = await job.run(runtime, owner)
+        result = await run(runtime, owner)
     except Exception as error:
         log.exception("job %s failed", job.name)
         message = f"{type(error).__name__}: {error}"[:2000]

@@ -17,6 +17,8 @@ PURE = [
     "bot/home_view.py",
     "bot/intel/views.py",
     "bot/intel/names.py",
+    "bot/survey/views.py",
+    "bot/survey/quarters.py",
 ]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 

@@ -67,11 +67,15 @@ def dm_row(clock: Clock, *, member: Member, reply: Reply, kind: str, key: str, l
         kind=kind,
         target_member_id=member.id,
         payload=to_json(reply),
-        dedupe_key=f"{kind}:{key}:m{member.id}",
+        dedupe_key=_dm_key(kind, key, member.id),
         next_attempt_at=clock.now(),
         created_at=clock.now(),
         lead_id=_with_buttons(reply, lead_id),
     )
+
+
+def _dm_key(kind: str, key: str, member_id: int) -> str:
+    return f"{kind}:{key}:m{member_id}"
 
 
 def channel_row(
@@ -145,13 +149,41 @@ def enqueue_all(session: Session, rows: Sequence[Outbox]) -> int:
     written, then one multi-row INSERT of the new rows (the rows stay unattached: a job needs no ids back).
     The first of several rows with one key wins, as with one enqueue after another. Only for keys no
     concurrent transaction writes: the nag round's keys name leads it holds locked (``FOR UPDATE``)."""
-    keys = sorted({row.dedupe_key for row in rows})
+    return _insert_fresh(
+        session,
+        [{column.name: getattr(row, column.name) for column in _TABLE.columns if column.name != "id"} for row in rows],
+    )
+
+
+def enqueue_dms(
+    session: Session, clock: Clock, *, workspace_id: int, member_ids: Sequence[int], reply: Reply, kind: str, key: str
+) -> int:
+    """The same DM to many members of one workspace (the pulse survey to every rep), as ``enqueue_all`` writes
+    rows: the reply is serialised once and the rows are plain values, with no entity built per member. The same
+    rule holds for the keys: only for keys no concurrent transaction writes."""
+    template = Outbox(
+        workspace_id=workspace_id,
+        kind=kind,
+        payload=to_json(reply),
+        dedupe_key="",
+        next_attempt_at=clock.now(),
+        created_at=clock.now(),
+    )
+    shared = {column.name: getattr(template, column.name) for column in _TABLE.columns if column.name != "id"}
+    return _insert_fresh(
+        session,
+        [{**shared, "target_member_id": member, "dedupe_key": _dm_key(kind, key, member)} for member in member_ids],
+    )
+
+
+def _insert_fresh(session: Session, rows: list[dict[str, object]]) -> int:
+    keys = sorted({str(row["dedupe_key"]) for row in rows})
     written = set(session.execute(_KEYS, {"keys": keys}).scalars()) if keys else set()
     fresh: list[dict[str, object]] = []
     for row in rows:
-        if row.dedupe_key not in written:
-            written.add(row.dedupe_key)
-            fresh.append({column.name: getattr(row, column.name) for column in _TABLE.columns if column.name != "id"})
+        if row["dedupe_key"] not in written:
+            written.add(str(row["dedupe_key"]))
+            fresh.append(row)
     if fresh:
         session.execute(insert(_TABLE), fresh)
     return len(fresh)

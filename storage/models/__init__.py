@@ -10,6 +10,7 @@ from storage.models.jobs import JobLease, ProcessedEvent
 from storage.models.leads import CriteriaVersion, Feedback, Lead, LeadEvent
 from storage.models.outbox import Outbox
 from storage.models.platforms import ConversationRef
+from storage.models.survey import SurveyAnswer, SurveyAsk, SurveyRound
 from storage.models.tools import Tool, ToolClick
 from storage.models.workspaces import LinkCode, Member, MemberAccount, Workspace, WorkspaceAccount, WorkspaceSetting
 
@@ -31,6 +32,9 @@ __all__ = [
     "Outbox",
     "ProcessedEvent",
     "ROLES",
+    "SurveyAnswer",
+    "SurveyAsk",
+    "SurveyRound",
     "Tool",
     "ToolClick",
     "Workspace",

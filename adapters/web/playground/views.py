@@ -21,6 +21,9 @@ from storage.models import Lead, Outbox
 CHANNEL_PREFIX = "playground:"
 KIND_TITLES = {
     "handoff": "New lead for you",
+    "survey_question": "Pulse survey",
+    "survey_reminder": "Pulse survey reminder",
+    "survey_result": "Pulse survey result",
     "unassigned": "Unassigned lead",
     "nag": "Reminder",
     "escalation": "Escalation",
@@ -275,7 +278,7 @@ def example_commands(session: Session, workspace_id: int, person: DemoPerson, ev
             f'lead add "{company}" email:{email} name:"{name}" {extra}'
             for company, email, name, extra in _fresh(session, workspace_id, ADD_PROSPECTS, 1)
         ]
-        out += ["lead criteria", "help"]
+        out += ["lead criteria", "tandem survey", "help"]
         return out
     if person.role == "marketer":
         target = f" to:@{rep.name.split(' ')[0].lower()}" if rep else ""
@@ -296,5 +299,10 @@ def example_commands(session: Session, workspace_id: int, person: DemoPerson, ev
     out = ["lead list all", "lead list unworked"]
     if latest:
         out.append(f"lead show L-{latest}")
-    out += ["lead criteria", 'lead criteria set "Budget confirmed, 50+ seats, a decision this quarter"', "help"]
+    out += [
+        "lead criteria",
+        'lead criteria set "Budget confirmed, 50+ seats, a decision this quarter"',
+        "tandem survey results",
+        "help",
+    ]
     return out
