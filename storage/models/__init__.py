@@ -7,6 +7,7 @@ from storage.models.base import OPEN_STATUSES, OPEN_STATUSES_SQL, ROLES
 from storage.models.campaigns import Campaign
 from storage.models.jobs import JobLease, ProcessedEvent
 from storage.models.leads import CriteriaVersion, Feedback, Lead, LeadEvent
+from storage.models.meetings import Meeting, MeetingReminder
 from storage.models.outbox import Outbox
 from storage.models.platforms import ConversationRef
 from storage.models.tools import Tool, ToolClick
@@ -21,6 +22,8 @@ __all__ = [
     "Lead",
     "LeadEvent",
     "LinkCode",
+    "Meeting",
+    "MeetingReminder",
     "Member",
     "MemberAccount",
     "OPEN_STATUSES",
