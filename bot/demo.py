@@ -16,6 +16,7 @@ from bot.core.clock import FakeClock
 from bot.core.dispatch import Dispatcher
 from bot.core.request import Person, Request
 from bot.core.runtime import Runtime
+from bot.meetings.demo_data import seed_meetings
 from bot.tools.links import Claims
 from bot.tools.service import open_link
 from storage.db import Database
@@ -195,6 +196,7 @@ def seed_demo(runtime: Runtime) -> DemoSummary:
     _first_weeks(story, day)
     _sales_tools(story, day)
     _last_days(story, day, now)
+    seed_meetings(runtime, now, team=DEMO_TEAM, workspace=DEMO_WORKSPACE, platform=DEMO_PLATFORM)
     return _summary(runtime.db, seeded=True)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from sqlmodel import Session, col, select
@@ -35,6 +36,13 @@ KIND_TITLES = {
     "reassigned": "Lead reassigned",
     "touch": "Lead update",
     "stage": "Lead update",
+    "meeting_booked": "Meeting booked",
+    "meeting_moved": "Meeting moved",
+    "meeting_cancelled": "Meeting cancelled",
+    "meeting_reminder": "Meeting reminder",
+    "meeting_agenda": "Meeting agenda",
+    "meeting_book_next": "Book the next meeting",
+    "meeting_booking": "Book the next meeting",
 }
 PAGE = 50
 _LEAD_BUTTON = re.compile(r"^lead (\w+) L-(\d+)\b", re.I)
@@ -69,7 +77,9 @@ class Message:
         return self.answered is None and self.settled is None and 'data-command="' in self.html
 
 
-def inbox(session: Session, workspace_id: int, member_id: int, now: datetime) -> list[Message]:
+def inbox(
+    session: Session, workspace_id: int, member_id: int, now: datetime, zone: ZoneInfo | None = None
+) -> list[Message]:
     rows = session.exec(
         select(Outbox)
         .where(
@@ -80,10 +90,10 @@ def inbox(session: Session, workspace_id: int, member_id: int, now: datetime) ->
         .order_by(col(Outbox.id).desc())
         .limit(PAGE)
     ).all()
-    return [_message(row, now, session=session, member_id=member_id) for row in rows]
+    return [_message(row, now, session=session, member_id=member_id, zone=zone) for row in rows]
 
 
-def channel_posts(session: Session, workspace_id: int, now: datetime) -> list[Message]:
+def channel_posts(session: Session, workspace_id: int, now: datetime, zone: ZoneInfo | None = None) -> list[Message]:
     rows = session.exec(
         select(Outbox)
         .where(
@@ -94,7 +104,7 @@ def channel_posts(session: Session, workspace_id: int, now: datetime) -> list[Me
         .order_by(col(Outbox.id).desc())
         .limit(PAGE)
     ).all()
-    return [_message(row, now) for row in rows]
+    return [_message(row, now, zone=zone) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -147,7 +157,14 @@ def channel_names(session: Session, workspace_id: int, posts: list[Message]) -> 
     return sorted(counts.items())
 
 
-def _message(row: Outbox, now: datetime, *, session: Session | None = None, member_id: int | None = None) -> Message:
+def _message(
+    row: Outbox,
+    now: datetime,
+    *,
+    session: Session | None = None,
+    member_id: int | None = None,
+    zone: ZoneInfo | None = None,
+) -> Message:
     assert row.id is not None
     if row.status == "sent":
         status = "sent"
@@ -162,7 +179,7 @@ def _message(row: Outbox, now: datetime, *, session: Session | None = None, memb
         if session is not None and member_id is not None and row.response_note is None:
             settled = lead_moved_on(session, row.workspace_id, member_id, reply)
         # once answered (or moved on), the card's own status chip is history: its footer tells what happened
-        html = render_reply(reply, without_status=row.response_note is not None or settled is not None)
+        html = render_reply(reply, without_status=row.response_note is not None or settled is not None, zone=zone)
     except ValueError:
         html = Markup('<div class="reply"><div class="r-context">This message could not be shown.</div></div>')
     moment = row.created_at
