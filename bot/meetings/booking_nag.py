@@ -70,8 +70,8 @@ def _nag(session: Session, clock: Clock, meeting: Meeting, now: datetime, base_u
     out = BookingRound()
     settings = all_settings(session, meeting.workspace_id)
     zone = zone_named(settings.get("timezone"))
-    following = quarter_of(now, zone).next()
-    if service.booked_until(session, meeting.workspace_id, now, following.end(zone)) is not None:
+    current = quarter_of(now, zone)
+    if service.booked_until(session, meeting.workspace_id, now, current.next().end(zone)) is not None:
         meeting.booking_nag_due_at = now + EVERY  # looked at again in a week, in case it is cancelled
         session.add(meeting)
         out.booked = 1
@@ -79,7 +79,9 @@ def _nag(session: Session, clock: Clock, meeting: Meeting, now: datetime, base_u
     quiet = QuietHours.parse(settings.get("quiet_hours", "18:00-09:00"))
     week = iso_week(now, zone)
     shown = service.Shown(meeting, service.zone_of(meeting), service.ics_url(base_url, meeting))
-    reply = views.booking_nag(following.label, shown)
+    # the quarter after the one last held — or this one, when that has come without a meeting
+    wanted = max(quarter_of(meeting.starts_at, zone).next(), current)
+    reply = views.booking_nag(wanted.label, shown)
     waiting: list[datetime] = []
     for manager in _staff(session, meeting.workspace_id):
         own = zone_of(manager, settings)

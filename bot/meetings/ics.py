@@ -5,6 +5,7 @@ zone's VTIMEZONE; ``STATUS:CANCELLED`` once called off. Pure: the meeting's fact
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -58,5 +59,6 @@ def ics(entry: CalendarEntry) -> bytes:
 
 def filename(title: str) -> str:
     """A download name made of the title's safe characters: ``q2-2026-sales-marketing-meeting.ics``."""
-    words = "".join(ch.lower() if ch.isascii() and ch.isalnum() else " " for ch in title).split()
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", title) if not unicodedata.combining(ch))  # É → E
+    words = "".join(ch.lower() if ch.isascii() and ch.isalnum() else " " for ch in plain).split()
     return ("-".join(words)[:60].strip("-") or "meeting") + ".ics"

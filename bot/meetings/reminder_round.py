@@ -79,7 +79,7 @@ def remind_due_meetings(
     """One batch, in the caller's transaction: claims, posts and next looks commit together or not at all."""
     meetings = list(session.scalars(_DUE, {"now": now, "limit": limit}).all())
     done = ReminderRound(seen=len(meetings))
-    due = {m.id: kind for m in meetings if (kind := reminders.latest_due(m.starts_at, now)) is not None}
+    due = {m.id: kind for m in meetings if (kind := reminders.latest_due(m.starts_at, zone_of(m), now)) is not None}
     done.expired = len(meetings) - len(due)
     won = _claim(session, [m for m in meetings if m.id in due], due, now)
     channels = _channels(session, sorted({m.workspace_id for m in meetings if m.id in won}))
@@ -88,7 +88,7 @@ def remind_due_meetings(
         kind = due.get(meeting.id)
         if kind is None or meeting.id not in won:
             continue
-        done.skipped += reminders.skipped(meeting.starts_at, meeting.next_due_at, kind)
+        done.skipped += reminders.skipped(meeting.starts_at, zone_of(meeting), meeting.next_due_at, kind)
         reply = _post(session, meeting, kind, now, base_url, extras)
         if kind == "start":
             done.agendas += 1
@@ -113,7 +113,9 @@ def remind_due_meetings(
                 {
                     "workspace": m.workspace_id,
                     "meeting": m.id,
-                    "due": reminders.next_due_at(m.starts_at, now, after=due[m.id]) if m.id in due else None,
+                    "due": reminders.next_due_at(m.starts_at, zone_of(m), now, after=due[m.id])
+                    if m.id in due
+                    else None,
                 }
                 for m in meetings
             ],

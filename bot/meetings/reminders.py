@@ -1,44 +1,53 @@
 """When a meeting is reminded (SPEC §3, §4): 7 days, 1 day and 1 hour before, and its agenda at the start. At any
 moment only the latest of those whose time has come is sent — a reminder whose successor is already due is
 skipped, so a meeting booked 40 minutes ahead gets only the 1-hour one and a server back after two days sends one
-message, not a burst — and nothing is sent once the meeting is two hours old. Pure: times in, kinds out."""
+message, not a burst — and nothing is sent once the meeting is two hours old. "7 days before" keeps the wall time
+in the meeting's zone across a DST change (the reminder comes at 10:00 for a 10:00 meeting). Pure: times in, kinds
+out."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 KINDS = ("week", "day", "hour", "start")
 BEFORE = {"week": timedelta(days=7), "day": timedelta(days=1), "hour": timedelta(hours=1), "start": timedelta(0)}
 TOO_LATE = timedelta(hours=2)  # past this, an agenda or a reminder would only confuse
 
 
-def time_of(kind: str, starts_at: datetime) -> datetime:
-    return starts_at - BEFORE[kind]
+def time_of(kind: str, starts_at: datetime, zone: ZoneInfo) -> datetime:
+    """Whole days before are counted on the wall clock of ``zone``; the hour before is 60 minutes."""
+    before = BEFORE[kind]
+    if before < timedelta(days=1):
+        return starts_at - before
+    wall = starts_at.astimezone(zone).replace(tzinfo=None) - before
+    return wall.replace(tzinfo=zone).astimezone(UTC)
 
 
-def latest_due(starts_at: datetime, now: datetime) -> str | None:
+def latest_due(starts_at: datetime, zone: ZoneInfo, now: datetime) -> str | None:
     """The one reminder to send at ``now`` (None: none is due yet, or the meeting is long begun)."""
     if now >= starts_at + TOO_LATE:
         return None
-    due = [kind for kind in KINDS if time_of(kind, starts_at) <= now]
+    due = [kind for kind in KINDS if time_of(kind, starts_at, zone) <= now]
     return due[-1] if due else None
 
 
-def next_due_at(starts_at: datetime, now: datetime, *, after: str | None = None) -> datetime | None:
+def next_due_at(starts_at: datetime, zone: ZoneInfo, now: datetime, *, after: str | None = None) -> datetime | None:
     """When the job should look at the meeting next: the first reminder after ``after`` (the one just handled),
     or, for a fresh booking, its first reminder — possibly already past, so the next firing sends the latest due."""
     if now >= starts_at + TOO_LATE:
         return None
     if after is None:
-        return time_of(KINDS[0], starts_at)
+        return time_of(KINDS[0], starts_at, zone)
     index = KINDS.index(after)
-    return time_of(KINDS[index + 1], starts_at) if index + 1 < len(KINDS) else None
+    return time_of(KINDS[index + 1], starts_at, zone) if index + 1 < len(KINDS) else None
 
 
-def skipped(starts_at: datetime, looked_from: datetime | None, sent: str) -> int:
+def skipped(starts_at: datetime, zone: ZoneInfo, looked_from: datetime | None, sent: str) -> int:
     """How many earlier reminders ``sent`` overtook: those whose time fell between the job's last look and it."""
-    start = looked_from if looked_from is not None else time_of(KINDS[0], starts_at)
-    return sum(1 for kind in KINDS if start <= time_of(kind, starts_at) < time_of(sent, starts_at))
+    start = looked_from if looked_from is not None else time_of(KINDS[0], starts_at, zone)
+    last = time_of(sent, starts_at, zone)
+    return sum(1 for kind in KINDS if start <= time_of(kind, starts_at, zone) < last)
 
 
 def time_left(starts_at: datetime, now: datetime) -> str:

@@ -104,7 +104,7 @@ def book(session: Session, clock: Clock, *, workspace_id: int, organiser_id: int
         timezone=wall.zone.key,
         organiser_id=organiser_id,
         ics_token=secrets.token_urlsafe(TOKEN_BYTES),
-        next_due_at=reminders.next_due_at(wall.at, now),
+        next_due_at=reminders.next_due_at(wall.at, wall.zone, now),
         created_at=now,
     )
     session.add(meeting)
@@ -118,7 +118,7 @@ def move(session: Session, clock: Clock, meeting: Meeting, wall: Wall) -> dateti
     meeting.starts_at = wall.at
     meeting.timezone = wall.zone.key
     meeting.sequence += 1
-    meeting.next_due_at = reminders.next_due_at(wall.at, clock.now())
+    meeting.next_due_at = reminders.next_due_at(wall.at, wall.zone, clock.now())
     session.add(meeting)
     session.flush()
     return before

@@ -55,19 +55,20 @@ def booked(shown: Shown, *, told: Sequence[str], note: str | None, channels_miss
     blocks = [section("✅ Booked."), *card(shown)]
     if note:
         blocks.append(context("⚠️ ", note))
-    blocks.append(context(_reminders_line(shown.meeting.starts_at, shown.meeting.created_at)))
+    blocks.append(context(_reminders_line(shown)))
     blocks.append(context(_told_line(told, channels_missing, "announced")))
     return Reply(blocks=tuple(blocks))
 
 
-def _reminders_line(starts_at: datetime, booked_at: datetime) -> str:
-    ahead = [reminders.BEFORE[k] for k in ("week", "day", "hour") if reminders.time_of(k, starts_at) > booked_at]
-    first = {reminders.BEFORE["week"]: "7 days", reminders.BEFORE["day"]: "1 day", reminders.BEFORE["hour"]: "1 hour"}
-    if len(ahead) == 3:
+def _reminders_line(shown: Shown) -> str:
+    """What the channels will hear, as the reminder rule will send it for this booking."""
+    starts_at, booked_at = shown.meeting.starts_at, shown.meeting.created_at
+    words = {"week": "7 days", "day": "1 day", "hour": "1 hour"}
+    ahead = [words[k] for k in words if reminders.time_of(k, starts_at, shown.zone) > booked_at]
+    if len(ahead) == len(words):
         return "Both channels are reminded 7 days, 1 day and 1 hour before, and get the agenda at the start."
-    words = ", ".join(first[a] for a in ahead)
-    soon = f"reminded {words} before, " if ahead else "reminded once now, "
-    return f"It is close, so both channels are {soon}and get the agenda at the start."
+    then = f", then {' and '.join(ahead)} before," if ahead else ""
+    return f"It is close, so both channels get one reminder now{then} and the agenda at the start."
 
 
 def _told_line(told: Sequence[str], missing: bool, what: str) -> str:
