@@ -59,10 +59,6 @@ def _open_items(facts: AgendaFacts) -> list[Block]:
     return blocks
 
 
-def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
-
-
 def _quality(facts: AgendaFacts) -> list[Block]:
     blocks: list[Block] = [Divider(), section(b("2. Lead quality"), p(" — average rating (1–5) by month"))]
     months = facts.quality
@@ -72,8 +68,9 @@ def _quality(facts: AgendaFacts) -> list[Block]:
     blocks.append(
         line_chart("Average lead quality", series("Quality", [(m.month, m.average) for m in months]), unit="/ 5")
     )
-    trend = " → ".join(f"{m.month} {_score(m.average)} ({m.scored} rated)" for m in months)
-    blocks.append(context(trend))
+    rated = sum(m.scored for m in months)
+    counts = ", ".join(f"{m.month} {m.scored}" for m in months)
+    blocks.append(context(f"{rated} rating{'s' if rated != 1 else ''} this quarter ({counts})."))
     return blocks
 
 

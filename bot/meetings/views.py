@@ -161,7 +161,7 @@ def next_meeting(
         if held.notes:
             blocks.append(section(p(_preview(held.notes))))
         if items:
-            blocks.append(section(b("Open items: "), p("; ".join(items))))
+            blocks.append(section(b("Open items:"), p("\n" + "\n".join(f"☐ {item}" for item in items))))
     buttons = [Button(label="Agenda", command="meeting agenda")] if shown is not None else []
     if manager and shown is None:
         buttons.append(book_button("Book the meeting"))

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.core.clock import FakeClock
-from bot.core.replies import Link, Reply, When, from_json
+from bot.core.replies import Chart, Link, Reply, When, from_json
 from storage.models import Campaign, Meeting, Outbox
 from tests.bot.conftest import Team, buttons_of, text_of
 
@@ -212,7 +212,7 @@ def test_done_keeps_the_notes_and_asks_the_organiser_to_book_the_next_quarter(of
     assert button.command == "meeting schedule" and button.prompt and "2026-06-11 15:00" in button.prompt
     shown = office.text("rita", "meeting next")
     assert "Last meeting: Q1 review" in shown and "Good quarter." in shown
-    assert "Open items: Maya shares the webinar list; Rita books Globex" in shown
+    assert "Open items:\n☐ Maya shares the webinar list\n☐ Rita books Globex" in shown
     assert "No meeting has begun" in office.text("dana", "meeting done")
 
 
@@ -233,7 +233,9 @@ def test_notes_on_several_lines_keep_their_lines_and_over_long_notes_are_refused
     notes = "Decisions:\n- [ ] Maya: budget question on the form\n- [ ] Leo: attendee list\nTODO check SLAs"
     assert office.say("dana", "meeting done " + notes).ok
     assert meetings(office)[0].notes == notes
-    assert "Maya: budget question on the form; Leo: attendee list; check SLAs" in office.text("rita", "meeting next")
+    assert "☐ Maya: budget question on the form\n☐ Leo: attendee list\n☐ check SLAs" in office.text(
+        "rita", "meeting next"
+    )
 
 
 def test_the_agenda_is_built_from_the_quarters_figures(office: Team) -> None:
@@ -257,7 +259,9 @@ def test_the_agenda_is_built_from_the_quarters_figures(office: Team) -> None:
     text = text_of(reply)
     assert "📋 Agenda: Q1 review" in text and "Reviewing Q1 2026" in text
     assert "This is the first meeting Tandem knows of." in text
-    assert "Jan — (0 rated) → Feb — (0 rated) → Mar 4.0 (1 rated)" in text
+    assert "1 rating this quarter (Jan 0, Feb 0, Mar 1)." in text
+    [trend] = [block for block in reply.blocks if isinstance(block, Chart)]
+    assert trend.shape == "line" and trend.series[0].points == (("Jan", None), ("Feb", None), ("Mar", 4.0))
     assert "Rejections: 1 rejected — most named: no-budget 1, student 1" in text
     assert "Losses: 1 lost — price 1, competitor 1" in text
     assert "Unworked: 1 not accepted or not yet touched" in text and "Overdue: 1 past their SLA (Rita 1)" in text

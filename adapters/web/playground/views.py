@@ -310,7 +310,7 @@ def example_commands(session: Session, workspace_id: int, person: DemoPerson, ev
     latest = session.exec(
         select(Lead.number).where(Lead.workspace_id == workspace_id).order_by(col(Lead.id).desc()).limit(1)
     ).first()
-    out = ["lead list all", "lead list unworked"]
+    out = ["lead list all", "lead list unworked", "meeting next", "meeting agenda"]
     if latest:
         out.append(f"lead show L-{latest}")
     out += ["lead criteria", 'lead criteria set "Budget confirmed, 50+ seats, a decision this quarter"', "help"]
