@@ -7,6 +7,7 @@ out."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,30 +25,38 @@ def time_of(kind: str, starts_at: datetime, zone: ZoneInfo) -> datetime:
     return wall.replace(tzinfo=zone).astimezone(UTC)
 
 
-def latest_due(starts_at: datetime, zone: ZoneInfo, now: datetime) -> str | None:
-    """The one reminder to send at ``now`` (None: none is due yet, or the meeting is long begun)."""
-    if now >= starts_at + TOO_LATE:
-        return None
-    due = [kind for kind in KINDS if time_of(kind, starts_at, zone) <= now]
-    return due[-1] if due else None
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A booking's reminder times, worked out once (the job looks at a thousand meetings a firing)."""
 
+    starts_at: datetime
+    times: tuple[datetime, ...]  # one per KINDS, in order
 
-def next_due_at(starts_at: datetime, zone: ZoneInfo, now: datetime, *, after: str | None = None) -> datetime | None:
-    """When the job should look at the meeting next: the first reminder after ``after`` (the one just handled),
-    or, for a fresh booking, its first reminder — possibly already past, so the next firing sends the latest due."""
-    if now >= starts_at + TOO_LATE:
-        return None
-    if after is None:
-        return time_of(KINDS[0], starts_at, zone)
-    index = KINDS.index(after)
-    return time_of(KINDS[index + 1], starts_at, zone) if index + 1 < len(KINDS) else None
+    @classmethod
+    def of(cls, starts_at: datetime, zone: ZoneInfo) -> Schedule:
+        return cls(starts_at, tuple(time_of(kind, starts_at, zone) for kind in KINDS))
 
+    def latest_due(self, now: datetime) -> str | None:
+        """The one reminder to send at ``now`` (None: none is due yet, or the meeting is long begun)."""
+        if now >= self.starts_at + TOO_LATE:
+            return None
+        due = [kind for kind, at in zip(KINDS, self.times, strict=True) if at <= now]
+        return due[-1] if due else None
 
-def skipped(starts_at: datetime, zone: ZoneInfo, looked_from: datetime | None, sent: str) -> int:
-    """How many earlier reminders ``sent`` overtook: those whose time fell between the job's last look and it."""
-    start = looked_from if looked_from is not None else time_of(KINDS[0], starts_at, zone)
-    last = time_of(sent, starts_at, zone)
-    return sum(1 for kind in KINDS if start <= time_of(kind, starts_at, zone) < last)
+    def next_due_at(self, now: datetime, *, after: str | None = None) -> datetime | None:
+        """When the job should look at the meeting next: the first reminder after ``after`` (the one just
+        handled), or, for a fresh booking, its first reminder — possibly already past, so the next firing sends
+        the latest one due."""
+        if now >= self.starts_at + TOO_LATE:
+            return None
+        index = KINDS.index(after) + 1 if after is not None else 0
+        return self.times[index] if index < len(KINDS) else None
+
+    def skipped(self, looked_from: datetime | None, sent: str) -> int:
+        """How many earlier reminders ``sent`` overtook: those due between the job's last look and it."""
+        start = looked_from if looked_from is not None else self.times[0]
+        last = self.times[KINDS.index(sent)]
+        return sum(1 for at in self.times if start <= at < last)
 
 
 def time_left(starts_at: datetime, now: datetime) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -27,22 +28,39 @@ BOOKING_NAG_EVERY = timedelta(days=7)
 _TABLE = Meeting.__table__  # type: ignore[attr-defined]
 
 
+class Booked(Protocol):
+    """What a reply shows of a meeting: the entity, or the plain row the reminder job reads."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def notes(self) -> str | None: ...
+    @property
+    def ics_token(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Shown:
-    """A meeting as a reply shows it: in the workspace's zone, with its calendar link and its organiser."""
+    """A meeting as a reply shows it: in the zone it was booked in, with its calendar link and its organiser."""
 
-    meeting: Meeting
+    meeting: Booked
     zone: ZoneInfo
     ics_url: str
     organiser: Mention | None = None
 
 
-def ics_url(base_url: str, meeting: Meeting) -> str:
+def ics_url(base_url: str, meeting: Booked) -> str:
     """``<base>/meetings/<token>.ics``: the random token stands where the SPEC writes the id."""
     return f"{base_url.rstrip('/')}/meetings/{meeting.ics_token}.ics"
 
 
-def zone_of(meeting: Meeting) -> ZoneInfo:
+def zone_of(meeting: Booked) -> ZoneInfo:
     """The zone the meeting was booked in: what its organiser meant by "15:00"."""
     return zone_named(meeting.timezone)
 
@@ -104,7 +122,7 @@ def book(session: Session, clock: Clock, *, workspace_id: int, organiser_id: int
         timezone=wall.zone.key,
         organiser_id=organiser_id,
         ics_token=secrets.token_urlsafe(TOKEN_BYTES),
-        next_due_at=reminders.next_due_at(wall.at, wall.zone, now),
+        next_due_at=reminders.Schedule.of(wall.at, wall.zone).next_due_at(now),
         created_at=now,
     )
     session.add(meeting)
@@ -118,7 +136,7 @@ def move(session: Session, clock: Clock, meeting: Meeting, wall: Wall) -> dateti
     meeting.starts_at = wall.at
     meeting.timezone = wall.zone.key
     meeting.sequence += 1
-    meeting.next_due_at = reminders.next_due_at(wall.at, wall.zone, clock.now())
+    meeting.next_due_at = reminders.Schedule.of(wall.at, wall.zone).next_due_at(clock.now())
     session.add(meeting)
     session.flush()
     return before

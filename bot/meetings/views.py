@@ -23,7 +23,7 @@ from bot.core.replies import (
     when,
 )
 from bot.meetings import reminders
-from bot.meetings.service import Shown
+from bot.meetings.service import Booked, Shown
 from storage.models import Meeting
 
 BOOK_PROMPT = "When? Type the day and time in 24-hour form, like 2026-06-11 15:00, then a title if you like."
@@ -35,7 +35,7 @@ def book_button(label: str = "Book next quarter") -> Button:
     return Button(label=label, command="meeting schedule", style="primary", prompt=BOOK_PROMPT)
 
 
-def _title(meeting: Meeting) -> str:
+def _title(meeting: Booked) -> str:
     return " ".join(meeting.title.split())
 
 

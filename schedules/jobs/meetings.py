@@ -25,7 +25,7 @@ class MeetingsRound:
         return f"{self.reminders}; {self.booking}"
 
 
-async def run_meetings(runtime: Runtime, *, batch: int = 200, max_batches: int = 50) -> MeetingsRound:
+async def run_meetings(runtime: Runtime, *, batch: int = 500, max_batches: int = 20) -> MeetingsRound:
     now = runtime.clock.now()
     total = MeetingsRound()
     for _ in range(max_batches):
