@@ -15,6 +15,12 @@ PURE = [
     "bot/leads/nag_views.py",
     "bot/leads/nag_rules.py",
     "bot/home_view.py",
+    "bot/meetings/views.py",
+    "bot/meetings/agenda_view.py",
+    "bot/meetings/reminders.py",
+    "bot/meetings/times.py",
+    "bot/meetings/notes.py",
+    "bot/meetings/ics.py",
 ]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 
