@@ -118,7 +118,7 @@ class ChannelPurpose:
 CHANNEL_PURPOSES = {
     "sales_channel": ChannelPurpose(
         "The sales team's channel: new campaigns are announced here, with their goal and "
-        "talking points, so reps know what the leads they get are about.",
+        "talking points, so reps know what the leads they get are about; and the quarterly meeting.",
         "lead list open",
     ),
     "marketing_channel": ChannelPurpose(
