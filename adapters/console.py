@@ -30,6 +30,7 @@ from bot.core.replies import (
     Section,
     Series,
     Text,
+    When,
     figure,
 )
 from bot.core.request import Person, Request
@@ -123,7 +124,7 @@ def _sparkline(chart: Chart, line: Series) -> str:
 def text_of(text: Text) -> str:
     parts: list[str] = []
     for span in text:
-        if isinstance(span, Plain | Bold | Code):
+        if isinstance(span, Plain | Bold | Code | When):
             parts.append(span.text)
         elif isinstance(span, Link):
             parts.append(f"{span.text} ({span.url})" if span.url != span.text else span.url)

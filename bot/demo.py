@@ -17,6 +17,7 @@ from bot.core.dispatch import Dispatcher
 from bot.core.request import Person, Request
 from bot.core.runtime import Runtime
 from bot.intel.demo_data import tell_intel
+from bot.meetings.demo_data import seed_meetings
 from bot.survey.demo_data import seed_survey_demo
 from bot.tools.links import Claims
 from bot.tools.service import open_link
@@ -199,6 +200,7 @@ def seed_demo(runtime: Runtime) -> DemoSummary:
     tell_intel(_Story(runtime, day(20, 9)), day)  # a story of its own: its notes span the weeks told above
     _last_days(story, day, now)
     seed_survey_demo(runtime, demo_workspace_id(runtime.db), now)
+    seed_meetings(runtime, now, team=DEMO_TEAM, workspace=DEMO_WORKSPACE, platform=DEMO_PLATFORM)
     return _summary(runtime.db, seeded=True)
 
 

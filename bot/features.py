@@ -1,5 +1,6 @@
 """The command table: every handler module contributes its entries, and a feature that follows every command
-(card refresh) its after-command hook; dispatch gets the finished table and knows no feature."""
+(card refresh) its after-command hook; dispatch gets the finished table and knows no feature. Hooks one feature
+offers another (the meeting agenda's intel and survey parts) are filled here too."""
 
 from __future__ import annotations
 
@@ -9,12 +10,29 @@ from bot.core.commands import Registry
 from bot.intel import commands as intel
 from bot.leads import card_refresh
 from bot.leads import commands as lead
+from bot.meetings import commands as meeting
+from bot.meetings.agenda import AgendaExtras
 from bot.survey import commands as survey
 from bot.tools import commands as tool
 
 
+def agenda_extras() -> tuple[AgendaExtras, ...]:
+    """The agenda's parts other features provide — intel's notes and the pulse survey's score — for `meeting
+    agenda` and the agenda posted at a meeting's start. Empty until those features are part of this version: the
+    agenda then leaves those parts out."""
+    return ()
+
+
 def build_registry() -> Registry:
     return Registry(
-        [*lead.specs(), *tool.specs(), *intel.specs(), *admin.specs(), *link.specs(), *survey.specs()],
+        [
+            *lead.specs(),
+            *tool.specs(),
+            *intel.specs(),
+            *meeting.specs(agenda_extras()),
+            *admin.specs(),
+            *link.specs(),
+            *survey.specs(),
+        ],
         after_command=[card_refresh.after_command],
     )

@@ -17,6 +17,8 @@ from bot.core.config import Settings
 from bot.core.runtime import Runtime
 from schedules.jobs.delivery import deliver_due
 from schedules.jobs.housekeeping import run_housekeeping
+from schedules.jobs.meetings import EVERY_SECONDS as MEETINGS_EVERY
+from schedules.jobs.meetings import run_meetings
 from schedules.jobs.nags import run_nags
 from schedules.jobs.survey import SURVEY_EVERY_SECONDS, run_survey
 from schedules.jobs.tool_staleness import run_tool_staleness
@@ -63,6 +65,10 @@ async def _nags(runtime: Runtime, owner: str) -> str:
     return str(await run_nags(runtime))
 
 
+async def _meetings(runtime: Runtime, owner: str) -> str:
+    return str(await run_meetings(runtime))
+
+
 async def _housekeeping(runtime: Runtime, owner: str) -> str:
     return await run_housekeeping(runtime)
 
@@ -88,6 +94,12 @@ JOBS: tuple[JobSpec, ...] = (
     ),
     JobSpec(
         "nags", "remind owners of overdue leads; escalate to managers", _nags, every=lambda s: s.nag_interval_seconds
+    ),
+    JobSpec(
+        "meetings",
+        "remind both channels of the quarterly meeting, post its agenda, nag until the next one is booked",
+        _meetings,
+        every=lambda s: MEETINGS_EVERY,
     ),
     JobSpec("housekeeping", "forget old job firings and platform event ids", _housekeeping, daily_at="03:17"),
     # daily, so a server down on the 1st still sends that month; each owner hears at most once a month

@@ -19,6 +19,12 @@ PURE = [
     "bot/intel/names.py",
     "bot/survey/views.py",
     "bot/survey/quarters.py",
+    "bot/meetings/views.py",
+    "bot/meetings/agenda_view.py",
+    "bot/meetings/reminders.py",
+    "bot/meetings/times.py",
+    "bot/meetings/notes.py",
+    "bot/meetings/ics.py",
 ]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.bridge import Asker, SlackBridge
-from adapters.slack.modals import prompt_view
+from adapters.slack.modals import form_for, form_view, prompt_view
 from adapters.slack.renderer import (
     ACTION_PREFIX,
     MAX_BLOCKS_MESSAGE,
@@ -129,6 +129,11 @@ def register(app: AsyncApp, bridge: SlackBridge, refresh_home: HomeRefresh) -> N
     async def clicked(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         command, prompt = parse_button_value(str(action.get("value") or ""))
         click = click_of(body, action)
+        form = form_for(command)
+        if form is not None and body.get("trigger_id"):  # a bare command with a form (**Book next quarter**)
+            metadata = {"r": click.response_url, "c": click.channel}
+            await client.views_open(trigger_id=body["trigger_id"], view=form_view(form, metadata))
+            return
         if prompt:
             if body.get("trigger_id"):  # Slack always sends one; without it there is no modal to open
                 await client.views_open(

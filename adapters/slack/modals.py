@@ -14,7 +14,7 @@ PROMPT_CALLBACK = "tandem_prompt"
 MAX_METADATA = 3000
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
-Kind = Literal["text", "multiline", "email", "user", "number", "date", "checkbox"]
+Kind = Literal["text", "multiline", "email", "user", "number", "date", "time", "checkbox"]
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,35 @@ ANNOUNCE = Form(
     ),
 )
 
-FORMS = {form.key: form for form in (HANDOFF, ANNOUNCE)}
+# `meeting schedule` with nothing after it, typed or pressed (the **Book next quarter** button): the day and time
+# are read in the workspace's time zone, as when typed, so the form says so rather than converting.
+MEETING = Form(
+    "meeting_schedule",
+    "meeting schedule",
+    "Book the meeting",
+    "Book it",
+    (
+        FormField(
+            "day",
+            "Day",
+            "date",
+            required=True,
+            hint="The quarterly sales & marketing meeting.",
+            error_words=("day in the calendar", "already passed", "is in the past", "date"),
+        ),
+        FormField(
+            "time",
+            "Time",
+            "time",
+            required=True,
+            hint="In the workspace's time zone (`tandem settings` shows it).",
+            error_words=("time of day", "does not exist", "already booked", "time"),
+        ),
+        FormField("title", "Title", max_length=200, hint="Defaults to the quarter's name.", error_words=("title",)),
+    ),
+)
+
+FORMS = {form.key: form for form in (HANDOFF, ANNOUNCE, MEETING)}
 _BY_COMMAND = {form.command: form for form in FORMS.values()}
 
 
@@ -111,6 +139,8 @@ def _element(field: FormField) -> dict[str, Any]:
         return {"type": "number_input", "action_id": "v", "is_decimal_allowed": False, "min_value": "0"}
     if field.kind == "date":
         return {"type": "datepicker", "action_id": "v"}
+    if field.kind == "time":
+        return {"type": "timepicker", "action_id": "v"}
     if field.kind == "checkbox":
         return {
             "type": "checkboxes",
@@ -186,6 +216,7 @@ def read_values(state: dict[str, Any]) -> dict[str, str]:
             element.get("value")
             or element.get("selected_user")
             or element.get("selected_date")
+            or element.get("selected_time")
             or (element.get("selected_option") or {}).get("value")
             or (ticked[0].get("value") if isinstance(ticked, list) and ticked and isinstance(ticked[0], dict) else None)
         )

@@ -25,6 +25,7 @@ from bot.core.replies import (
     Section,
     Span,
     Text,
+    When,
     chart_figures,
 )
 
@@ -72,7 +73,16 @@ def _span(span: Span) -> str:
         if _SLACK_USER_ID.match(user_id):
             return f"<@{user_id}>"
         return escape("@" + span.name)
+    if isinstance(span, When):
+        return local_date(span)
     assert_never(span)
+
+
+def local_date(span: When) -> str:
+    """Slack shows the moment in each reader's own time zone ("tomorrow at 3:00 PM"); clients that cannot,
+    and notifications, show the fallback words."""
+    fallback = escape(span.text.replace("|", "¦")) or "—"
+    return f"<!date^{int(span.at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
 def _wrap(text: str, mark: str) -> str:

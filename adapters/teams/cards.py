@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import UTC
 from typing import Any, assert_never
 
 from microsoft_teams.api import Account
@@ -42,6 +43,7 @@ from bot.core.replies import (
     Reply,
     Section,
     Text,
+    When,
     chart_figures,
 )
 
@@ -99,7 +101,8 @@ class _Mentions:
         return [MentionEntity(text=tag, mentioned=Account(id=uid, name=tag[4:-5])) for uid, tag in self.seen.items()]
 
 
-def _markdown(text: Text, mentions: _Mentions) -> str:
+def _markdown(text: Text, mentions: _Mentions, *, in_card: bool = False) -> str:
+    """``in_card``: the text goes into a card's TextBlock, where Teams shows a moment in the reader's own zone."""
     parts: list[str] = []
     for span in text:
         if isinstance(span, Plain):
@@ -114,9 +117,18 @@ def _markdown(text: Text, mentions: _Mentions) -> str:
         elif isinstance(span, Mention):
             tag = mentions.tag(span)
             parts.append(tag if tag else "@" + escape(span.name))
+        elif isinstance(span, When):
+            parts.append(local_date(span) if in_card else escape(span.text))
         else:
             assert_never(span)
     return "".join(parts)
+
+
+def local_date(span: When) -> str:
+    """Adaptive Cards' date functions: the reader's device formats the moment in their zone and language. The
+    instant is strict RFC 3339 in UTC, as the functions require (anything else is shown raw)."""
+    instant = span.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{{{{DATE({instant}, SHORT)}}}} at {{{{TIME({instant})}}}}"
 
 
 def _bold(text: str) -> str:
@@ -185,9 +197,10 @@ def render_card(reply: Reply, *, outbox_id: int | None = None) -> tuple[Adaptive
     for block in reply.blocks:
         elements: list[CardElement] = []
         if isinstance(block, Section):
-            elements.append(TextBlock(text=_markdown(block.text, mentions), wrap=True))
+            elements.append(TextBlock(text=_markdown(block.text, mentions, in_card=True), wrap=True))
         elif isinstance(block, Context):
-            elements.append(TextBlock(text=_markdown(block.text, mentions), wrap=True, is_subtle=True, size="Small"))
+            text = _markdown(block.text, mentions, in_card=True)
+            elements.append(TextBlock(text=text, wrap=True, is_subtle=True, size="Small"))
         elif isinstance(block, Fields):
             elements.append(_facts(block, mentions))
         elif isinstance(block, Bars):

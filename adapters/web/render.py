@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import assert_never
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
@@ -28,6 +29,8 @@ from bot.core.replies import (
     Section,
     Span,
     Text,
+    When,
+    local_when,
     plain_text,
 )
 from bot.leads.views import STATUS_ICONS
@@ -51,27 +54,27 @@ _TICKED = re.compile(r"`([^`\n]+)`")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}")
 
 
-def render_reply(reply: Reply, *, without_status: bool = False) -> Markup:
+def render_reply(reply: Reply, *, without_status: bool = False, zone: ZoneInfo | None = None) -> Markup:
     """The whole reply as one ``<div class="reply">``; refusals get the ``reply-refused`` style.
     ``without_status`` leaves out the lead-status chips: a card that was answered (or whose lead moved on) would
-    otherwise still say "Waiting to be accepted" above its outcome."""
-    inner = Markup("").join(render_block(block, without_status=without_status) for block in reply.blocks)
+    otherwise still say "Waiting to be accepted" above its outcome. ``zone``: the viewer's, for moments."""
+    inner = Markup("").join(render_block(block, without_status=without_status, zone=zone) for block in reply.blocks)
     css = "reply" if reply.ok else "reply reply-refused"
     return Markup('<div class="{}">{}</div>').format(css, inner)
 
 
-def render_block(block: Block, *, without_status: bool = False) -> Markup:
+def render_block(block: Block, *, without_status: bool = False, zone: ZoneInfo | None = None) -> Markup:
     if isinstance(block, Section):
-        text = render_text(block.text, without_status=without_status)
+        text = render_text(block.text, without_status=without_status, zone=zone)
         return Markup('<div class="r-section">{}</div>').format(text)
     if isinstance(block, Fields):
-        return _fields(block)
+        return _fields(block, zone)
     if isinstance(block, Buttons):
         return _buttons(block)
     if isinstance(block, Bars):
         return _bars(block)
     if isinstance(block, Context):
-        return Markup('<div class="r-context">{}</div>').format(render_text(block.text))
+        return Markup('<div class="r-context">{}</div>').format(render_text(block.text, zone=zone))
     if isinstance(block, Divider):
         return Markup('<hr class="r-divider">')
     if isinstance(block, Chart):
@@ -79,7 +82,7 @@ def render_block(block: Block, *, without_status: bool = False) -> Markup:
     assert_never(block)
 
 
-def render_text(text: Text, *, without_status: bool = False) -> Markup:
+def render_text(text: Text, *, without_status: bool = False, zone: ZoneInfo | None = None) -> Markup:
     """The spans in order. A pill (mention, code) never sits flush against a word of the text beside it — a
     handler that wrote ``p("Rejected by"), mention(…)`` still reads "Rejected by @Jonas Berg"."""
     spans = list(text)
@@ -93,14 +96,14 @@ def render_text(text: Text, *, without_status: bool = False) -> Markup:
         pill = isinstance(span, Mention | Code)
         if pill and _touches(before, at_end=True):
             out += Markup("<span> </span>")
-        out += render_span(span)
+        out += render_span(span, zone)
         if pill and _touches(after, at_end=False):
             out += Markup("<span> </span>")
     return out
 
 
 def _edge(span: Span | None, *, at_end: bool) -> str:
-    if isinstance(span, Plain | Bold | Code):
+    if isinstance(span, Plain | Bold | Code | When):
         text = span.text
     elif isinstance(span, Mention):
         text = "@" + span.name
@@ -126,8 +129,9 @@ def _goes_on(after: Span | None) -> bool:
     return not (isinstance(after, Plain) and (not first or first.isspace()))
 
 
-def render_span(span: Span) -> Markup:
-    """Plain text keeps its line breaks through CSS ``white-space: pre-wrap``, so no ``<br>`` is built."""
+def render_span(span: Span, zone: ZoneInfo | None = None) -> Markup:
+    """Plain text keeps its line breaks through CSS ``white-space: pre-wrap``, so no ``<br>`` is built. A moment
+    is shown in the viewer's ``zone`` when known, with the words it was written in as its tooltip."""
     if isinstance(span, Plain):
         return _plain(span.text)
     if isinstance(span, Bold):
@@ -141,6 +145,11 @@ def render_span(span: Span) -> Markup:
         return Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(href, span.text)
     if isinstance(span, Mention):
         return Markup('<span class="mention">@{}</span>').format(span.name)
+    if isinstance(span, When):
+        shown = local_when(span.at, zone) if zone is not None else span.text
+        return Markup('<time class="r-when" datetime="{}" title="{}">{}</time>').format(
+            span.at.isoformat(), span.text, shown
+        )
     assert_never(span)
 
 
@@ -194,11 +203,11 @@ def safe_href(url: str) -> str | None:
     return None
 
 
-def _fields(block: Fields) -> Markup:
+def _fields(block: Fields, zone: ZoneInfo | None = None) -> Markup:
     items = Markup("")
     for label, value in block.items:
         is_status = label.strip().lower() in _STATUS_LABELS
-        rendered = status_chip(plain_text(value)) if is_status else render_text(value)
+        rendered = status_chip(plain_text(value)) if is_status else render_text(value, zone=zone)
         items += Markup('<div class="r-field"><dt>{}</dt><dd>{}</dd></div>').format(label, rendered)
     return Markup('<dl class="r-fields">{}</dl>').format(items)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, delete, insert
 from sqlalchemy.dialects import postgresql, sqlite
@@ -82,16 +83,10 @@ def channel_row(
     clock: Clock, *, workspace_id: int, channel: str, reply: Reply, kind: str, key: str, lead_id: int | None = None
 ) -> Outbox:
     """The row ``enqueue_channel`` writes, built but not written."""
-    return Outbox(
-        workspace_id=workspace_id,
-        kind=kind,
-        target_channel=channel,
-        payload=to_json(reply),
-        dedupe_key=f"{kind}:{key}:{channel}"[:200],
-        next_attempt_at=clock.now(),
-        created_at=clock.now(),
-        lead_id=_with_buttons(reply, lead_id),
+    values = channel_values(
+        clock, workspace_id=workspace_id, channel=channel, payload=to_json(reply), kind=kind, key=key
     )
+    return Outbox(**{**values, "lead_id": _with_buttons(reply, lead_id)})
 
 
 REWRITE_KIND = "card_update"
@@ -142,6 +137,13 @@ def _enqueue(session: Session, clock: Clock, row: Outbox, changes: Changes | Non
 
 _TABLE = Outbox.__table__  # type: ignore[attr-defined]
 _KEYS = select(_TABLE.c.dedupe_key).where(_TABLE.c.dedupe_key.in_(bindparam("keys", expanding=True)))
+_COLUMNS = tuple(column for column in _TABLE.columns if column.name != "id")
+# What a fresh row holds before it is addressed (the columns' defaults), so every row of a batch has every column.
+_BLANK: dict[str, Any] = {
+    **{column.name: None for column in _COLUMNS},
+    "status": "pending",
+    "attempts": 0,
+}
 
 
 def enqueue_all(session: Session, rows: Sequence[Outbox]) -> int:
@@ -187,6 +189,24 @@ def _insert_fresh(session: Session, rows: list[dict[str, object]]) -> int:
     if fresh:
         session.execute(insert(_TABLE), fresh)
     return len(fresh)
+
+
+def channel_values(
+    clock: Clock, *, workspace_id: int, channel: str, payload: str, kind: str, key: str
+) -> dict[str, Any]:
+    """The row ``channel_row`` writes, as column values with its reply already stored (``to_json``): a job posting
+    to thousands of channels serialises each reply once and builds no entity per row (``insert(Outbox)``)."""
+    now = clock.now()
+    return {
+        **_BLANK,
+        "workspace_id": workspace_id,
+        "kind": kind,
+        "target_channel": channel,
+        "payload": payload,
+        "dedupe_key": f"{kind}:{key}:{channel}"[:200],
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 def resolve_target(session: Session, row: Outbox, *, platform: str | None = None) -> Target | None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, TypeAdapter
 
@@ -49,7 +51,18 @@ class Mention:
     accounts: dict[str, str] = field(default_factory=dict)
 
 
-Span = Annotated[Plain | Bold | Code | Link | Mention, Field(discriminator="kind")]
+@dataclass(frozen=True, slots=True, kw_only=True)
+class When:
+    """A moment every reader sees in their own time zone where the platform can (Slack's ``<!date^…>``, Teams'
+    card ``{{DATE()}}``, the web in the viewer's zone); ``text`` is the same moment in words for the rest
+    (notifications, old clients, the terminal), usually in the workspace's zone and naming it."""
+
+    kind: Literal["when"] = "when"
+    at: datetime  # aware; stored and compared as UTC
+    text: str
+
+
+Span = Annotated[Plain | Bold | Code | Link | Mention | When, Field(discriminator="kind")]
 Text = tuple[Span, ...]
 
 
@@ -192,6 +205,29 @@ def plain_text(text: Text) -> str:
         else:
             parts.append(span.text)
     return "".join(parts)
+
+
+def zone_named(name: str | None) -> ZoneInfo:
+    """The zone called ``name``; UTC for none or for a name the tz database does not know."""
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_when(at: datetime, zone: ZoneInfo) -> str:
+    """``Thu 12 Mar 2026, 15:00 CET``: the zone is named, since a meeting is read in several zones. A zone
+    without an abbreviation (tzdata writes "+03") reads "UTC+03"."""
+    local = at.astimezone(zone)
+    label = local.tzname() or ""
+    if label.startswith(("+", "-")):
+        label = "UTC" + label
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {label}".rstrip()
+
+
+def when(at: datetime, zone: ZoneInfo) -> When:
+    """A moment, with its words in ``zone`` for readers whose platform cannot show it in their own."""
+    return When(at=at.astimezone(UTC), text=local_when(at, zone))
 
 
 def figure(value: float | None, unit: str = "") -> str:

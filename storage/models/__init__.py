@@ -8,6 +8,7 @@ from storage.models.campaigns import Campaign
 from storage.models.intel import Competitor, IntelNote
 from storage.models.jobs import JobLease, ProcessedEvent
 from storage.models.leads import CriteriaVersion, Feedback, Lead, LeadEvent
+from storage.models.meetings import Meeting, MeetingReminder
 from storage.models.outbox import Outbox
 from storage.models.platforms import ConversationRef
 from storage.models.survey import SurveyAnswer, SurveyAsk, SurveyRound
@@ -25,6 +26,8 @@ __all__ = [
     "Lead",
     "LeadEvent",
     "LinkCode",
+    "Meeting",
+    "MeetingReminder",
     "Member",
     "MemberAccount",
     "OPEN_STATUSES",

@@ -19,7 +19,7 @@ from adapters.web.playground.sender import PlaygroundSender
 from adapters.web.playground.views import channel_names, channel_posts, channel_purposes, example_commands, inbox
 from adapters.web.render import avatar_colour, initials, render_reply
 from bot.core.grammar import MAX_TEXT
-from bot.core.replies import Reply
+from bot.core.replies import Reply, zone_named
 from bot.core.request import Person, Request
 from bot.core.runtime import Runtime
 from bot.demo import DEMO_PLATFORM, DEMO_TEAM, DEMO_WORKSPACE, DemoPerson, demo_people, demo_workspace_id
@@ -66,8 +66,9 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
         now = runtime.clock.now()
         with runtime.db.session() as session:
             assert workspace_id is not None
-            dms = inbox(session, workspace_id, person.member_id, now)
-            posts = channel_posts(session, workspace_id, now)
+            zone = zone_named(person.timezone)  # moments read in the played person's own zone
+            dms = inbox(session, workspace_id, person.member_id, now, zone)
+            posts = channel_posts(session, workspace_id, now, zone)
             examples = example_commands(session, workspace_id, person, everyone)
             channels = channel_names(session, workspace_id, posts)
             purposes = channel_purposes(session, workspace_id, channels)
@@ -146,7 +147,7 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
                 log.exception("playground delivery pass failed")
         payload = {
             "ok": reply.ok,
-            "reply_html": str(render_reply(reply)),
+            "reply_html": str(render_reply(reply, zone=zone_named(who.timezone))),
             "summary": reply.summary,
             "visibility": reply.visibility,
         }

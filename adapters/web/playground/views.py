@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from sqlmodel import Session, col, select
@@ -38,6 +39,13 @@ KIND_TITLES = {
     "reassigned": "Lead reassigned",
     "touch": "Lead update",
     "stage": "Lead update",
+    "meeting_booked": "Meeting booked",
+    "meeting_moved": "Meeting moved",
+    "meeting_cancelled": "Meeting cancelled",
+    "meeting_reminder": "Meeting reminder",
+    "meeting_agenda": "Meeting agenda",
+    "meeting_book_next": "Book the next meeting",
+    "meeting_booking": "Book the next meeting",
 }
 PAGE = 50
 _LEAD_BUTTON = re.compile(r"^lead (\w+) L-(\d+)\b", re.I)
@@ -72,7 +80,9 @@ class Message:
         return self.answered is None and self.settled is None and 'data-command="' in self.html
 
 
-def inbox(session: Session, workspace_id: int, member_id: int, now: datetime) -> list[Message]:
+def inbox(
+    session: Session, workspace_id: int, member_id: int, now: datetime, zone: ZoneInfo | None = None
+) -> list[Message]:
     rows = session.exec(
         select(Outbox)
         .where(
@@ -83,10 +93,10 @@ def inbox(session: Session, workspace_id: int, member_id: int, now: datetime) ->
         .order_by(col(Outbox.id).desc())
         .limit(PAGE)
     ).all()
-    return [_message(row, now, session=session, member_id=member_id) for row in rows]
+    return [_message(row, now, session=session, member_id=member_id, zone=zone) for row in rows]
 
 
-def channel_posts(session: Session, workspace_id: int, now: datetime) -> list[Message]:
+def channel_posts(session: Session, workspace_id: int, now: datetime, zone: ZoneInfo | None = None) -> list[Message]:
     rows = session.exec(
         select(Outbox)
         .where(
@@ -97,7 +107,7 @@ def channel_posts(session: Session, workspace_id: int, now: datetime) -> list[Me
         .order_by(col(Outbox.id).desc())
         .limit(PAGE)
     ).all()
-    return [_message(row, now) for row in rows]
+    return [_message(row, now, zone=zone) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -111,7 +121,7 @@ class ChannelPurpose:
 CHANNEL_PURPOSES = {
     "sales_channel": ChannelPurpose(
         "The sales team's channel: new campaigns are announced here, with their goal and "
-        "talking points, so reps know what the leads they get are about.",
+        "talking points, so reps know what the leads they get are about; and the quarterly meeting.",
         "lead list open",
     ),
     "marketing_channel": ChannelPurpose(
@@ -150,7 +160,14 @@ def channel_names(session: Session, workspace_id: int, posts: list[Message]) -> 
     return sorted(counts.items())
 
 
-def _message(row: Outbox, now: datetime, *, session: Session | None = None, member_id: int | None = None) -> Message:
+def _message(
+    row: Outbox,
+    now: datetime,
+    *,
+    session: Session | None = None,
+    member_id: int | None = None,
+    zone: ZoneInfo | None = None,
+) -> Message:
     assert row.id is not None
     if row.status == "sent":
         status = "sent"
@@ -165,7 +182,7 @@ def _message(row: Outbox, now: datetime, *, session: Session | None = None, memb
         if session is not None and member_id is not None and row.response_note is None:
             settled = lead_moved_on(session, row.workspace_id, member_id, reply)
         # once answered (or moved on), the card's own status chip is history: its footer tells what happened
-        html = render_reply(reply, without_status=row.response_note is not None or settled is not None)
+        html = render_reply(reply, without_status=row.response_note is not None or settled is not None, zone=zone)
     except ValueError:
         html = Markup('<div class="reply"><div class="r-context">This message could not be shown.</div></div>')
     moment = row.created_at
@@ -296,7 +313,7 @@ def example_commands(session: Session, workspace_id: int, person: DemoPerson, ev
     latest = session.exec(
         select(Lead.number).where(Lead.workspace_id == workspace_id).order_by(col(Lead.id).desc()).limit(1)
     ).first()
-    out = ["lead list all", "lead list unworked"]
+    out = ["lead list all", "lead list unworked", "meeting next", "meeting agenda"]
     if latest:
         out.append(f"lead show L-{latest}")
     out += [

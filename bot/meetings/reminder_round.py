@@ -1,0 +1,190 @@
+"""The meetings' reminder round (SPEC §4), one batch of due meetings at a time: read the meetings whose
+``next_due_at`` has come (a partial index: the cost follows them, not the table), pick the one reminder each is
+due (bot/meetings/reminders.py), claim it in ``meeting_reminder`` — a multi-row INSERT … ON CONFLICT DO NOTHING, so
+on any number of replicas one claim wins — and write the winners' posts and every meeting's next look together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from bot.core.clock import Clock
+from bot.core.outbox import channel_values
+from bot.core.replies import Reply, to_json
+from bot.meetings import agenda, reminders, views
+from bot.meetings.agenda_view import agenda as agenda_reply
+from bot.meetings.posts import channels_of
+from bot.meetings.service import Shown, ics_url, zone_of
+from storage.models import Meeting, MeetingReminder, Outbox, WorkspaceSetting
+from storage.types import UTCDateTime
+
+_MEETING = Meeting.__table__  # type: ignore[attr-defined]
+_SENT = MeetingReminder.__table__  # type: ignore[attr-defined]
+_SETTING = WorkspaceSetting.__table__  # type: ignore[attr-defined]
+_OUTBOX = Outbox.__table__  # type: ignore[attr-defined]
+_DUE = (
+    select(
+        _MEETING.c.id,
+        _MEETING.c.workspace_id,
+        _MEETING.c.title,
+        _MEETING.c.starts_at,
+        _MEETING.c.timezone,
+        _MEETING.c.sequence,
+        _MEETING.c.ics_token,
+        _MEETING.c.next_due_at,
+        _MEETING.c.created_at,
+    )
+    .where(_MEETING.c.next_due_at <= bindparam("now"))
+    .order_by(_MEETING.c.next_due_at)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_CHANNELS = select(_SETTING.c.workspace_id, _SETTING.c.key, _SETTING.c.value).where(
+    _SETTING.c.workspace_id.in_(bindparam("workspaces", expanding=True)),
+    _SETTING.c.key.in_(("sales_channel", "marketing_channel")),
+)
+_NEXT_DUE = (
+    update(_MEETING)
+    .where(_MEETING.c.workspace_id == bindparam("workspace"), _MEETING.c.id == bindparam("meeting"))
+    .values(next_due_at=bindparam("due", type_=UTCDateTime()))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A meeting the round looks at, as plain columns (no entity: a firing may read a thousand)."""
+
+    id: int
+    workspace_id: int
+    title: str
+    starts_at: datetime
+    timezone: str
+    sequence: int
+    ics_token: str
+    next_due_at: datetime | None
+    created_at: datetime
+    notes: str | None = None
+
+
+@dataclass
+class ReminderRound:
+    reminded: int = 0
+    agendas: int = 0
+    skipped: int = 0  # earlier reminders a later one overtook (a late booking, a server that was down)
+    expired: int = 0  # first looked at two hours after the start: nothing sent
+    seen: int = 0
+
+    def add(self, other: ReminderRound) -> None:
+        self.reminded += other.reminded
+        self.agendas += other.agendas
+        self.skipped += other.skipped
+        self.expired += other.expired
+        self.seen += other.seen
+
+    def __str__(self) -> str:
+        return (
+            f"reminded {self.reminded}, posted {self.agendas} agenda{'s' if self.agendas != 1 else ''}, "
+            f"skipped {self.skipped} overtaken, {self.expired} too late"
+        )
+
+
+def remind_due_meetings(
+    session: Session,
+    clock: Clock,
+    now: datetime,
+    *,
+    base_url: str,
+    extras: Sequence[agenda.AgendaExtras] = (),
+    limit: int = 200,
+) -> ReminderRound:
+    """One batch, in the caller's transaction: claims, posts and next looks commit together or not at all."""
+    meetings = [Due(*row) for row in session.execute(_DUE, {"now": now, "limit": limit})]
+    done = ReminderRound(seen=len(meetings))
+    plans = {m.id: reminders.Schedule.of(m.starts_at, zone_of(m)) for m in meetings}
+    due = {m.id: kind for m in meetings if (kind := plans[m.id].latest_due(now)) is not None}
+    done.expired = len(meetings) - len(due)
+    won = _claim(session, [m for m in meetings if m.id in due], due, now)
+    channels = _channels(session, sorted({m.workspace_id for m in meetings if m.id in won}))
+    posts: list[dict[str, Any]] = []
+    for meeting in meetings:
+        kind = due.get(meeting.id)
+        if kind is None or meeting.id not in won:
+            continue
+        done.skipped += plans[meeting.id].skipped(meeting.next_due_at, kind)
+        payload = to_json(_post(session, meeting, kind, now, base_url, extras))  # once for both channels
+        if kind == "start":
+            done.agendas += 1
+        else:
+            done.reminded += 1
+        for _label, channel in channels.get(meeting.workspace_id, []):
+            posts.append(
+                channel_values(
+                    clock,
+                    workspace_id=meeting.workspace_id,
+                    channel=channel,
+                    payload=payload,
+                    kind="meeting_agenda" if kind == "start" else "meeting_reminder",
+                    key=f"M{meeting.id}:s{meeting.sequence}:{kind}",
+                )
+            )
+    if posts:  # their keys name claims this transaction just won, so no row can hold them yet: no key check
+        session.execute(insert(_OUTBOX), posts)
+    if meetings:
+        session.execute(
+            _NEXT_DUE,
+            [
+                {
+                    "workspace": m.workspace_id,
+                    "meeting": m.id,
+                    "due": plans[m.id].next_due_at(now, after=due[m.id]) if m.id in due else None,
+                }
+                for m in meetings
+            ],
+        )
+    return done
+
+
+# INSERT … ON CONFLICT DO NOTHING RETURNING, executed for the batch's rows at once (SQLAlchemy sends them as one
+# multi-row statement): the claims other replicas already made return nothing.
+_CLAIM = {
+    name: dialect.insert(_SENT)
+    .on_conflict_do_nothing(index_elements=["meeting_id", "kind", "sequence"])
+    .returning(_SENT.c.meeting_id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+def _claim(session: Session, meetings: list[Due], due: dict[int, str], now: datetime) -> set[int]:
+    """The meetings whose reminder this transaction is the first to claim."""
+    if not meetings:
+        return set()
+    rows = [
+        {"workspace_id": m.workspace_id, "meeting_id": m.id, "kind": due[m.id], "sequence": m.sequence, "sent_at": now}
+        for m in meetings
+    ]
+    statement = _CLAIM[session.get_bind().dialect.name]
+    return {int(meeting_id) for meeting_id in session.execute(statement, rows).scalars()}
+
+
+def _channels(session: Session, workspaces: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Each workspace's meeting channels, for the whole batch in one query."""
+    if not workspaces:
+        return {}
+    values: dict[int, dict[str, str]] = {}
+    for workspace_id, key, value in session.execute(_CHANNELS, {"workspaces": workspaces}):
+        values.setdefault(int(workspace_id), {})[key] = value
+    return {workspace_id: channels_of(found) for workspace_id, found in values.items()}
+
+
+def _post(session: Session, meeting: Due, kind: str, now: datetime, base_url: str, extras: Sequence[Any]) -> Reply:
+    shown = Shown(meeting, zone_of(meeting), ics_url(base_url, meeting))
+    if kind != "start":
+        return views.reminder(shown, now)
+    facts = agenda.for_meeting(session, meeting.workspace_id, meeting.starts_at, shown.zone, now, extras)
+    return agenda_reply(facts, shown, posted=True)
