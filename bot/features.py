@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from bot.admin import apikey_commands as apikey
 from bot.admin import commands as admin
 from bot.admin import link_commands as link
 from bot.core.commands import Registry
@@ -13,5 +14,6 @@ from bot.tools import commands as tool
 
 def build_registry() -> Registry:
     return Registry(
-        [*lead.specs(), *tool.specs(), *admin.specs(), *link.specs()], after_command=[card_refresh.after_command]
+        [*lead.specs(), *tool.specs(), *admin.specs(), *link.specs(), *apikey.specs()],
+        after_command=[card_refresh.after_command],
     )
