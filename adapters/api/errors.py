@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 API_PREFIX = "/api/v1"
 REALM = 'Bearer realm="tandem"'
 JSON_TYPES = ("application/json", "text/json")
+MAX_FIELD_ERRORS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,8 @@ async def read_json(request: Request, *, limit: int) -> Any:
         ) from None
     except _NotJson as error:
         raise ApiError(400, "malformed_body", f"The body is not valid JSON: {error} is not a JSON value.") from None
+    except ValueError:  # a number of thousands of digits, which Python refuses to convert
+        raise ApiError(400, "malformed_body", "The body holds a number too long to read.") from None
     except RecursionError:
         raise ApiError(
             400, "malformed_body", "The body is nested too deeply; a lead is one flat JSON object."
@@ -121,11 +124,16 @@ def _too_large(size: int | None, limit: int) -> ApiError:
 def field_errors(error: ValidationError | RequestValidationError) -> list[FieldError]:
     """pydantic's errors as one entry per field, in words a person can act on."""
     found: list[FieldError] = []
-    for item in error.errors():
+    for item in error.errors()[:MAX_FIELD_ERRORS]:
         location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "header", "path")]
-        name = location[0] if location else "body"
+        name = _shown(location[0]) if location else "body"
         found.append(FieldError(name, _message(name, item)))
     return found
+
+
+def _shown(name: str) -> str:
+    """A field name as sent, fit to be echoed: at most 80 characters, anything UTF-8 cannot hold escaped."""
+    return name[:80].encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _message(name: str, item: Any) -> str:
