@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from bot import cli
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 
@@ -31,8 +30,9 @@ def apikey_create(
 ) -> None:
     """Make a key for one workspace; it is printed this once and only its fingerprint is kept."""
     from bot.admin import api_keys
+    from bot.cli import load_settings
 
-    settings = cli.load_settings()
+    settings = load_settings()
     made, name = _in_workspace(
         settings, workspace, lambda s, ws: api_keys.create(s, _clock(), workspace_id=ws, label=label)
     )
@@ -47,9 +47,10 @@ def apikey_revoke(
 ) -> None:
     """Stop a key: requests with it get 401 from now on."""
     from bot.admin import api_keys
+    from bot.cli import load_settings
 
     line, name = _in_workspace(
-        cli.load_settings(), workspace, lambda s, ws: api_keys.revoke(s, _clock(), workspace_id=ws, label=label)
+        load_settings(), workspace, lambda s, ws: api_keys.revoke(s, _clock(), workspace_id=ws, label=label)
     )
     typer.echo(f"Revoked the key “{line.label}” ({line.prefix}…) of {name}: requests with it now get 401.")
 
@@ -58,8 +59,9 @@ def apikey_revoke(
 def apikey_list(workspace: WorkspaceOption = None) -> None:
     """The workspace's active keys: label, prefix, created, last used."""
     from bot.admin import api_keys
+    from bot.cli import load_settings
 
-    lines, name = _in_workspace(cli.load_settings(), workspace, lambda s, ws: api_keys.list_keys(s, ws))
+    lines, name = _in_workspace(load_settings(), workspace, lambda s, ws: api_keys.list_keys(s, ws))
     if not lines:
         typer.echo(f"{name} has no active API keys. Make one with `tandem apikey create <label>`.")
         return
@@ -76,16 +78,17 @@ def _clock() -> Clock:
 
 def _in_workspace(settings: Settings, ref: str | None, work: Callable[[Session, int], T]) -> tuple[T, str]:
     """``work`` in the workspace ``ref`` names, in one transaction; a user mistake exits 1 with the reason."""
+    from bot.cli import _fail, migrated_database
     from bot.core.errors import TandemError
     from bot.core.workspaces import find_workspace_by_ref
 
-    db = cli.migrated_database(settings)
+    db = migrated_database(settings)
     try:
         with db.session() as session:
             found = find_workspace_by_ref(session, ref)
             assert found.id is not None
             return work(session, found.id), found.name
     except TandemError as error:
-        cli._fail(str(error))
+        _fail(str(error))
     finally:
         db.dispose()

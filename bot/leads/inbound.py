@@ -22,7 +22,7 @@ from bot.core.unit import Changes
 from bot.leads import lifecycle
 from bot.leads.duplicates import open_duplicate
 from bot.leads.handoffs import hand_off
-from bot.leads.records import LeadRecord, brief
+from bot.leads.records import LeadRecord, brief, of_lead
 from storage.models import ApiIdempotency, Member, Workspace
 
 
@@ -126,7 +126,8 @@ def receive(
     done = hand_off(session, clock, workspace=workspace, new=new, by=None, owner=owner, changes=changes, origin=origin)
     assert done.lead.id is not None
     _settle(session, claim, done.lead.id, duplicate=False)
-    return Received(brief(session, workspace_id, done.lead.id), created=True)
+    campaign = new.campaign.name if new.campaign is not None else None
+    return Received(of_lead(done.lead, owner=done.owner, marketer=None, campaign=campaign), created=True)
 
 
 def _replay(session: Session, workspace_id: int, idempotency: Idempotency) -> Received:

@@ -184,6 +184,33 @@ def owners_with_email(session: Session, workspace_id: int, email: str) -> tuple[
     return tuple(member_id for (member_id,) in rows)
 
 
+def of_lead(lead: Lead, *, owner: Member | None, marketer: Member | None, campaign: str | None) -> LeadRecord:
+    """The record of a lead this transaction holds as an entity (one just handed off), without reading it back."""
+    assert lead.id is not None
+    return LeadRecord(
+        lead.id,
+        lead.number,
+        lead.company,
+        lead.contact_name,
+        lead.email,
+        lead.source,
+        campaign,
+        lead.note,
+        lead.status,
+        lead.stage,
+        lead.amount,
+        lead.outcome_reason,
+        Person(owner.display_name, owner.email) if owner is not None else None,
+        Person(marketer.display_name, marketer.email) if marketer is not None else None,
+        lead.created_at,
+        lead.handed_off_at,
+        lead.accepted_at,
+        lead.first_touch_at,
+        lead.last_touch_at,
+        lead.closed_at,
+    )
+
+
 def brief(session: Session, workspace_id: int, lead_id: int) -> LeadRecord:
     """One lead by its row id (an idempotent replay, a duplicate): the same record a list shows."""
     row = session.execute(_RECORDS.where(_LEAD.c.id == bindparam("id")), {"workspace": workspace_id, "id": lead_id})

@@ -131,7 +131,8 @@ def test_a_key_replayed_after_a_duplicate_still_says_duplicate(api: Integration)
 
 
 def test_two_requests_with_one_key_at_once_make_one_lead(api: Integration) -> None:
-    """Through HTTP, two threads released together (on PostgreSQL the two requests really overlap)."""
+    """Through HTTP, two threads released together. In one process the two queue for the workspace before they
+    reach the database; across replicas the database decides, as the next test shows."""
     rounds = 10
     for round_ in range(rounds):
         barrier = threading.Barrier(2, timeout=30)
