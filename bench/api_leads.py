@@ -241,14 +241,15 @@ def _download(port: int, key: str, limit_bytes: int | None = None) -> tuple[floa
     assert response.status == 200, response.read()[:500]
     first_chunk = response.read1(65536)
     first = time.perf_counter() - started
-    size, newlines = len(first_chunk), first_chunk.count(b"\r\n")
+    size, newlines, last = len(first_chunk), first_chunk.count(b"\r\n"), first_chunk[-1:]
     while chunk := response.read1(1 << 20):
         size += len(chunk)
-        newlines += chunk.count(b"\r\n")
+        newlines += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")  # a CRLF split by the read
+        last = chunk[-1:]
         if limit_bytes is not None and size >= limit_bytes:
             break
     connection.close()
-    return first, time.perf_counter() - started, size, newlines - 1  # notes hold no CRLF: one per row
+    return first, time.perf_counter() - started, size, newlines - 1  # rows end in CRLF, notes' lines in LF
 
 
 def markdown(posts: list[Post], exports: list[Export]) -> str:

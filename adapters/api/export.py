@@ -47,46 +47,47 @@ COLUMNS = (
     "closed_at",
 )
 # A cell a spreadsheet would run as a formula (CSV injection): it is kept as text behind a quote mark.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
-def safe_cell(value: object) -> str:
-    if value is None:
+def _text(value: str | None) -> str:
+    if not value:
         return ""
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + value if value[0] in FORMULA_STARTS else value
+
+
+def _when(moment: datetime | None) -> str:
+    """``2026-03-10T10:00:00Z``: the stored times are UTC (storage/types.py)."""
+    if moment is None:
+        return ""
+    text = moment.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def row_of(lead: records.LeadRecord) -> list[str]:
+    """One lead's row, cell by cell by kind (a million rows go through here)."""
     owner, marketer = lead.owner, lead.marketer
     return [
-        safe_cell(v)
-        for v in (
-            f"L-{lead.number}",
-            lead.company,
-            lead.email,
-            lead.contact_name,
-            lead.source,
-            lead.campaign,
-            lead.note,
-            owner.email if owner else None,
-            owner.name if owner else None,
-            lead.status,
-            stage_name(lead.stage),
-            lead.amount,
-            lead.outcome_reason,
-            marketer.name if marketer else None,
-            lead.created_at,
-            lead.handed_off_at,
-            lead.accepted_at,
-            lead.first_touch_at,
-            lead.last_touch_at,
-            lead.closed_at,
-        )
+        f"L-{lead.number}",
+        _text(lead.company),
+        _text(lead.email),
+        _text(lead.contact_name),
+        _text(lead.source),
+        _text(lead.campaign),
+        _text(lead.note),
+        _text(owner.email) if owner else "",
+        _text(owner.name) if owner else "",
+        lead.status,
+        stage_name(lead.stage) or "",
+        f"{lead.amount:.2f}" if lead.amount is not None else "",
+        _text(lead.outcome_reason),
+        _text(marketer.name) if marketer else "",
+        _when(lead.created_at),
+        _when(lead.handed_off_at),
+        _when(lead.accepted_at),
+        _when(lead.first_touch_at),
+        _when(lead.last_touch_at),
+        _when(lead.closed_at),
     ]
 
 
