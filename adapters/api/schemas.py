@@ -183,6 +183,18 @@ class FieldProblem(BaseModel):
 class Problem(BaseModel):
     """Every error: a stable ``error`` code, a ``message`` for people and, for ``422``, one entry per field."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": "invalid_fields",
+                    "message": "Some values cannot be used: company.",
+                    "fields": [{"field": "company", "message": "company is 240 characters long; the limit is 200."}],
+                }
+            ]
+        }
+    )
+
     error: str
     message: str
     fields: list[FieldProblem] | None = None

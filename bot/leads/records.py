@@ -18,7 +18,6 @@ from bot.core.people import mentions
 from bot.leads.trail import trail
 from storage.models import OPEN_STATUSES, Campaign, Feedback, Lead, Member
 
-STATUSES = ("handed_off", "accepted", "rejected", "unassigned", "won", "lost")
 HISTORY_LIMIT = 500
 
 _LEAD = Lead.__table__  # type: ignore[attr-defined]

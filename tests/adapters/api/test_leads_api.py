@@ -465,6 +465,16 @@ def test_the_export_streams_a_batch_at_a_time(api: Integration) -> None:
     assert first.startswith("id,company,email,name,source,campaign,note,owner_email")
 
 
+def test_unknown_endpoints_and_methods_answer_in_the_same_shape(api: Integration) -> None:
+    missing = api.get("/api/v1/contacts")
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    wrong = api.http.delete("/api/v1/leads", headers=api.headers)
+    assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
+    assert "POST" in wrong.headers["allow"]
+    assert api.http.get("/t/not-a-tool").status_code == 404  # other paths keep their own answers
+    assert "error" not in api.http.get("/healthz").json()
+
+
 def test_api_requests_are_counted_per_route_in_metrics(api: Integration) -> None:
     api.post({"company": "Acme"})
     api.get("/api/v1/leads/L-1")
