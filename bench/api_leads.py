@@ -8,7 +8,7 @@
 * ``GET /api/v1/leads.csv`` of a preloaded workspace: time to the first byte, total time, rows, and the
   growth of the server's resident memory (VmRSS, sampled every 20 ms) over its size before the export.
 
-A script, not a test (default sizes run in about a minute):
+A script, not a test (default sizes: about 45 s per database):
 
     .venv/bin/python bench/api_leads.py                              # 10 s runs at c=16, export of 20,000 leads
     .venv/bin/python bench/api_leads.py --export-leads 1000000       # the million
