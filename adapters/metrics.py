@@ -1,4 +1,4 @@
-"""GET /metrics in Prometheus' text format: commands answered, job firings and the outbox backlog.
+"""GET /metrics in Prometheus' text format: commands answered, REST API requests, job firings and the outbox backlog.
 A registry per app (no process-wide singletons), filled at scrape time from what the runtime already counts."""
 
 from __future__ import annotations
@@ -25,9 +25,15 @@ class JobCounts(Protocol):
 
 
 class TandemCollector(Collector):
-    def __init__(self, runtime: Runtime, jobs: Mapping[str, JobCounts] | None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        jobs: Mapping[str, JobCounts] | None,
+        api: Mapping[tuple[str, str, int], int] | None = None,
+    ) -> None:
         self.runtime = runtime
         self.jobs = jobs or {}
+        self.api = api if api is not None else {}
 
     def collect(self) -> Iterator[Metric]:
         commands = CounterMetricFamily(
@@ -43,6 +49,14 @@ class TandemCollector(Collector):
             for result in ("ran", "skipped", "failed"):
                 jobs.add_metric([name, result], getattr(counts, result))
         yield jobs
+        api = CounterMetricFamily(
+            "tandem_api_requests",
+            "REST API requests answered, by route and status",
+            labels=["method", "route", "status"],
+        )
+        for (method, route, status), count in sorted(dict(self.api).items()):
+            api.add_metric([method, route, str(status)], count)
+        yield api
         outbox = GaugeMetricFamily("tandem_outbox_rows", "Outbox rows by status", labels=["status"])
         with self.runtime.db.session() as session:
             rows = session.execute(select(col(Outbox.status), func.count()).group_by(col(Outbox.status))).all()
@@ -51,9 +65,14 @@ class TandemCollector(Collector):
         yield outbox
 
 
-def mount_metrics(app: FastAPI, runtime: Runtime, jobs: Mapping[str, JobCounts] | None = None) -> None:
+def mount_metrics(
+    app: FastAPI,
+    runtime: Runtime,
+    jobs: Mapping[str, JobCounts] | None = None,
+    api: Mapping[tuple[str, str, int], int] | None = None,
+) -> None:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(TandemCollector(runtime, jobs))
+    registry.register(TandemCollector(runtime, jobs, api))
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

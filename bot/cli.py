@@ -242,6 +242,11 @@ def _demo_runtime(database: Path, *, fresh: bool, served_at: str | None = None):
     return runtime
 
 
+from bot.admin.apikey_cli import apikey_app  # noqa: E402  (after the helpers it uses)
+
+app.add_typer(apikey_app, name="apikey")
+
+
 teams_app = typer.Typer(help="Microsoft Teams.", no_args_is_help=True)
 app.add_typer(teams_app, name="teams")
 

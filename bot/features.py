@@ -4,6 +4,7 @@ offers another (the meeting agenda's intel and survey parts) are filled here too
 
 from __future__ import annotations
 
+from bot.admin import apikey_commands as apikey
 from bot.admin import commands as admin
 from bot.admin import link_commands as link
 from bot.core.commands import Registry
@@ -33,6 +34,7 @@ def build_registry() -> Registry:
             *admin.specs(),
             *link.specs(),
             *survey.specs(),
+            *apikey.specs(),
         ],
         after_command=[card_refresh.after_command],
     )

@@ -7,7 +7,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -22,6 +22,9 @@ from bot.core.runtime import Runtime
 from bot.features import build_registry
 from storage.db import Database
 from storage.migrate import MigrationsUnreadable, schema_state
+
+if TYPE_CHECKING:
+    from adapters.api import ApiCounts
 
 Hook = Callable[[], Awaitable[None]]  # start-up and shut-down work the lifespan awaits
 
@@ -66,9 +69,9 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     async def readyz() -> JSONResponse:
         return await run_in_threadpool(readiness, runtime.db)
 
-    _mount_adapters(app, runtime, startups, shutdowns)
+    api_counts = _mount_adapters(app, runtime, startups, shutdowns)
     job_counters = _mount_schedules(runtime, startups, shutdowns)
-    mount_metrics(app, runtime, job_counters)
+    mount_metrics(app, runtime, job_counters, api_counts.counts)
     return app
 
 
@@ -102,11 +105,15 @@ def _unready(database: str) -> JSONResponse:
     return JSONResponse({"status": "unavailable", "database": database}, status_code=503)
 
 
-def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list[Hook], shutdowns: list[Hook]) -> None:
+def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list[Hook], shutdowns: list[Hook]) -> ApiCounts:
+    from adapters.api import mount_api
+    from adapters.api.people import Directories
     from adapters.links import mount_links
 
     settings = runtime.settings
     mount_links(app, runtime)
+    directories = Directories()  # the chat directories an API lead's owner_email is looked up in
+    api_counts = mount_api(app, directories)
     if settings.playground:
         from adapters.web.playground.app import mount_playground
         from schedules.jobs.delivery import deliver_due
@@ -117,13 +124,16 @@ def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list[Hook], shutdo
     if settings.slack_enabled:
         from adapters.slack.app import mount as mount_slack
 
-        mount_slack(app, runtime, startups, shutdowns)
+        slack = mount_slack(app, runtime, startups, shutdowns)
+        directories.by_platform["slack"] = slack.bridge.look_up_people
     if settings.teams_on:
         from adapters.teams.app import mount_teams
 
         teams = mount_teams(app, runtime)
         runtime.add_sender(teams.sender)
         startups.append(teams.initialize)
+        directories.by_platform["teams"] = teams.look_up_people
+    return api_counts
 
 
 def _mount_schedules(runtime: Runtime, startups: list[Hook], shutdowns: list[Hook]) -> dict[str, Any] | None:

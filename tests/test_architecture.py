@@ -25,6 +25,7 @@ PURE = [
     "bot/meetings/times.py",
     "bot/meetings/notes.py",
     "bot/meetings/ics.py",
+    "bot/admin/apikey_views.py",
 ]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -14,8 +14,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters import naming
 from adapters.slack.clients import TokenBook
 from adapters.slack.directory import Directory
+from bot.core.grammar import UserRef
 from bot.core.replies import Reply
-from bot.core.request import Request
+from bot.core.request import Named, Request
 from bot.core.runtime import Runtime
 
 log = logging.getLogger("tandem.slack")
@@ -55,6 +56,12 @@ class SlackBridge:
         if fetched:
             await self.directory.mark_enriched(asker.team_id, person)
         return reply
+
+    async def look_up_people(self, team_id: str, refs: Sequence[UserRef]) -> Sequence[Named]:
+        """The people ``refs`` name in the Slack team's directory, for callers without a Slack request (the REST
+        API's ``owner_email``); a team Tandem is not installed in raises ``DeliveryFailed``."""
+        client = await self.tokens.client(team_id)
+        return await self.directory.look_up(client, team_id, refs)
 
     def follow_up(self, work: Awaitable[None]) -> None:
         """Work finished after Slack got its answer; tracked so shutdown can wait for it."""

@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from microsoft_teams.api import ConversationUpdateActivity
+from microsoft_teams.api import ApiClient, ConversationUpdateActivity
 from microsoft_teams.api.activities.message.message import MessageActivity, MessageActivityInput
 from microsoft_teams.api.auth.cloud_environment import CloudEnvironment
 from microsoft_teams.apps import ActivityContext, App
+from microsoft_teams.common import Client, ClientOptions
 
 from adapters import naming
 from adapters.teams import contacts, directory, roster
@@ -33,8 +36,9 @@ from adapters.teams.translate import (
     tenant_of,
 )
 from bot.core.config import Settings
+from bot.core.grammar import UserRef
 from bot.core.replies import Reply
-from bot.core.request import Person
+from bot.core.request import Named, Person
 from bot.core.runtime import Runtime
 
 log = logging.getLogger("tandem.teams")
@@ -101,6 +105,19 @@ class TeamsBot:
         if self.local_mode:
             log.warning(LOCAL_MODE_WARNING)
         await self.app.initialize()
+
+    async def look_up_people(self, tenant_id: str, refs: Sequence[UserRef]) -> Sequence[Named]:
+        """The people ``refs`` name in the tenant's rosters, for callers without a Teams activity (the REST API's
+        ``owner_email``)."""
+        return await directory.look_up_in_tenant(self.runtime.db, tenant_id, refs, self._connector)
+
+    @asynccontextmanager
+    async def _connector(self, service_url: str) -> AsyncIterator[ApiClient]:
+        client = Client(ClientOptions(timeout=15.0))
+        try:
+            yield ApiClient(service_url, client, cloud=self.app.cloud, token_provider=self.app.token_provider)
+        finally:
+            await client.http.aclose()
 
     # --- inbound -------------------------------------------------------------------------------------------
 

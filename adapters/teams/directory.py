@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 
 import httpx
 from microsoft_teams.api import ApiClient, TeamsChannelAccount
 from microsoft_teams.api.models.conversation import PagedMembersResult
 from sqlmodel import col, select
 
-from adapters.teams.references import PLATFORM, workspace_of
+from adapters.teams.references import PLATFORM, Reference, workspace_of
 from adapters.teams.roster import ENTRA, Profile
 from adapters.teams.translate import base_conversation_id
 from bot.core.grammar import UserRef
@@ -41,6 +42,45 @@ async def look_up(
 ) -> list[Named]:
     rosters = await db.run(_rosters, db, tenant_id, base_conversation_id(conversation_id))
     return [await _look_up(api, tenant_id, rosters, ref) for ref in refs]
+
+
+Connector = Callable[[str], AbstractAsyncContextManager[ApiClient]]  # service URL → a Bot Connector client
+
+
+async def look_up_in_tenant(db: Database, tenant_id: str, refs: Sequence[UserRef], connect: Connector) -> list[Named]:
+    """The same search without a conversation to start from (the REST API's ``owner_email``): the rosters of
+    the teams and group chats Tandem was added to in the tenant, through their Bot Connector."""
+    shared = await db.run(_shared_rosters, db, tenant_id)
+    if not shared:
+        return [
+            Named(ref.key or ref.raw, None, f"{HERE} (Tandem has not been added to a team there yet)") for ref in refs
+        ]
+    async with connect(shared[0][1]) as api:
+        return [await _look_up(api, tenant_id, [c for c, _ in shared], ref) for ref in refs]
+
+
+def _shared_rosters(db: Database, tenant_id: str) -> list[tuple[str, str]]:
+    """(conversation id, service URL) of the tenant's shared conversations, the most recently seen first."""
+    with db.session() as session:
+        workspace_id = workspace_of(session, tenant_id)
+        if workspace_id is None:
+            return []
+        rows = session.exec(
+            select(ConversationRef.address, ConversationRef.reference)
+            .where(
+                ConversationRef.workspace_id == workspace_id,
+                ConversationRef.platform == PLATFORM,
+                col(ConversationRef.member_id).is_(None),
+            )
+            .order_by(col(ConversationRef.updated_at).desc())
+            .limit(MAX_ROSTERS)
+        ).all()
+    found = []
+    for address, raw in rows:
+        reference = Reference.from_json(raw)
+        if reference is not None and reference.tenant_id == tenant_id and reference.service_url:
+            found.append((address, reference.service_url))
+    return found
 
 
 def _rosters(db: Database, tenant_id: str, conversation_id: str) -> list[str]:

@@ -126,12 +126,18 @@ def submit_of(value: Any) -> Submit | None:
 def request_of(activity: MessageActivity, tenant_id: str, person: Person) -> tuple[Request, Submit | None]:
     """The Request for a message or a card submit."""
     channel = base_conversation_id(activity.conversation.id)
+    private = conversation_kind(activity) == "personal"  # Teams answers in channels and group chats for all
     submit = submit_of(activity.value)
     if submit is not None:
         return Request(
-            person=person, team_id=tenant_id, text=submit.command, channel=channel, source_message=submit.outbox_id
+            person=person,
+            team_id=tenant_id,
+            text=submit.command,
+            channel=channel,
+            source_message=submit.outbox_id,
+            private=private,
         ), submit
     text = command_text(activity)
     if not text:
         raise NotACommand("Hi! Type `help` to see what I can do.")
-    return Request(person=person, team_id=tenant_id, text=text, channel=channel), None
+    return Request(person=person, team_id=tenant_id, text=text, channel=channel, private=private), None

@@ -19,6 +19,8 @@ from bot.core.clock import Clock
 from bot.core.errors import UsageError
 from bot.core.people import ROLE_RANK
 from storage.models import (
+    ApiIdempotency,
+    ApiKey,
     Campaign,
     CriteriaVersion,
     Lead,
@@ -141,6 +143,7 @@ def _merge(session: Session, target: Workspace, source_id: int) -> LinkResult:
     _renumber(session, Campaign.__table__, a, b, seq="campaign_seq")  # type: ignore[attr-defined]
     _merge_criteria(session, a, b)
     _merge_settings(session, a, b)
+    _merge_api_keys(session, a, b)
     _rewrite_pending(session, b, result.renumbered)
     session.execute(delete(LinkCode).where(LinkCode.workspace_id == b))  # type: ignore[arg-type]
     for table in SQLModel.metadata.sorted_tables:
@@ -239,6 +242,30 @@ def _merge_settings(session: Session, a: int, b: int) -> None:
             session.add(WorkspaceSetting(workspace_id=a, key=key, value=value))
     session.execute(delete(WorkspaceSetting).where(WorkspaceSetting.workspace_id == b))  # type: ignore[arg-type]
     session.flush()
+
+
+def _merge_api_keys(session: Session, a: int, b: int) -> None:
+    """Both sides' API keys keep working. A label active on both sides is told apart by B's platform
+    ("website (teams)"); an Idempotency-Key both sides' integrations happened to use is forgotten on B's side."""
+    taken = {
+        label.lower()
+        for label in session.execute(
+            select(col(ApiKey.label)).where(ApiKey.workspace_id == a, col(ApiKey.revoked_at).is_(None))
+        ).scalars()
+    }
+    platform = "+".join(sorted(_platforms(session, b))) or "linked"
+    for key_id, label in session.execute(
+        select(col(ApiKey.id), col(ApiKey.label)).where(ApiKey.workspace_id == b, col(ApiKey.revoked_at).is_(None))
+    ).all():
+        if label.lower() in taken:
+            suffix = f" ({platform})"
+            renamed = label[: 60 - len(suffix)] + suffix
+            session.execute(update(ApiKey).where(col(ApiKey.id) == key_id).values(label=renamed))
+            taken.add(renamed.lower())
+    ours = select(col(ApiIdempotency.key)).where(ApiIdempotency.workspace_id == a)
+    session.execute(
+        delete(ApiIdempotency).where(col(ApiIdempotency.workspace_id) == b, col(ApiIdempotency.key).in_(ours))
+    )
 
 
 def _rewrite_pending(session: Session, b: int, renumbered: dict[int, int]) -> None:

@@ -40,6 +40,9 @@ class Request:
     team_name: str | None = None
     source_message: int | None = None  # outbox id of the card whose button was clicked
     named: tuple[Named, ...] = ()  # people the command names, found by the platform's directory
+    # Whether only the asker sees the answer: Slack answers privately everywhere, Teams only in a 1:1 chat. A
+    # command whose answer holds a secret (an API key) refuses to answer where others read along.
+    private: bool = True
 
     @property
     def platform(self) -> str:

@@ -3,6 +3,7 @@ queries filter by it."""
 
 from __future__ import annotations
 
+from storage.models.api_keys import ApiIdempotency, ApiKey
 from storage.models.base import OPEN_STATUSES, OPEN_STATUSES_SQL, ROLES
 from storage.models.campaigns import Campaign
 from storage.models.intel import Competitor, IntelNote
@@ -16,6 +17,8 @@ from storage.models.tools import Tool, ToolClick
 from storage.models.workspaces import LinkCode, Member, MemberAccount, Workspace, WorkspaceAccount, WorkspaceSetting
 
 __all__ = [
+    "ApiIdempotency",
+    "ApiKey",
     "Campaign",
     "Competitor",
     "ConversationRef",
