@@ -4,6 +4,7 @@ offers another (the meeting agenda's intel and survey parts) are filled here too
 
 from __future__ import annotations
 
+from bot import agenda_parts
 from bot.admin import apikey_commands as apikey
 from bot.admin import commands as admin
 from bot.admin import link_commands as link
@@ -18,10 +19,9 @@ from bot.tools import commands as tool
 
 
 def agenda_extras() -> tuple[AgendaExtras, ...]:
-    """The agenda's parts other features provide — intel's notes and the pulse survey's score — for `meeting
-    agenda` and the agenda posted at a meeting's start. Empty until those features are part of this version: the
-    agenda then leaves those parts out."""
-    return ()
+    """The agenda's parts other features provide — intel's notes and the pulse survey's result — for `meeting
+    agenda` and the agenda posted at a meeting's start."""
+    return (agenda_parts.intel_part, agenda_parts.survey_part)
 
 
 def build_registry() -> Registry:

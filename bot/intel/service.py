@@ -158,6 +158,22 @@ def intel_count(session: Session, workspace_id: int, start: datetime, end: datet
     return int(session.execute(_IN_PERIOD, {"workspace": workspace_id, "start": start, "end": end}).scalar_one())
 
 
+def busiest_in(
+    session: Session, workspace_id: int, start: datetime, end: datetime, *, limit: int = 3
+) -> list[tuple[str, int]]:
+    """The competitors most noted in ``[start, end)`` with their note counts (the meeting agenda's intel part)."""
+    notes = func.count().label("notes")
+    rows = session.execute(
+        select(_COMPETITORS.c.name, notes)
+        .join_from(_NOTES, _COMPETITORS, _COMPETITORS.c.id == _NOTES.c.competitor_id)
+        .where(_NOTES.c.workspace_id == workspace_id, _NOTES.c.created_at >= start, _NOTES.c.created_at < end)
+        .group_by(_COMPETITORS.c.id, _COMPETITORS.c.name)
+        .order_by(notes.desc(), _COMPETITORS.c.name)
+        .limit(limit)
+    ).all()
+    return [(str(name), int(count)) for name, count in rows]
+
+
 def _latest_of(workspace_id: int, competitor_id: int, limit: int) -> Select[Any]:
     return (
         select(_NOTES.c.id, _NOTES.c.competitor_id, _NOTES.c.member_id, _NOTES.c.text, _NOTES.c.created_at)
