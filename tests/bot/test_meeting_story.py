@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from bot.core.clock import FakeClock
 from bot.core.replies import Chart, Link, Reply, When, from_json
+from schedules.registry import run_job_now
 from storage.models import Campaign, Meeting, Outbox
 from tests.bot.conftest import Team, buttons_of, text_of
 
@@ -266,7 +267,22 @@ def test_the_agenda_is_built_from_the_quarters_figures(office: Team) -> None:
     assert "Losses: 1 lost — price 1, competitor 1" in text
     assert "Unworked: 1 not accepted or not yet touched" in text and "Overdue: 1 past their SLA (Rita 1)" in text
     assert "Spring Webinar: 2 of 10 leads (20%) · 1 accepted" in text
-    assert "Competitive intel" not in text and "Pulse survey" not in text  # their features are not in this version
+    assert "Competitive intel" not in text and "Pulse survey" not in text  # none filed, none asked: left out
+
+
+async def test_the_agenda_carries_the_quarters_intel_and_pulse_survey_without_names(office: Team) -> None:
+    office.say("dana", "meeting schedule 2026-03-20 15:00 Q1 review")
+    assert office.say("rita", "intel Globex cut list prices by 20%").ok
+    assert office.say("sam", "intel globex offers free onboarding").ok
+    assert office.say("sam", "intel Initech ships an AI assistant").ok
+    firing = await run_job_now(office.runtime, "survey")
+    assert firing.ran and not firing.error, firing
+    assert office.say("rita", "tandem survey answer 4 quarter:2026-Q1").ok
+    assert office.say("rita", 'tandem survey comment quarter:2026-Q1 "more battlecards please"').ok
+    text = office.text("dana", "meeting agenda")
+    assert "Competitive intel: 3 notes from sales — most about Globex 2, Initech 1" in text
+    assert "Pulse survey 2026-Q1: — from 1 of 2 reps" in text  # one answer is too few to show a score
+    assert "Rita" not in text.split("Pulse survey", 1)[1].split("\n")[0]
 
 
 def test_the_agenda_carries_the_last_meetings_open_items(office: Team) -> None:
