@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from storage.models.base import OPEN_STATUSES, OPEN_STATUSES_SQL, ROLES
 from storage.models.campaigns import Campaign
+from storage.models.imports import LeadImport
 from storage.models.jobs import JobLease, ProcessedEvent
 from storage.models.leads import CriteriaVersion, Feedback, Lead, LeadEvent
 from storage.models.outbox import Outbox
@@ -20,6 +21,7 @@ __all__ = [
     "JobLease",
     "Lead",
     "LeadEvent",
+    "LeadImport",
     "LinkCode",
     "Member",
     "MemberAccount",
