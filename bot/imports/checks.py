@@ -3,8 +3,9 @@ checked with the row's line named, so each refused row can be found and fixed in
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
+import re
+import sys
+from dataclasses import dataclass, replace
 
 from bot.core.errors import UsageError
 from bot.core.grammar import is_email
@@ -12,9 +13,9 @@ from bot.imports.leads_csv import RawRow
 from bot.leads.lifecycle import LIMITS, NewLead, validate
 
 CAMPAIGN_LIMIT = 200
-# Bidirectional overrides and isolates reorder what is shown around them (a company name that reads as another
-# one): refused like control characters.
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Control characters (Unicode category Cc: C0, DEL and C1) and the bidirectional overrides and isolates, which
+# reorder what is shown around them (a company name that reads as another one).
+_NOT_SHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _ONE_LINE = ("company", "email", "name", "source", "campaign", "owner_email")
 _WORDS = {"email": "e-mail", "owner_email": "owner_email", "name": "name", "note": "note"}
 
@@ -75,23 +76,27 @@ def check_row(row: RawRow) -> ImportRow | Refusal:
         )
     except UsageError as error:  # the same rules as a hand-off typed in chat, should they ever say more
         return Refusal(row.line, _lower_first(str(error)))
-    return ImportRow(row.line, new, campaign, owner)
+    # A file repeats a handful of sources and campaigns: one string each, not one per row.
+    if new.source:
+        new = replace(new, source=sys.intern(new.source))
+    return ImportRow(row.line, new, sys.intern(campaign) if campaign else None, owner)
 
 
 def _unprintable(field: str, value: str) -> str | None:
     """Why ``value`` cannot be stored as shown text: a line break in a one-line field, or a control or
     direction-overriding character anywhere (a note may hold line breaks and tabs)."""
-    word = _WORDS.get(field, field)
-    for char in value:
+    found = _NOT_SHOWN.search(value)
+    while found is not None:
+        char = found.group()
+        word = _WORDS.get(field, field)
         if char in "\n\r" and field in _ONE_LINE:
             return f"the {word} runs over several lines; put it on one line."
-        if char in "\n\t" and field == "note":
-            continue
-        if char in _BIDI or unicodedata.category(char) == "Cc":
+        if char not in "\n\t" or field != "note":
             return (
                 f"the {word} holds a control character (U+{ord(char):04X}), which cannot be shown; remove it "
                 "(it often comes from copying out of another program)."
             )
+        found = _NOT_SHOWN.search(value, found.end())
     return None
 
 

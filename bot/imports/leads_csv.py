@@ -5,10 +5,10 @@ and a file that cannot be read is refused with one message that says how to fix 
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 
 from bot.core.errors import UsageError
 
@@ -26,6 +26,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 _SAMPLE = 64 * 1024
 _SEPARATORS = re.compile(r"[\s_\-.]+")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 class UnreadableFile(UsageError):
@@ -56,7 +57,7 @@ class CsvFile:
     encoding: str
     delimiter: str
     columns: tuple[Column, ...]
-    rows: tuple[RawRow, ...]
+    rows: Iterable[RawRow]  # a tuple from read_leads_csv; read as iterated, once, from open_leads_csv
 
     @property
     def unknown(self) -> tuple[str, ...]:
@@ -77,22 +78,32 @@ _FIELD_OF = {heading_key(alias): field for field, names in ALIASES.items() for a
 
 def read_leads_csv(data: bytes, file_name: str) -> CsvFile:
     """The whole file, parsed; UnreadableFile when it cannot be imported at all."""
+    opened = open_leads_csv(data, file_name)
+    return replace(opened, rows=tuple(opened.rows))
+
+
+def open_leads_csv(data: bytes, file_name: str) -> CsvFile:
+    """The file's encoding, delimiter and columns, with its rows read as they are iterated (once): an import
+    checks each row as it comes and keeps only what it needs. Iterating may still raise UnreadableFile (a quote
+    left open at the end), so the rows are all read before anything is written."""
     text, encoding = decode(data, file_name)
     delimiter = sniff_delimiter(text)
-    rows = _records(text, delimiter, file_name)
-    _, header = next(rows, (0, []))
+    records = _records(text, delimiter, file_name)
+    _, header = next(records, (0, []))
     if not any(cell.strip() for cell in header):
         raise UnreadableFile(
             f"{file_name} has no rows: its first line should name the columns (`company`, `email`, …)."
         )
     columns = _columns(header, file_name)
+    return CsvFile(file_name, encoding, delimiter, columns, _rows(records, columns))
+
+
+def _rows(records: Iterator[tuple[int, list[str]]], columns: tuple[Column, ...]) -> Iterator[RawRow]:
     by_position = [(c.position, c.field) for c in columns if c.field is not None]
-    found: list[RawRow] = []
-    for line, cells in rows:
+    for line, cells in records:
         values = {field: cells[position] for position, field in by_position if position < len(cells)}
         if any(value.strip() for value in values.values()):
-            found.append(RawRow(line, values))
-    return CsvFile(file_name, encoding, delimiter, columns, tuple(found))
+            yield RawRow(line, values)
 
 
 def decode(data: bytes, file_name: str) -> tuple[str, str]:
@@ -189,7 +200,7 @@ def _columns(header: list[str], file_name: str) -> tuple[Column, ...]:
 def _records(text: str, delimiter: str, file_name: str) -> Iterator[tuple[int, list[str]]]:
     """Each non-blank record with the line it starts on. A quote left open runs to the end of the file, which
     would swallow every row after it: that is refused, naming its line."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     previous = 0
     last_start = 0
     try:
@@ -210,12 +221,19 @@ def _records(text: str, delimiter: str, file_name: str) -> Iterator[tuple[int, l
         )
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings (`\r\n`, `\n` or `\r`), as csv wants them, one at a time: an
+    ``io.StringIO`` of the text would hold a second copy of it at four bytes a character."""
+    for found in _LINE.finditer(text):
+        yield found.group()
+
+
 def _quote_left_open(text: str, start: int, delimiter: str) -> bool:
     """Whether the last record, starting on line ``start`` and spanning several lines, ends inside a quote: read
     again strictly, it then meets the end of the data. Only the last record is checked, so this is paid once."""
-    tail = "".join(io.StringIO(text, newline="").readlines()[start - 1 :])
+    tail = "".join(itertools.islice(_lines(text), start - 1, None))
     try:
-        next(csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True), None)
+        next(csv.reader(_lines(tail), delimiter=delimiter, strict=True), None)
     except csv.Error:
         return True
     return False

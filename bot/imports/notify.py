@@ -20,13 +20,11 @@ from storage.models import Lead, Member
 
 _LEAD = Lead.__table__  # type: ignore[attr-defined]
 # The import's waiting leads, the first ten of each owner by number and each owner's count, in one read however
-# many leads the import created (window functions: SQLite ≥ 3.25 and PostgreSQL).
+# many leads the import created (window functions: SQLite ≥ 3.25 and PostgreSQL). The window ranks ids only;
+# the few rows listed are then joined for their text.
 _RANKED = (
     select(
-        _LEAD.c.number,
-        _LEAD.c.company,
-        _LEAD.c.contact_name,
-        _LEAD.c.email,
+        _LEAD.c.id,
         _LEAD.c.owner_id,
         func.row_number().over(partition_by=_LEAD.c.owner_id, order_by=_LEAD.c.number).label("rank"),
         func.count().over(partition_by=_LEAD.c.owner_id).label("total"),
@@ -39,16 +37,10 @@ _RANKED = (
     .subquery()
 )
 _FIRST = (
-    select(
-        _RANKED.c.number,
-        _RANKED.c.company,
-        _RANKED.c.contact_name,
-        _RANKED.c.email,
-        _RANKED.c.owner_id,
-        _RANKED.c.total,
-    )
+    select(_LEAD.c.number, _LEAD.c.company, _LEAD.c.contact_name, _LEAD.c.email, _RANKED.c.owner_id, _RANKED.c.total)
+    .select_from(_RANKED.join(_LEAD, _LEAD.c.id == _RANKED.c.id))
     .where(_RANKED.c.rank <= views.LISTED)
-    .order_by(_RANKED.c.owner_id, _RANKED.c.number)
+    .order_by(_RANKED.c.owner_id, _LEAD.c.number)
 )
 DIGEST_KIND = "import_digest"
 UNASSIGNED_KIND = "import_unassigned"

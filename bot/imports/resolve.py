@@ -11,8 +11,8 @@ from sqlmodel import Session
 
 from bot.core.args import find_campaign
 from bot.core.errors import NotFound, UsageError
-from bot.imports.batch import Candidate
 from bot.imports.checks import ImportRow, Refusal
+from bot.imports.matching import Candidate
 from storage.models import Campaign, Member
 
 _MEMBER = Member.__table__  # type: ignore[attr-defined]

@@ -19,19 +19,11 @@ from sqlmodel import Session, col
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.people import has_role, members_with_role
-from bot.imports.batch import (
-    Candidate,
-    Key,
-    Match,
-    count_batch,
-    leads_of_imports,
-    lock_and_route,
-    open_matches,
-    write_batch,
-)
+from bot.imports.batch import count_batch, lock_and_route, write_batch
 from bot.imports.checks import ImportRow, Refusal, check_row
+from bot.imports.leads_csv import CsvFile, open_leads_csv
 from bot.imports.leads_csv import UnreadableFile as UnreadableFile
-from bot.imports.leads_csv import read_leads_csv
+from bot.imports.matching import Candidate, FileKeys, Key, Match, leads_of_imports, open_matches, refresh_statistics
 from bot.imports.notify import tell_owners
 from bot.imports.report import Duplicate, ImportReport
 from bot.imports.resolve import Resolved, resolve
@@ -69,38 +61,40 @@ def import_leads(
     """Import ``file`` into the workspace as hand-offs by ``by_id`` (a marketer or above; None: an operator on the
     command line). Raises UnreadableFile (nothing written) when the file as a whole cannot be imported."""
     name = shown_file_name(file.file_name)
-    parsed = read_leads_csv(file.data, name)
-    if not parsed.rows:
+    parsed = open_leads_csv(file.data, name)
+    rows, refused, count = _checked(parsed)
+    if not count:
         raise UnreadableFile(f"{name} has a header row but no leads under it.")
-    checked = [check_row(row) for row in parsed.rows]
     content_hash = hashlib.sha256(file.data).hexdigest()
     with db.session() as session:
         by = _importer(session, workspace_id, by_id)
-        resolved = resolve(session, workspace_id, [c for c in checked if isinstance(c, ImportRow)])
+        resolved = resolve(session, workspace_id, rows)
         same_file = _imports_of(session, workspace_id, content_hash)
         earlier = leads_of_imports(session, workspace_id, [import_id for import_id, _ in same_file])
+    del rows  # the candidates hold what is left to write
     report = ImportReport(
         file_name=name,
         encoding=parsed.encoding,
         delimiter=parsed.delimiter_name,
         columns=[(c.heading, c.field) for c in parsed.columns if c.field is not None],
         unknown_columns=list(parsed.unknown),
-        rows=len(parsed.rows),
+        rows=count,
         dry_run=dry_run,
         by=by.display_name if by is not None else None,
     )
-    report.refused = sorted([c for c in checked if isinstance(c, Refusal)] + resolved.refused, key=lambda r: r.line)
+    report.refused = sorted(refused + resolved.refused, key=lambda r: r.line)
     if dry_run:
         _rehearse(db, workspace_id, resolved, earlier, report, batch_size, progress)
         return report
     resumed = next((import_id for import_id, finished in same_file if not finished), None)
     import_id = resumed if resumed is not None else _start(db, clock, workspace_id, name, content_hash, by_id, report)
     report.import_id, report.resumed = import_id, resumed is not None
-    seen: dict[Key, int] = {}
+    seen = FileKeys()
     todo = resolved.candidates
     for start in range(0, len(todo), batch_size):
         chunk = todo[start : start + batch_size]
         with db.session() as session:
+            refresh_statistics(session)
             router = lock_and_route(session, workspace_id)
             fresh, duplicates = _sort(chunk, open_matches(session, workspace_id, chunk), earlier, seen, import_id)
             written = write_batch(
@@ -128,6 +122,21 @@ def import_leads(
         )
     report.digests, report.channel_told = told.digests, told.channel_told
     return report
+
+
+def _checked(parsed: CsvFile) -> tuple[list[ImportRow], list[Refusal], int]:
+    """Every row checked as it is read, keeping only the checked rows: the raw cells are not held."""
+    rows: list[ImportRow] = []
+    refused: list[Refusal] = []
+    count = 0
+    for raw in parsed.rows:
+        count += 1
+        checked = check_row(raw)
+        if isinstance(checked, Refusal):
+            refused.append(checked)
+        else:
+            rows.append(checked)
+    return rows, refused, count
 
 
 def _importer(session: Session, workspace_id: int, by_id: int | None) -> Member | None:
@@ -187,7 +196,7 @@ def _sort(
     chunk: Sequence[Candidate],
     matches: dict[Key, Match],
     earlier: dict[Key, Match],
-    seen: dict[Key, int],
+    seen: FileKeys,
     import_id: int | None,
 ) -> tuple[list[Candidate], list[Duplicate]]:
     """The rows of ``chunk`` to create, and those skipped (SPEC §3 Duplicates): a row repeating an earlier row of
@@ -198,8 +207,8 @@ def _sort(
     for row in chunk:
         key = row.key
         matched = row.new.email or row.new.company
-        if key in seen:
-            duplicates.append(Duplicate(row.line, matched, of_line=seen[key]))
+        if (of_line := seen.line_of(key)) is not None:
+            duplicates.append(Duplicate(row.line, matched, of_line=of_line))
             continue
         hit = matches.get(key) or earlier.get(key)
         if hit is not None:
@@ -207,8 +216,7 @@ def _sort(
             duplicates.append(Duplicate(row.line, matched, hit.number, hit.company, hit.status, earlier_run=again))
             continue
         fresh.append(row)
-        for created in row.keys_it_creates():
-            seen.setdefault(created, row.line)
+        seen.add(row)
     return fresh, duplicates
 
 
@@ -232,9 +240,10 @@ def _rehearse(
     progress: Progress | None,
 ) -> None:
     """A dry run: the same checks, matches and round-robin as the import, in memory, writing nothing."""
-    seen: dict[Key, int] = {}
+    seen = FileKeys()
     todo = resolved.candidates
     with db.session() as session:
+        refresh_statistics(session)
         router = lock_and_route(session, workspace_id, lock=False)
         next_number = session.execute(
             select(Workspace.lead_seq).where(col(Workspace.id) == workspace_id)  # type: ignore[call-overload]
