@@ -370,3 +370,33 @@ def test_the_batch_path_gives_what_one_hand_off_per_row_gives(team: Team, clock:
             return [*out, (names.get(workspace_row.routing_cursor or 0), workspace_row.lead_seq)]
 
     assert picture(team) == picture(other)
+
+
+def test_the_duplicate_check_of_a_batch_probes_the_partial_indexes(team: Team) -> None:
+    """One index probe per key, not a read of every open lead (bench/README_imports.md): PostgreSQL's planner
+    read a 500-key IN list as a sequential scan, and a table never analysed through the wrong index."""
+    from sqlalchemy import event
+
+    rows = "".join(f"Company {n},c{n}@example.com,,,,,\n" for n in range(3000))
+    run(team, HEADER + rows)
+    db = team.runtime.db
+    seen: list[tuple[str, object]] = []
+
+    def record(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+        if "lower(lead.email)" in statement or "lower(lead.company)" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        run(team, HEADER + rows.replace("Company 1,", "Other 1,") + "Newco,,,,,,\n", name="again.csv")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    explain = "EXPLAIN QUERY PLAN " if db.is_sqlite else "EXPLAIN "
+    plans = []
+    with db.engine.connect() as conn:
+        for statement, parameters in seen:
+            plans.append(" ".join(str(row) for row in conn.exec_driver_sql(explain + statement, parameters)))  # type: ignore[arg-type]
+    by_email = [plan for plan in plans if "ix_lead_open_email" in plan]
+    by_company = [plan for plan in plans if "ix_lead_open_company" in plan]
+    assert by_email and by_company and len(by_email) + len(by_company) == len(plans), plans
+    assert not any("Seq Scan" in plan or "SCAN lead" in plan for plan in plans), plans
