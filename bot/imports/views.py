@@ -44,7 +44,7 @@ def owner_digest(
     clock = f"within {accept_hours} hour{'s' if accept_hours != 1 else ''}" if accept_hours else "right away"
     blocks.append(
         context(
-            f"Each one waits for you to accept it {clock}: ",
+            f"{'Each one waits' if total > 1 else 'It waits'} for you to accept it {clock}: ",
             code(f"lead accept {first}"),
             p(", or open its card with "),
             code(f"lead show {first}"),

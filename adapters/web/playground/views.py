@@ -21,6 +21,8 @@ from storage.models import Lead, Outbox
 CHANNEL_PREFIX = "playground:"
 KIND_TITLES = {
     "handoff": "New lead for you",
+    "import_digest": "New leads for you",
+    "import_unassigned": "Unassigned leads",
     "unassigned": "Unassigned lead",
     "nag": "Reminder",
     "escalation": "Escalation",
