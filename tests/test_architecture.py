@@ -15,6 +15,7 @@ PURE = [
     "bot/leads/nag_views.py",
     "bot/leads/nag_rules.py",
     "bot/home_view.py",
+    "bot/imports/views.py",
 ]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 
