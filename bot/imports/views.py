@@ -48,10 +48,13 @@ def owner_digest(
             code(f"lead accept {first}"),
             p(", or open its card with "),
             code(f"lead show {first}"),
-            p("."),
+            p(". "),
+            code("lead list mine"),
+            p(" lists all your open leads."),
         )
     )
-    blocks.append(Buttons(buttons=(Button(label="My open leads", command="lead list mine", style="primary"),)))
+    # No buttons: a click in a DM turns the message into its outcome (Slack, Teams), so one Accept would turn
+    # the whole list into one lead's card. Each lead's card and its reminders carry its buttons.
     return Reply(blocks=tuple(blocks))
 
 
