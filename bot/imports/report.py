@@ -11,8 +11,8 @@ from bot.imports.checks import Refusal
 @dataclass(frozen=True, slots=True)
 class Duplicate:
     """A row skipped because its lead exists: ``number`` is the lead it matched (in the database), or ``of_line``
-    the earlier row of the file it repeats. ``earlier_run``: a lead this same import created before it was
-    interrupted, now found again."""
+    the earlier row of the file it repeats. ``same_file``: the lead came from an earlier import of these same
+    bytes. ``earlier_run``: this very import created it before it was interrupted."""
 
     line: int
     matched: str  # the e-mail or company compared
@@ -21,6 +21,7 @@ class Duplicate:
     status: str | None = None
     of_line: int | None = None
     earlier_run: bool = False
+    same_file: bool = False
 
 
 @dataclass

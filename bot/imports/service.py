@@ -71,6 +71,7 @@ def import_leads(
         resolved = resolve(session, workspace_id, rows)
         same_file = _imports_of(session, workspace_id, content_hash)
         earlier = leads_of_imports(session, workspace_id, [import_id for import_id, _ in same_file])
+    same_file_ids = frozenset(import_id for import_id, _ in same_file)
     del rows  # the candidates hold what is left to write
     report = ImportReport(
         file_name=name,
@@ -84,7 +85,7 @@ def import_leads(
     )
     report.refused = sorted(refused + resolved.refused, key=lambda r: r.line)
     if dry_run:
-        _rehearse(db, workspace_id, resolved, earlier, report, batch_size, progress)
+        _rehearse(db, workspace_id, resolved, (earlier, same_file_ids), report, batch_size, progress)
         return report
     resumed = next((import_id for import_id, finished in same_file if not finished), None)
     import_id = resumed if resumed is not None else _start(db, clock, workspace_id, name, content_hash, by_id, report)
@@ -96,7 +97,8 @@ def import_leads(
         with db.session() as session:
             refresh_statistics(session)
             router = lock_and_route(session, workspace_id)
-            fresh, duplicates = _sort(chunk, open_matches(session, workspace_id, chunk), earlier, seen, import_id)
+            matches = open_matches(session, workspace_id, chunk)
+            fresh, duplicates = _sort(chunk, matches, earlier, seen, import_id, same_file_ids)
             written = write_batch(
                 session,
                 clock.now(),
@@ -198,6 +200,7 @@ def _sort(
     earlier: dict[Key, Match],
     seen: FileKeys,
     import_id: int | None,
+    same_file_ids: frozenset[int],
 ) -> tuple[list[Candidate], list[Duplicate]]:
     """The rows of ``chunk`` to create, and those skipped (SPEC §3 Duplicates): a row repeating an earlier row of
     the file, matching an open lead, or matching a lead an earlier import of this same file created. ``seen``
@@ -213,7 +216,10 @@ def _sort(
         hit = matches.get(key) or earlier.get(key)
         if hit is not None:
             again = import_id is not None and hit.import_id == import_id
-            duplicates.append(Duplicate(row.line, matched, hit.number, hit.company, hit.status, earlier_run=again))
+            same = hit.import_id in same_file_ids
+            duplicates.append(
+                Duplicate(row.line, matched, hit.number, hit.company, hit.status, earlier_run=again, same_file=same)
+            )
             continue
         fresh.append(row)
         seen.add(row)
@@ -234,12 +240,13 @@ def _rehearse(
     db: Database,
     workspace_id: int,
     resolved: Resolved,
-    earlier: dict[Key, Match],
+    same_file: tuple[dict[Key, Match], frozenset[int]],
     report: ImportReport,
     batch_size: int,
     progress: Progress | None,
 ) -> None:
     """A dry run: the same checks, matches and round-robin as the import, in memory, writing nothing."""
+    earlier, same_file_ids = same_file
     seen = FileKeys()
     todo = resolved.candidates
     with db.session() as session:
@@ -250,7 +257,8 @@ def _rehearse(
         ).scalar_one()
         for start in range(0, len(todo), batch_size):
             chunk = todo[start : start + batch_size]
-            fresh, duplicates = _sort(chunk, open_matches(session, workspace_id, chunk), earlier, seen, None)
+            matches = open_matches(session, workspace_id, chunk)
+            fresh, duplicates = _sort(chunk, matches, earlier, seen, None, same_file_ids)
             created = []
             for row in fresh:
                 next_number += 1

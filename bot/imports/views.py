@@ -9,10 +9,17 @@ from dataclasses import dataclass
 
 from bot.core.replies import Block, Button, Buttons, Mention, Reply, Span, b, code, context, fields, p, section
 from bot.imports.report import Duplicate, ImportReport
+from bot.leads.lifecycle import describe_status
 
 LISTED = 10  # leads named in a digest; the rest are counted
 ASSIGN_BUTTONS = 5  # Slack and Teams both show a row of five comfortably
 SUMMARY_ROWS = 20  # refused rows and duplicates named in a chat summary (the command line names every refused one)
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    status: str
+    stage: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,10 +176,12 @@ def _owners(report: ImportReport) -> list[Span | str]:
 def _duplicate(d: Duplicate) -> str:
     if d.of_line is not None:
         return f"line {d.line}: repeats line {d.of_line} ({d.matched})."
-    state = {"handed_off": "open", "accepted": "open", "unassigned": "open"}.get(d.status or "", d.status or "")
-    if state == "open":
-        return f"line {d.line}: L-{d.number} {d.company} is already open ({d.matched})."
-    return f"line {d.line}: L-{d.number} {d.company} came from an earlier import of this file ({d.matched}, {state})."
+    if d.same_file:
+        state = describe_status(_State(d.status or "", None))
+        return (
+            f"line {d.line}: L-{d.number} {d.company} came from an earlier import of this file ({d.matched}; {state})."
+        )
+    return f"line {d.line}: L-{d.number} {d.company} is already open ({d.matched})."
 
 
 def _chunks(lines: list[str], size: int = 10) -> list[Block]:

@@ -160,6 +160,7 @@ def test_a_row_matching_an_open_lead_is_skipped_and_counted(team: Team) -> None:
     assert team.say("mara", "lead handoff Umbrella").ok
     report = run(team, ROWS.replace("jo@acme.com", "JO@Acme.com"))
     assert [(d.line, d.number, d.matched) for d in report.duplicates] == [(2, 1, "jo@acme.com"), (5, 2, "Umbrella")]
+    assert "line 2: L-1 Acme is already open (jo@acme.com)." in text_of_summary(report)
     assert report.imported == [3, 4]
 
 
@@ -182,7 +183,14 @@ def test_importing_a_file_twice_adds_nothing_even_after_its_leads_were_closed(te
     second = run(team, ROWS)
     assert second.imported == [] and len(second.duplicates) == 4 and not second.refused
     won = next(d for d in second.duplicates if d.number == 1)
-    assert won.status == "won"
+    assert won.status == "won" and all(d.same_file for d in second.duplicates)
+    shown = text_of_summary(second)
+    assert "line 2: L-1 Acme came from an earlier import of this file (jo@acme.com; won)." in shown
+    assert "line 3: L-2 Globex came from an earlier import of this file (gus@globex.com; rejected)." in shown
+    assert (
+        "line 4: L-3 Initech came from an earlier import of this file (bill@initech.com; waiting to be accepted)."
+        in shown
+    )
     assert len(leads(team)) == 4
     assert len(digests(team, "rita")) == 1  # the second import told nobody
 
