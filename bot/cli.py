@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -240,6 +241,95 @@ def _demo_runtime(database: Path, *, fresh: bool, served_at: str | None = None):
     if fresh:
         seed_demo(runtime)
     return runtime
+
+
+import_app = typer.Typer(help="Bring data in from files.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+REFUSED_ROWS_EXIT = 2
+
+
+@import_app.command("leads")
+def import_leads(
+    file: Annotated[Path, typer.Argument(help="CSV with a header row: company, email, name, source, campaign, …")],
+    workspace: Annotated[
+        str | None,
+        typer.Option(help="Slack team id, Teams tenant id or workspace name (not needed when there is one)"),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="check the file and say what would happen")] = False,
+) -> None:
+    """Import leads as hand-offs: routed, carded in one message per owner, SLA clock started. Rows matching an
+    open lead (or a lead an earlier import of this file created) are skipped; exit code 2 when rows were refused."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from adapters.console import render_text
+    from bot.core.clock import SystemClock
+    from bot.core.errors import TandemError
+    from bot.core.workspaces import find_workspace_by_ref
+    from bot.imports.service import ImportFile, UnreadableFile
+    from bot.imports.service import import_leads as run_import
+    from bot.imports.views import summary_reply
+
+    data = _read_file(file)
+    settings = load_settings()
+    db = migrated_database(settings)
+    try:
+        with db.session() as session:
+            target = find_workspace_by_ref(session, workspace)
+        with _progress_bar(file.name) as progress:
+            report = run_import(
+                db,
+                SystemClock(),
+                ImportFile(file.name, data),
+                workspace_id=target.id,
+                dry_run=dry_run,
+                progress=progress,
+            )
+    except (UnreadableFile, TandemError) as error:
+        _fail(str(error))
+    except SQLAlchemyError as error:
+        _fail(
+            f"The import stopped: {_reason(error)}. The leads imported before it are saved; run the same command "
+            "again to finish it (they are skipped, not doubled)."
+        )
+    except KeyboardInterrupt:
+        typer.secho("Interrupted. Run the same command again to finish the import.", fg=typer.colors.YELLOW, err=True)
+        raise typer.Exit(code=130) from None
+    finally:
+        db.dispose()
+    typer.echo(f"Workspace: {target.describe()}")
+    typer.echo(render_text(summary_reply(report, every_refusal=True)))
+    if report.refused:
+        raise typer.Exit(code=REFUSED_ROWS_EXIT)
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        _fail(f"There is no file at {path}.")
+    except IsADirectoryError:
+        _fail(f"{path} is a folder; give the CSV file in it.")
+    except OSError as error:
+        _fail(f"Cannot read {path}: {error.strerror or error}.")
+
+
+@contextlib.contextmanager
+def _progress_bar(name: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar while rows are written, on a terminal only: piped output stays the summary alone."""
+    if not sys.stdout.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("Importing {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(name, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 from bot.admin.apikey_cli import apikey_app  # noqa: E402  (after the helpers it uses)

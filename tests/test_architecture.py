@@ -26,6 +26,7 @@ PURE = [
     "bot/meetings/notes.py",
     "bot/meetings/ics.py",
     "bot/admin/apikey_views.py",
+    "bot/imports/views.py",
 ]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 

@@ -1,63 +1,84 @@
-"""Which workspace an operator command means (`tandem apikey create … --workspace`, `tandem import leads …`):
-a Slack team id, a Teams tenant id or the workspace's name; left out when the database holds one workspace."""
+"""Which workspace an operator command means (`tandem import leads --workspace …`, `tandem apikey create
+--workspace …`): a Slack team id, a Teams tenant id or the workspace's name — or, on an install that serves one
+company, nothing at all."""
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from dataclasses import dataclass
+
 from sqlmodel import Session, col, select
 
 from bot.core.errors import NotFound, UsageError
 from storage.models import Workspace, WorkspaceAccount
 
-SHOWN = 10  # workspaces named in an answer that asks to choose
+PLATFORM_NAMES = {"slack": "Slack team", "teams": "Teams tenant", "playground": "playground"}
+_LISTED = 10
 
 
-def find_workspace_by_ref(session: Session, ref: str | None) -> Workspace:
-    """The workspace ``ref`` names (a platform team id first, then the name, ignoring case), or the only one when
-    ``ref`` is None. An unknown, ambiguous or missing ``ref`` says which workspaces there are."""
+@dataclass(frozen=True)
+class WorkspaceRef:
+    """A workspace as an operator sees it: its name and the platform accounts that lead to it."""
+
+    id: int
+    name: str
+    accounts: tuple[tuple[str, str], ...]  # (platform, external id)
+
+    def describe(self) -> str:
+        """``Acme (Slack team T0123, Teams tenant 72f9…)``."""
+        ids = ", ".join(f"{PLATFORM_NAMES.get(platform, platform)} {external}" for platform, external in self.accounts)
+        return f"{self.name} ({ids})" if ids else self.name
+
+
+def find_workspace_by_ref(session: Session, ref: str | None) -> WorkspaceRef:
+    """The workspace ``ref`` names: a platform account id exactly (Teams tenant ids ignoring case), else a
+    workspace name ignoring case. Without ``ref``, the one workspace there is. Anything else raises with the
+    workspaces to choose from, since the operator running the command may see them all."""
+    everyone = _all(session)
+    if not everyone:
+        raise NotFound(
+            "There is no workspace in this database yet. Tandem creates one when someone first talks to it in "
+            "Slack or Teams (or run `tandem demo` for a sample one)."
+        )
     if ref is None or not ref.strip():
-        rows = session.exec(select(Workspace).order_by(col(Workspace.id)).limit(2)).all()
-        if len(rows) == 1:
-            return rows[0]
-        if not rows:
-            raise NotFound("There is no workspace yet: Tandem creates one when someone first talks to it.")
-        raise UsageError(f"There are several workspaces; choose one with --workspace. {_known(session)}")
-    value = ref.strip()
-    by_account = session.exec(
-        select(Workspace)
-        .join(WorkspaceAccount, col(WorkspaceAccount.workspace_id) == col(Workspace.id))
-        .where(col(WorkspaceAccount.external_id) == value)
-        .order_by(col(Workspace.id))
-    ).first()
-    if by_account is not None:
-        return by_account
-    named = session.exec(
-        select(Workspace).where(func.lower(col(Workspace.name)) == value.lower()).order_by(col(Workspace.id)).limit(2)
-    ).all()
-    if len(named) == 1:
-        return named[0]
-    if named:
+        if len(everyone) == 1:
+            return everyone[0]
         raise UsageError(
-            f"More than one workspace is called `{value[:80]}`; use its team or tenant id. {_known(session)}"
+            f"This database holds {len(everyone)} workspaces; say which one with --workspace "
+            f"(a Slack team id, a Teams tenant id or a name): {_choices(everyone)}."
         )
-    raise NotFound(f"There is no workspace `{value[:80]}`. {_known(session)}")
+    wanted = ref.strip()
+    by_account = [
+        w
+        for w in everyone
+        if any(external == wanted or external.lower() == wanted.lower() for _, external in w.accounts)
+    ]
+    if len(by_account) == 1:
+        return by_account[0]
+    by_name = [w for w in everyone if w.name.lower() == wanted.lower()]
+    if len(by_name) == 1:
+        return by_name[0]
+    if len(by_name) > 1:
+        raise UsageError(
+            f"{len(by_name)} workspaces are called “{wanted[:60]}”; name one by its team or tenant id: "
+            f"{_choices(by_name)}."
+        )
+    raise NotFound(f"No workspace has the id or name “{wanted[:60]}”. Workspaces here: {_choices(everyone)}.")
 
 
-def _known(session: Session) -> str:
+def _all(session: Session) -> list[WorkspaceRef]:
+    """Every workspace with its accounts: two small queries (an install serves a handful of companies)."""
+    workspaces = session.exec(select(Workspace.id, Workspace.name).order_by(col(Workspace.id))).all()
+    accounts: dict[int, list[tuple[str, str]]] = {}
     rows = session.exec(
-        select(
-            col(Workspace.id), col(Workspace.name), col(WorkspaceAccount.platform), col(WorkspaceAccount.external_id)
+        select(WorkspaceAccount.workspace_id, WorkspaceAccount.platform, WorkspaceAccount.external_id).order_by(
+            col(WorkspaceAccount.id)
         )
-        .outerjoin(WorkspaceAccount, col(WorkspaceAccount.workspace_id) == col(Workspace.id))
-        .order_by(col(Workspace.id), col(WorkspaceAccount.platform))
     ).all()
-    described: dict[int | None, list[str]] = {}
-    for workspace_id, name, platform, external_id in rows:
-        accounts = described.setdefault(workspace_id, [name])
-        if platform is not None:
-            accounts.append(f"{platform} {external_id}")
-    if not described:
-        return "There are no workspaces yet."
-    shown = [f"{parts[0]} ({', '.join(parts[1:])})" if parts[1:] else parts[0] for parts in described.values()]
-    more = f" and {len(shown) - SHOWN} more" if len(shown) > SHOWN else ""
-    return "Workspaces: " + "; ".join(shown[:SHOWN]) + more + "."
+    for workspace_id, platform, external in rows:
+        accounts.setdefault(workspace_id, []).append((platform, external))
+    return [WorkspaceRef(id_, name, tuple(accounts.get(id_, ()))) for id_, name in workspaces if id_ is not None]
+
+
+def _choices(workspaces: list[WorkspaceRef]) -> str:
+    shown = "; ".join(w.describe() for w in workspaces[:_LISTED])
+    return shown + (f"; and {len(workspaces) - _LISTED} more" if len(workspaces) > _LISTED else "")

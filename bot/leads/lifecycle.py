@@ -34,7 +34,7 @@ OPEN = OPEN_STATUSES
 CLOSED = ("won", "lost")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NewLead:
     company: str
     email: str | None = None

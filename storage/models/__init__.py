@@ -6,6 +6,7 @@ from __future__ import annotations
 from storage.models.api_keys import ApiIdempotency, ApiKey
 from storage.models.base import OPEN_STATUSES, OPEN_STATUSES_SQL, ROLES
 from storage.models.campaigns import Campaign
+from storage.models.imports import LeadImport
 from storage.models.intel import Competitor, IntelNote
 from storage.models.jobs import JobLease, ProcessedEvent
 from storage.models.leads import CriteriaVersion, Feedback, Lead, LeadEvent
@@ -28,6 +29,7 @@ __all__ = [
     "JobLease",
     "Lead",
     "LeadEvent",
+    "LeadImport",
     "LinkCode",
     "Meeting",
     "MeetingReminder",

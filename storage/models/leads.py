@@ -52,6 +52,8 @@ class Lead(SQLModel, table=True):
         ),
         # `lead list handed` and App Home: the leads one marketer handed off, newest first.
         Index("ix_lead_marketer_created", "workspace_id", "marketer_id", "created_at"),
+        # An import's digests and its same-file duplicate check read the leads it created.
+        Index("ix_lead_workspace_import", "workspace_id", "import_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -78,6 +80,9 @@ class Lead(SQLModel, table=True):
     nag_due_at: datetime | None = ts(nullable=True)
     nag_count: int = 0
     last_nag_at: datetime | None = ts(nullable=True)
+    # The CSV import that created it (a plain id, like the outbox's lead_id: an import's record may be forgotten
+    # while its leads stay).
+    import_id: int | None = None
 
 
 class LeadEvent(SQLModel, table=True):

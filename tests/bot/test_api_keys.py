@@ -180,10 +180,10 @@ def test_with_several_workspaces_the_command_line_asks_which(team: Team) -> None
     url = team.runtime.settings.database_url
     ambiguous = tandem(url, "apikey", "create", "crm")
     assert ambiguous.exit_code == 1
-    assert "choose one with --workspace" in ambiguous.output
+    assert "say which one with --workspace" in ambiguous.output
     assert "T-ACME (playground T-ACME)" in ambiguous.output and "T-GLOBEX (playground T-GLOBEX)" in ambiguous.output
     unknown = tandem(url, "apikey", "create", "crm", "--workspace", "T-NOPE")
-    assert unknown.exit_code == 1 and "There is no workspace `T-NOPE`" in unknown.output
+    assert unknown.exit_code == 1 and "No workspace has the id or name “T-NOPE”" in unknown.output
     by_team = tandem(url, "apikey", "create", "crm", "--workspace", "T-GLOBEX")
     assert by_team.exit_code == 0 and "for T-GLOBEX" in by_team.output
     by_name = tandem(url, "apikey", "list", "--workspace", "t-globex")

@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Query
+from fastapi import Request as HttpRequest
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from adapters.typed import without_bot_mention
 from adapters.web.playground.sender import PlaygroundSender
+from adapters.web.playground.upload import UPLOAD_LIMIT, import_upload, too_big
 from adapters.web.playground.views import channel_names, channel_posts, channel_purposes, example_commands, inbox
 from adapters.web.render import avatar_colour, initials, render_reply
 from bot.core.grammar import MAX_TEXT
@@ -127,19 +130,8 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
             return _unknown_person(person)
         return JSONResponse(await runtime.db.run(fragments, who, everyone), headers=SECURITY_HEADERS)
 
-    @app.post("/playground/command", include_in_schema=False)
-    async def command(body: CommandIn) -> JSONResponse:
-        everyone = await runtime.db.run(people)
-        who = pick(everyone, body.person)
-        if who is None:
-            return _unknown_person(body.person)
-        request = Request(
-            person=Person(DEMO_PLATFORM, who.key, who.name, who.email, who.timezone),
-            team_id=DEMO_TEAM,
-            text=without_bot_mention(body.text),
-            source_message=body.source_message,
-        )
-        reply: Reply = await runtime.db.run(runtime.dispatcher.handle, request)
+    async def answer(who: DemoPerson, everyone: list[DemoPerson], reply: Reply) -> JSONResponse:
+        """The reply and the panels after it, once its messages were delivered."""
         if deliver is not None:
             try:
                 await deliver(runtime)
@@ -153,6 +145,47 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
         }
         payload.update(await runtime.db.run(fragments, who, everyone))
         return JSONResponse(payload, headers=SECURITY_HEADERS)
+
+    @app.post("/playground/command", include_in_schema=False)
+    async def command(body: CommandIn) -> JSONResponse:
+        everyone = await runtime.db.run(people)
+        who = pick(everyone, body.person)
+        if who is None:
+            return _unknown_person(body.person)
+        request = Request(
+            person=Person(DEMO_PLATFORM, who.key, who.name, who.email, who.timezone),
+            team_id=DEMO_TEAM,
+            text=without_bot_mention(body.text),
+            source_message=body.source_message,
+        )
+        reply: Reply = await runtime.db.run(runtime.dispatcher.handle, request)
+        return await answer(who, everyone, reply)
+
+    @app.post("/playground/import", include_in_schema=False)
+    async def upload(http: HttpRequest, person: str = Query(..., max_length=200)) -> JSONResponse:
+        """A CSV of leads imported as the person played (SPEC §5 `tandem import leads`), answered in the chat. A
+        body declared over the limit is refused before it is read."""
+        everyone = await runtime.db.run(people)
+        who = pick(everyone, person)
+        if who is None:
+            return _unknown_person(person)
+        if _too_large(http.headers.get("content-length")):
+            return await answer(who, everyone, too_big())
+        async with http.form(max_files=1, max_fields=2) as form:
+            file = form.get("file")
+            if not isinstance(file, StarletteUpload):
+                return JSONResponse({"ok": False, "error": "Choose a CSV file to import."}, 400, SECURITY_HEADERS)
+            data = await file.read(UPLOAD_LIMIT + 1)
+            name = file.filename or "leads.csv"
+        if len(data) > UPLOAD_LIMIT:
+            return await answer(who, everyone, too_big())
+        reply = await runtime.db.run(import_upload, runtime, who, name, data)
+        return await answer(who, everyone, reply)
+
+
+def _too_large(declared: str | None) -> bool:
+    """A body declared bigger than the upload limit (and its form fields) is refused before it is read."""
+    return declared is not None and declared.isdigit() and int(declared) > UPLOAD_LIMIT + 64 * 1024
 
 
 def _unknown_person(key: str) -> JSONResponse:

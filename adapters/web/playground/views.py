@@ -25,6 +25,8 @@ KIND_TITLES = {
     "survey_question": "Pulse survey",
     "survey_reminder": "Pulse survey reminder",
     "survey_result": "Pulse survey result",
+    "import_digest": "New leads for you",
+    "import_unassigned": "Unassigned leads",
     "unassigned": "Unassigned lead",
     "nag": "Reminder",
     "escalation": "Escalation",

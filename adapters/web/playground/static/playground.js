@@ -9,6 +9,7 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("command");
   const sendButton = document.getElementById("send");
+  const picker = document.getElementById("import-file");
   const panels = { inbox: document.getElementById("inbox"), channels: document.getElementById("channels") };
   const store = window.sessionStorage;
   const threadKey = "tandem.thread." + person;
@@ -68,18 +69,36 @@
   async function send(text, sourceMessage, origin) {
     text = text.trim();
     if (!text || busy) return;
-    busy = true;
-    sendButton.disabled = true;
-    if (origin) origin.querySelectorAll("button[data-command]").forEach((b) => (b.disabled = true));
-    const { bot, card } = turn(text, null);
     recall.push(text);
     recallAt = -1;
+    await exchange(text, origin, () => fetch("/playground/command", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ person, text, source_message: sourceMessage ?? null }),
+    }));
+  }
+
+  // A spreadsheet of leads, imported as the person played (marketers and up see the picker): the same import
+  // as `tandem import leads`, answered in the chat with its summary.
+  async function upload(file) {
+    if (busy) return;
+    const form = new FormData();
+    form.append("file", file);
+    await exchange("📎 Import " + file.name, null, () => fetch("/playground/import?person=" + encodeURIComponent(person), {
+      method: "POST",
+      headers: { Accept: "application/json" },
+      body: form,
+    }));
+  }
+
+  async function exchange(text, origin, request) {
+    busy = true;
+    sendButton.disabled = true;
+    if (picker) picker.disabled = true;
+    if (origin) origin.querySelectorAll("button[data-command]").forEach((b) => (b.disabled = true));
+    const { bot, card } = turn(text, null);
     try {
-      const response = await fetch("/playground/command", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ person, text, source_message: sourceMessage ?? null }),
-      });
+      const response = await request();
       const data = await response.json().catch(() => ({}));
       if (!response.ok) {
         const message = data.error || "The playground could not run that. Try again.";
@@ -100,6 +119,7 @@
       if (origin) origin.querySelectorAll("button[data-command]").forEach((b) => (b.disabled = false));
       busy = false;
       sendButton.disabled = false;
+      if (picker) picker.disabled = false;
       thread.scrollTop = thread.scrollHeight;
     }
   }
@@ -292,6 +312,14 @@
     input.value = "";
     send(text, null, null);
   });
+
+  if (picker) {
+    picker.addEventListener("change", () => {
+      const file = picker.files && picker.files[0];
+      picker.value = "";
+      if (file) upload(file);
+    });
+  }
 
   input.addEventListener("keydown", (event) => {
     if (event.key === "ArrowUp" && recall.length) {
