@@ -35,11 +35,11 @@ from adapters.slack.sender import SlackSender  # noqa: E402
 from bot.core.clock import FakeClock  # noqa: E402
 from bot.core.config import Settings  # noqa: E402
 from bot.core.people import find_workspace  # noqa: E402
+from bot.core.quarters import Quarter  # noqa: E402
 from bot.core.replies import to_json  # noqa: E402
 from bot.core.request import Person, Request  # noqa: E402
 from bot.server import build_runtime  # noqa: E402
 from bot.survey import views  # noqa: E402
-from bot.survey.quarters import Quarter  # noqa: E402
 from bot.survey.rounds import QUESTION_KIND, run_round  # noqa: E402
 from schedules.jobs.delivery import deliver_due  # noqa: E402
 from storage.db import Database, normalise_url  # noqa: E402

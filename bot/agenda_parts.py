@@ -9,7 +9,6 @@ from sqlmodel import Session
 from bot.intel import service as intel
 from bot.meetings.agenda import Extra, Intel, Period, Survey
 from bot.survey import service as survey
-from bot.survey.quarters import Quarter as SurveyQuarter
 
 
 def intel_part(session: Session, workspace_id: int, period: Period) -> Extra:
@@ -22,7 +21,7 @@ def intel_part(session: Session, workspace_id: int, period: Period) -> Extra:
 
 def survey_part(session: Session, workspace_id: int, period: Period) -> Extra:
     """The reviewed quarter's result; names never leave the survey package (comments come without authors)."""
-    result = survey.results(session, workspace_id, SurveyQuarter(period.quarter.year, period.quarter.number))
+    result = survey.results(session, workspace_id, period.quarter)
     if result is None:
         return Extra()
     return Extra(

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.admin.settings import all_settings
+from bot.core.quarters import Quarter
 from bot.leads.feedback import LOSS_REASONS, QUALITY_TAGS, split_tags
 from bot.leads.lists import Wanted, page
 from bot.meetings import agenda_queries as queries
 from bot.meetings.notes import open_items
-from bot.meetings.times import Quarter, reviewed_quarter
+from bot.meetings.times import reviewed_quarter
 
 log = logging.getLogger("tandem.meetings")
 TOP = 3

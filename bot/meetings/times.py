@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import UsageError
+from bot.core.quarters import Quarter
 from bot.core.replies import local_when
 
 _DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -72,49 +73,8 @@ def _shown(text: str) -> str:
     return text if len(text) <= 30 else text[:30] + "…"
 
 
-@dataclass(frozen=True, order=True)
-class Quarter:
-    year: int
-    number: int  # 1–4
-
-    @property
-    def label(self) -> str:
-        return f"Q{self.number} {self.year}"
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, 3 * self.number - 2, 1)
-
-    def next(self) -> Quarter:
-        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
-
-    def previous(self) -> Quarter:
-        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
-
-    def start(self, zone: ZoneInfo) -> datetime:
-        """Local midnight of its first day, as UTC."""
-        return _midnight(self.first_day, zone)
-
-    def end(self, zone: ZoneInfo) -> datetime:
-        return self.next().start(zone)
-
-    def months(self, zone: ZoneInfo) -> tuple[tuple[str, datetime, datetime], ...]:
-        """Each month of the quarter: its short name and its bounds (local midnights, as UTC)."""
-        out = []
-        for offset in range(3):
-            first = date(self.year, self.first_day.month + offset, 1)
-            following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-            out.append((f"{first:%b}", _midnight(first, zone), _midnight(following, zone)))
-        return tuple(out)
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-
-
 def quarter_of(moment: datetime, zone: ZoneInfo) -> Quarter:
-    local = moment.astimezone(zone)
-    return Quarter(local.year, (local.month - 1) // 3 + 1)
+    return Quarter.at(moment, zone)
 
 
 def reviewed_quarter(starts_at: datetime, zone: ZoneInfo) -> Quarter:

@@ -17,7 +17,8 @@ from bot.admin.settings import get_setting
 from bot.core.clock import Clock
 from bot.core.errors import NotAllowed, UsageError
 from bot.core.people import MemberRow
-from bot.survey.quarters import Quarter, ask_moment
+from bot.core.quarters import Quarter
+from bot.survey.quarters import ask_moment
 from bot.survey.service import ask_of, round_of, zone_of
 from storage.models import SurveyAnswer, SurveyAsk
 from storage.models.survey import MAX_COMMENT

@@ -10,9 +10,10 @@ from bot.core.context import Context
 from bot.core.errors import NotAllowed, UsageError
 from bot.core.options import Invalid, OptionSpec
 from bot.core.people import has_role, members_with_role
+from bot.core.quarters import Quarter
 from bot.core.replies import Reply
 from bot.survey import answers, views
-from bot.survey.quarters import QUARTER, Quarter, parse_quarter
+from bot.survey.quarters import QUARTER, parse_quarter
 from bot.survey.rounds import TREND_QUARTERS
 from bot.survey.service import current_quarter, latest_round, results, trend
 

@@ -12,10 +12,11 @@ from sqlmodel import Session, col, select
 from bot.core.clock import FakeClock
 from bot.core.dispatch import Dispatcher
 from bot.core.people import MemberRow
+from bot.core.quarters import Quarter
 from bot.core.request import Person, Request
 from bot.core.runtime import Runtime
 from bot.survey import answers
-from bot.survey.quarters import Quarter, ask_moment, reminder_moment
+from bot.survey.quarters import ask_moment, reminder_moment
 from bot.survey.rounds import QUESTION_KIND, ask, close_earlier, remind
 from bot.survey.service import zone_of
 from storage.models import Member, MemberAccount, Outbox, SurveyAsk, SurveyRound, WorkspaceAccount

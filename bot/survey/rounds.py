@@ -17,9 +17,10 @@ from sqlmodel import Session
 from bot.admin.settings import get_setting
 from bot.core.clock import Clock
 from bot.core.outbox import enqueue_channel, enqueue_dms
+from bot.core.quarters import Quarter
 from bot.core.replies import Reply
 from bot.survey import views
-from bot.survey.quarters import Quarter, ask_moment, reminder_moment, working_hours
+from bot.survey.quarters import ask_moment, reminder_moment, working_hours
 from bot.survey.service import results, trend, zone_of
 from storage.models import Member, SurveyAsk, SurveyRound, Workspace, WorkspaceSetting
 from storage.types import UTCDateTime

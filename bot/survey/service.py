@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, func, select
 from sqlmodel import Session, col
 
 from bot.admin.settings import get_setting
-from bot.survey.quarters import Quarter
+from bot.core.quarters import Quarter
 from storage.models import SurveyAnswer, SurveyAsk, SurveyRound
 
 MIN_ANSWERS = 3  # fewer answers than this show counts only: one or two scores would point at their authors

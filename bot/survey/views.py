@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.core.quarters import Quarter
 from bot.core.replies import (
     Bar,
     Bars,
@@ -23,7 +24,6 @@ from bot.core.replies import (
     series,
 )
 from bot.survey.answers import Answered, MyAnswer
-from bot.survey.quarters import Quarter
 from bot.survey.service import MIN_ANSWERS, QUESTION, SCALE, SurveyPulse, SurveyResult, TrendPoint
 
 COMMENT_PROMPT = "What helped you most, or what could marketing do better? Shown without your name."

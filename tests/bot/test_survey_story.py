@@ -13,9 +13,9 @@ from sqlmodel import select
 from bot.admin.settings import set_setting
 from bot.core.clock import FakeClock
 from bot.core.outbox import reply_of
+from bot.core.quarters import Quarter
 from bot.core.replies import Bars, Buttons
 from bot.survey.answers import handle_of
-from bot.survey.quarters import Quarter
 from bot.survey.service import latest, results, trend
 from schedules.registry import run_job_now
 from storage.models import Member, Outbox, SurveyAnswer, SurveyAsk

@@ -9,10 +9,10 @@ from sqlmodel import select
 
 from bot.core.clock import FakeClock
 from bot.core.config import Settings
+from bot.core.quarters import Quarter
 from bot.core.runtime import Runtime
 from bot.demo import demo_workspace_id, seed_demo
 from bot.server import build_runtime
-from bot.survey.quarters import Quarter
 from bot.survey.service import results
 from storage.models import Outbox
 from tests.adapters.web.conftest import Playground
