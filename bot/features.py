@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.admin import commands as admin
 from bot.admin import link_commands as link
+from bot.campaigns import commands as campaign
 from bot.core.commands import Registry
 from bot.leads import card_refresh
 from bot.leads import commands as lead
@@ -13,5 +14,6 @@ from bot.tools import commands as tool
 
 def build_registry() -> Registry:
     return Registry(
-        [*lead.specs(), *tool.specs(), *admin.specs(), *link.specs()], after_command=[card_refresh.after_command]
+        [*lead.specs(), *campaign.specs(), *tool.specs(), *admin.specs(), *link.specs()],
+        after_command=[card_refresh.after_command],
     )

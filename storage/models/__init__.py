@@ -4,7 +4,7 @@ queries filter by it."""
 from __future__ import annotations
 
 from storage.models.base import OPEN_STATUSES, OPEN_STATUSES_SQL, ROLES
-from storage.models.campaigns import Campaign
+from storage.models.campaigns import Campaign, CampaignComment
 from storage.models.jobs import JobLease, ProcessedEvent
 from storage.models.leads import CriteriaVersion, Feedback, Lead, LeadEvent
 from storage.models.outbox import Outbox
@@ -14,6 +14,7 @@ from storage.models.workspaces import LinkCode, Member, MemberAccount, Workspace
 
 __all__ = [
     "Campaign",
+    "CampaignComment",
     "ConversationRef",
     "CriteriaVersion",
     "Feedback",

@@ -18,7 +18,9 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_workspace_created", "workspace_id", "created_at"),
         Index("ix_lead_workspace_owner_status", "workspace_id", "owner_id", "status"),
         Index("ix_lead_workspace_status_created", "workspace_id", "status", "created_at"),
-        Index("ix_lead_workspace_campaign", "workspace_id", "campaign_id"),
+        # a campaign's progress (`campaign why`, reports, App Home): counted from this index alone, so the cost
+        # follows the campaign's own leads, not the table
+        Index("ix_lead_workspace_campaign_status", "workspace_id", "campaign_id", "status", "marketer_id"),
         Index(
             "ix_lead_nag_due",
             "nag_due_at",

@@ -1,0 +1,69 @@
+"""Campaigns: closing, sales comments, one active campaign per name, progress counted from an index
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-28 09:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from storage.types import UTCDateTime
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+ACTIVE = "status = 'active'"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("campaign") as batch:
+        batch.add_column(sa.Column("closed_at", UTCDateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("closed_by_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key("fk_campaign_closed_by_id_member", "member", ["closed_by_id"], ["id"])
+    op.create_index(
+        "ix_campaign_active_name",
+        "campaign",
+        ["workspace_id", sa.text("lower(name)")],
+        unique=True,
+        postgresql_where=sa.text(ACTIVE),
+        sqlite_where=sa.text(ACTIVE),
+    )
+    op.create_index(
+        "ix_campaign_active_ends",
+        "campaign",
+        ["ends_on"],
+        postgresql_where=sa.text(ACTIVE),
+        sqlite_where=sa.text(ACTIVE),
+    )
+    op.create_table(
+        "campaign_comment",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("workspace_id", sa.Integer(), sa.ForeignKey("workspace.id"), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), sa.ForeignKey("campaign.id"), nullable=False),
+        sa.Column("member_id", sa.Integer(), sa.ForeignKey("member.id"), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_campaign_comment_campaign", "campaign_comment", ["workspace_id", "campaign_id", "created_at"])
+    # the wider index serves every query the old one did (same leading columns)
+    op.create_index(
+        "ix_lead_workspace_campaign_status", "lead", ["workspace_id", "campaign_id", "status", "marketer_id"]
+    )
+    op.drop_index("ix_lead_workspace_campaign", table_name="lead")
+
+
+def downgrade() -> None:
+    op.create_index("ix_lead_workspace_campaign", "lead", ["workspace_id", "campaign_id"])
+    op.drop_index("ix_lead_workspace_campaign_status", table_name="lead")
+    op.drop_table("campaign_comment")
+    op.drop_index("ix_campaign_active_ends", table_name="campaign")
+    op.drop_index("ix_campaign_active_name", table_name="campaign")
+    with op.batch_alter_table("campaign") as batch:
+        batch.drop_constraint("fk_campaign_closed_by_id_member", type_="foreignkey")
+        batch.drop_column("closed_by_id")
+        batch.drop_column("closed_at")
