@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.config import Settings
 from bot.core.runtime import Runtime
+from schedules.jobs.campaign_end import EVERY_SECONDS as CAMPAIGN_END_EVERY
+from schedules.jobs.campaign_end import run_campaign_end
 from schedules.jobs.delivery import deliver_due
 from schedules.jobs.housekeeping import run_housekeeping
 from schedules.jobs.nags import run_nags
@@ -68,6 +70,10 @@ async def _tool_staleness(runtime: Runtime, owner: str) -> str:
     return str(await run_tool_staleness(runtime))
 
 
+async def _campaign_end(runtime: Runtime, owner: str) -> str:
+    return str(await run_campaign_end(runtime))
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "delivery",
@@ -85,6 +91,13 @@ JOBS: tuple[JobSpec, ...] = (
         "tell owners, once a month, of their tools nobody opened for 180 days",
         _tool_staleness,
         daily_at="09:00",
+    ),
+    # hourly, so a campaign closes soon after its last day ends in its workspace's own time zone
+    JobSpec(
+        "campaign_end",
+        "close campaigns past their end date and send their reports",
+        _campaign_end,
+        every=lambda s: CAMPAIGN_END_EVERY,
     ),
 )
 

@@ -26,6 +26,9 @@ KIND_TITLES = {
     "escalation": "Escalation",
     "accepted": "Lead accepted",
     "accept": "Lead accepted",
+    "campaign_announce": "New campaign",
+    "campaign_comment": "Campaign comment",
+    "campaign_report": "Campaign report",
     "rejected": "Lead returned",
     "reject": "Lead returned",
     "feedback": "Lead feedback",
@@ -109,7 +112,7 @@ CHANNEL_PURPOSES = {
     "sales_channel": ChannelPurpose(
         "The sales team's channel: new campaigns are announced here, with their goal and "
         "talking points, so reps know what the leads they get are about.",
-        "lead list open",
+        "campaign list",
     ),
     "marketing_channel": ChannelPurpose(
         "Marketing's channel: leads no rep could take are posted here to be "
