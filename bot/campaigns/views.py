@@ -23,6 +23,7 @@ from bot.core.replies import (
     fields,
     link,
     p,
+    said,
     section,
 )
 from storage.models import Campaign
@@ -128,11 +129,11 @@ def _when_line(page: CampaignPage, closer: Mention | None = None) -> list[Span |
     if page.owner is not None:
         parts += ["Owner ", page.owner, " · "]
     if campaign.status == "active":
-        parts.append(f"running since {day(campaign.created_at)}")
+        parts.append(f"running since {day(page.started_on)}")
         if campaign.ends_on is not None:
             parts.append(f" · ends {day(campaign.ends_on)}")
     else:
-        parts.append(f"closed {day(campaign.closed_at or campaign.created_at)}")
+        parts.append(f"closed {day(page.closed_on or page.started_on)}")
         if closer is not None:
             parts += [" by ", closer]
     return parts
@@ -154,7 +155,7 @@ def _buttons(page: CampaignPage, *, why: bool = True) -> Buttons:
 
 
 def _labelled(label: str, text: str) -> Block:
-    return section(b(label + ": "), p(text))
+    return section(b(label + ": "), said(text))
 
 
 def announcement(page: CampaignPage) -> Reply:
@@ -166,7 +167,7 @@ def announcement(page: CampaignPage) -> Reply:
     blocks: list[Block] = [section(*head), _labelled("Goal", campaign.goal)]
     facts: list[tuple[str, Span | str]] = []
     if campaign.audience:
-        facts.append(("Audience", campaign.audience))
+        facts.append(("Audience", said(campaign.audience)))
     if campaign.target:
         facts.append(("Target", f"{campaign.target} leads"))
     if campaign.ends_on is not None:
@@ -189,7 +190,7 @@ def announced(page: CampaignPage, *, posted: bool) -> Reply:
     """The answer to the marketer who announced it."""
     campaign = page.campaign
     where = " and posted it to the sales channel." if posted else "."
-    blocks: list[Block] = [section("✅ Announced ", b(page.label), p(f" {campaign.name}{where}"))]
+    blocks: list[Block] = [section("✅ Announced ", b(page.label), p(" "), said(campaign.name), p(where))]
     if not posted:
         blocks.append(
             section(
@@ -212,7 +213,8 @@ def _intel_blocks(intel: Sequence[IntelLine]) -> list[Block]:
     names = list(dict.fromkeys(line.competitor for line in intel))
     blocks: list[Block] = [section(b(f"What sales hears about {', '.join(names[:4])}:"))]
     for line in intel[:INTEL_SHOWN]:
-        blocks.append(context(p(f"“{short(line.text, 240)}” — {line.competitor}, {line.author}, {day(line.at)}")))
+        quote = (p("“"), said(short(line.text, 240)), p("” — "), said(line.competitor), p(", "), said(line.author))
+        blocks.append(context(*quote, p(f", {day(line.at)}")))
     return blocks
 
 
@@ -236,7 +238,7 @@ def why(page: CampaignPage, tools: Sequence[ToolLink], rules: LeadRules, intel: 
     campaign = page.campaign
     blocks: list[Block] = [section("🎯 ", b("Why "), b(campaign.name), b("?"), p(f"  {page.label}"))]
     if campaign.status != "active":
-        blocks.append(context(f"This campaign is closed ({day(campaign.closed_at or campaign.created_at)})."))
+        blocks.append(context(f"This campaign is closed ({day(page.closed_on or page.started_on)})."))
     blocks.append(_labelled("Goal", campaign.goal))
     if campaign.audience:
         blocks.append(_labelled("Audience", campaign.audience))
@@ -277,7 +279,9 @@ def catalogue(pages: Sequence[CampaignPage], total: int, *, scope: str) -> Reply
         return Reply(blocks=tuple(blocks))
     for page in pages:
         campaign = page.campaign
-        blocks.append(section(code(page.label), p(" "), b(campaign.name), p(" — " + first_line(campaign.goal, 100))))
+        blocks.append(
+            section(code(page.label), p(" "), b(campaign.name), p(" — "), said(first_line(campaign.goal, 100)))
+        )
         facts: list[Span | str] = _when_line(page)
         delivered = page.progress.delivered
         facts.append(
@@ -312,7 +316,7 @@ def show(page: CampaignPage, comments: Sequence[Comment], comment_total: int, cl
         blocks.append(section(b(f"Comments from sales ({comment_total})")))
         for comment in comments:
             who: list[Span | str] = [comment.author] if comment.author is not None else ["someone"]
-            blocks.append(context(*who, p(f", {day(comment.at)}: "), p(short(comment.text, 300))))
+            blocks.append(context(*who, p(f", {day(page.local_day(comment.at))}: "), said(short(comment.text, 300))))
         if comment_total > len(comments):
             blocks.append(context(f"…and {comment_total - len(comments)} earlier."))
     blocks.append(_buttons(page))
@@ -324,7 +328,7 @@ def comment_dm(page: CampaignPage, author: Mention, text: str) -> Reply:
     return Reply(
         blocks=(
             section("💬 ", author, p(" commented on "), b(page.campaign.name), p(f" {page.label}:")),
-            section(p(text)),
+            section(said(text)),
             context(f"Kept on the campaign: `campaign show {page.label}` lists every comment."),
         )
     )
@@ -333,11 +337,12 @@ def comment_dm(page: CampaignPage, author: Mention, text: str) -> Reply:
 def commented(page: CampaignPage, total: int) -> Reply:
     told: list[Span | str] = ["✅ Sent to ", page.owner] if page.owner is not None else ["✅ Noted"]
     count = "1 comment" if total == 1 else f"{total} comments"
-    return Reply(blocks=(section(*told, p(f" and kept on {page.label} {page.campaign.name} ({count} so far).")),))
+    kept = (p(f" and kept on {page.label} "), said(page.campaign.name), p(f" ({count} so far)."))
+    return Reply(blocks=(section(*told, *kept),))
 
 
 def _report_blocks(page: CampaignPage) -> list[Block]:
-    blocks: list[Block] = [progress_fields(page, full=True), context(p("Goal: " + first_line(page.campaign.goal)))]
+    blocks: list[Block] = [progress_fields(page, full=True), context("Goal: ", said(first_line(page.campaign.goal)))]
     if page.owner is not None:
         blocks.append(context("Owner ", page.owner, f" · `campaign show {page.label}` has its comments from sales."))
     return blocks
@@ -357,7 +362,7 @@ def report(page: CampaignPage, closer: Mention | None, *, in_channel: bool = Fal
 
 def closed(page: CampaignPage, told: str) -> Reply:
     """The answer to whoever closed it: done, who heard, and the report itself."""
-    head = section("✅ Closed ", b(page.label), p(f" {page.campaign.name}. {told}"))
+    head = section("✅ Closed ", b(page.label), p(" "), said(page.campaign.name), p(f". {told}"))
     return Reply(blocks=(head, *_report_blocks(page)))
 
 
@@ -369,7 +374,7 @@ def home_blocks(pages: Sequence[CampaignPage], more: int) -> list[Block]:
         return blocks
     for page in pages:
         campaign = page.campaign
-        blocks.append(section(b(campaign.name), p(f"  {page.label}\n" + first_line(campaign.goal, 120))))
+        blocks.append(section(b(campaign.name), p(f"  {page.label}\n"), said(first_line(campaign.goal, 120))))
         progress = page.progress
         blocks.append(context(f"Target: {target_text(campaign, progress)} · quality {quality_text(progress)}"))
         blocks.append(Buttons(buttons=(Button(label="Why?", command=f"campaign why {page.label}"),)))

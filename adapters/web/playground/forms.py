@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from jinja2 import Environment
 from markupsafe import Markup
 
+from adapters.web.render import ticked
 from bot.core.forms import FORMS, Form, compose, field_errors, validate
 
 MAX_ANSWER = 4000
@@ -30,7 +31,10 @@ def render_form(
     problem: str | None = None,
     errors: Mapping[str, str] | None = None,
 ) -> Markup:
-    html = pages.get_template("_form.html").render(form=form, values=values or {}, problem=problem, errors=errors or {})
+    """The form filled with ``values``; ``problem`` (escaped, its `commands` as code) above it; ``errors`` marks
+    fields, with a line under each that has one."""
+    shown = ticked(problem) if problem else None
+    html = pages.get_template("_form.html").render(form=form, values=values or {}, problem=shown, errors=errors or {})
     return Markup(html)
 
 
@@ -61,5 +65,5 @@ def check(pages: Environment, form: Form, values: dict[str, str]) -> FormAnswer:
 
 
 def refused(pages: Environment, form: Form, values: dict[str, str], message: str) -> Markup:
-    """The form again after the command refused: the refusal above it, and under the field it names."""
-    return render_form(pages, form, values, message, field_errors(form, message))
+    """The form again after the command refused: the refusal above it, and the field it names marked."""
+    return render_form(pages, form, values, message, dict.fromkeys(field_errors(form, message), ""))

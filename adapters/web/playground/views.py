@@ -278,7 +278,7 @@ def example_commands(session: Session, workspace_id: int, person: DemoPerson, ev
             f'lead add "{company}" email:{email} name:"{name}" {extra}'
             for company, email, name, extra in _fresh(session, workspace_id, ADD_PROSPECTS, 1)
         ]
-        out += ["lead criteria", "help"]
+        out += ["campaign list", "lead criteria", "help"]
         return out
     if person.role == "marketer":
         target = f" to:@{rep.name.split(' ')[0].lower()}" if rep else ""
@@ -286,7 +286,7 @@ def example_commands(session: Session, workspace_id: int, person: DemoPerson, ev
             f'lead handoff "{company}" email:{email} name:"{name}"{target if number == 0 else ""} {extra}'
             for number, (company, email, name, extra) in enumerate(_fresh(session, workspace_id, HANDOFF_PROSPECTS, 2))
         ]
-        return out + ["lead list open", "lead list unworked", "lead criteria", "help"]
+        return out + ["campaign announce", "lead list open", "lead list unworked", "lead criteria", "help"]
     if person.role == "admin":
         marketer = next((p for p in everyone if p.role == "marketer"), None)
         out = ["tandem settings", "tandem settings accept_sla_hours 2"]
