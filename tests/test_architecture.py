@@ -15,6 +15,8 @@ PURE = [
     "bot/leads/nag_views.py",
     "bot/leads/nag_rules.py",
     "bot/home_view.py",
+    "bot/campaigns/views.py",
+    "bot/core/forms.py",
 ]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 
