@@ -1,16 +1,18 @@
 """How a campaign is doing, counted by the database from the lead and feedback rows (never kept by hand):
 leads delivered (hand-offs that name the campaign), accepted (accepted or later), rejected, won, lost, and the
-average quality — the mean of each rated lead's own average score. Two statements for any number of campaigns;
-both read ``ix_lead_workspace_campaign_status`` (workspace, campaign, status, marketer), so their cost follows
-the campaigns' own leads and ratings, not the size of the table."""
+average quality — the mean of each rated hand-off's own average score. Three statements for any number of
+campaigns, each through an index that holds what it counts: the leads by status from
+``ix_lead_workspace_campaign_status`` (workspace, campaign, status, marketer), the ratings from
+``ix_feedback_campaign`` (workspace, campaign, lead, score), then the few leads a rep logged themselves, whose
+ratings are no hand-off's. Their cost follows the campaigns' own leads and ratings, not the size of the table."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, and_, bindparam, func, select
+from sqlalchemy import Float, Row, and_, bindparam, func, select
 from sqlmodel import Session
 
 from storage.models import Feedback, Lead
@@ -58,26 +60,42 @@ _BY_STATUS = (
     .where(_handoffs())
     .group_by(_LEAD.c.campaign_id, _LEAD.c.status)
 )
-# The rating's workspace is tested through coalesce() so no index serves it: otherwise SQLite, which keeps no
-# statistics, may walk the workspace's every rating through ix_feedback_workspace_id instead of each lead's few
-# through the (lead_id, member_id) key (as bot/leads/queries.py found).
+# Quality: every rating of the campaign (ix_feedback_campaign, which holds the score too), averaged per lead; then
+# the campaign's leads that are no hand-off (a rep's own `lead add`, few) are taken out again, each lead's
+# average read through its own ratings. The rating's workspace is tested through coalesce() there so no index
+# serves it: SQLite, which keeps no statistics, would otherwise walk the workspace's every rating instead of the
+# lead's few (as bot/leads/queries.py found).
 _PER_LEAD = (
-    select(_LEAD.c.campaign_id.label("campaign_id"), func.avg(_FEEDBACK.c.score, type_=Float).label("score"))
-    .select_from(
-        _LEAD.join(
-            _FEEDBACK,
-            and_(
-                _FEEDBACK.c.lead_id == _LEAD.c.id,
-                func.coalesce(_FEEDBACK.c.workspace_id, 0) == _LEAD.c.workspace_id,
-            ),
-        )
+    select(_FEEDBACK.c.campaign_id.label("campaign_id"), func.avg(_FEEDBACK.c.score, type_=Float).label("score"))
+    .where(
+        _FEEDBACK.c.workspace_id == bindparam("workspace"),
+        _FEEDBACK.c.campaign_id.in_(bindparam("campaigns", expanding=True)),
     )
-    .where(_handoffs())
-    .group_by(_LEAD.c.campaign_id, _LEAD.c.id)
+    .group_by(_FEEDBACK.c.campaign_id, _FEEDBACK.c.lead_id)
     .subquery()
 )
-_QUALITY = select(_PER_LEAD.c.campaign_id, func.avg(_PER_LEAD.c.score, type_=Float), func.count()).group_by(
+_QUALITY = select(_PER_LEAD.c.campaign_id, func.sum(_PER_LEAD.c.score, type_=Float), func.count()).group_by(
     _PER_LEAD.c.campaign_id
+)
+_OWN_SCORE = (
+    select(func.avg(_FEEDBACK.c.score, type_=Float))
+    .where(
+        _FEEDBACK.c.lead_id == _LEAD.c.id,
+        func.coalesce(_FEEDBACK.c.workspace_id, 0) == _LEAD.c.workspace_id,
+    )
+    .scalar_subquery()
+)
+_OWN = (
+    select(_LEAD.c.campaign_id.label("campaign_id"), _OWN_SCORE.label("score"))
+    .where(
+        _LEAD.c.workspace_id == bindparam("workspace"),
+        _LEAD.c.campaign_id.in_(bindparam("campaigns", expanding=True)),
+        _LEAD.c.marketer_id.is_(None),
+    )
+    .subquery()
+)
+_OWN_QUALITY = select(_OWN.c.campaign_id, func.sum(_OWN.c.score, type_=Float), func.count(_OWN.c.score)).group_by(
+    _OWN.c.campaign_id
 )
 
 
@@ -90,15 +108,15 @@ def of_campaigns(session: Session, workspace_id: int, campaign_ids: Collection[i
     counts: dict[int, dict[str, int]] = {campaign_id: {} for campaign_id in ids}
     for campaign_id, status, count in session.execute(_BY_STATUS, params):
         counts[int(campaign_id)][str(status)] = int(count)
-    quality = {
-        int(campaign_id): (float(score), int(rated))
-        for campaign_id, score, rated in session.execute(_QUALITY, params)
-        if score is not None
-    }
+    rated_all = _sums(session.execute(_QUALITY, params))
+    rated_own = _sums(session.execute(_OWN_QUALITY, params))
     out: dict[int, Progress] = {}
     for campaign_id in ids:
         by_status = counts[campaign_id]
-        score, rated = quality.get(campaign_id, (None, 0))
+        total, rated = rated_all.get(campaign_id, (0.0, 0))
+        own_total, own_rated = rated_own.get(campaign_id, (0.0, 0))
+        rated -= own_rated
+        score = (total - own_total) / rated if rated > 0 else None
         out[campaign_id] = Progress(
             delivered=sum(by_status.values()),
             accepted=sum(by_status.get(status, 0) for status in ACCEPTED_OR_LATER),
@@ -106,9 +124,17 @@ def of_campaigns(session: Session, workspace_id: int, campaign_ids: Collection[i
             won=by_status.get("won", 0),
             lost=by_status.get("lost", 0),
             quality=score,
-            rated=rated,
+            rated=max(rated, 0),
         )
     return out
+
+
+def _sums(rows: Iterable[Row[Any]]) -> dict[int, tuple[float, int]]:
+    """campaign id → (sum of the rated leads' averages, how many rated leads)."""
+    sums: dict[int, tuple[float, int]] = {}
+    for campaign_id, total, count in (tuple(row) for row in rows):
+        sums[int(campaign_id)] = (float(total or 0), int(count or 0))
+    return sums
 
 
 def of_campaign(session: Session, workspace_id: int, campaign_id: int) -> Progress:

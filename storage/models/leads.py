@@ -100,13 +100,18 @@ class LeadEvent(SQLModel, table=True):
 
 
 class Feedback(SQLModel, table=True):
-    """One lead-quality score per person per lead (a new one replaces it)."""
+    """One lead-quality score per person per lead (a new one replaces it). ``campaign_id`` is the lead's campaign,
+    kept on the rating as its workspace is, so a campaign's quality is read from its own ratings alone."""
 
-    __table_args__ = (UniqueConstraint("lead_id", "member_id"),)
+    __table_args__ = (
+        UniqueConstraint("lead_id", "member_id"),
+        Index("ix_feedback_campaign", "workspace_id", "campaign_id", "lead_id", "score"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     lead_id: int = Field(foreign_key="lead.id")
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
     member_id: int = Field(foreign_key="member.id")
     score: int
     tags: str = Field(default="", max_length=400)

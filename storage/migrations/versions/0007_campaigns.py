@@ -1,4 +1,4 @@
-"""Campaigns: closing, sales comments, one active campaign per name, progress counted from an index
+"""Campaigns: closing, sales comments, one active campaign per name, progress counted from indexes
 
 Revision ID: 0007
 Revises: 0006
@@ -50,6 +50,13 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_campaign_comment_campaign", "campaign_comment", ["workspace_id", "campaign_id", "created_at"])
+    # a rating carries its lead's campaign (as it carries its workspace): a campaign's quality reads its ratings
+    if op.get_bind().dialect.name == "sqlite":  # SQLite adds a column with its reference in place, no table copy
+        op.execute("ALTER TABLE feedback ADD COLUMN campaign_id INTEGER REFERENCES campaign (id)")
+    else:
+        op.add_column("feedback", sa.Column("campaign_id", sa.Integer(), sa.ForeignKey("campaign.id"), nullable=True))
+    op.execute("UPDATE feedback SET campaign_id = (SELECT lead.campaign_id FROM lead WHERE lead.id = feedback.lead_id)")
+    op.create_index("ix_feedback_campaign", "feedback", ["workspace_id", "campaign_id", "lead_id", "score"])
     # the wider index serves every query the old one did (same leading columns)
     op.create_index(
         "ix_lead_workspace_campaign_status", "lead", ["workspace_id", "campaign_id", "status", "marketer_id"]
@@ -60,9 +67,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.create_index("ix_lead_workspace_campaign", "lead", ["workspace_id", "campaign_id"])
     op.drop_index("ix_lead_workspace_campaign_status", table_name="lead")
+    op.drop_index("ix_feedback_campaign", table_name="feedback")
     op.drop_table("campaign_comment")
     op.drop_index("ix_campaign_active_ends", table_name="campaign")
     op.drop_index("ix_campaign_active_name", table_name="campaign")
+    with op.batch_alter_table("feedback") as batch:
+        batch.drop_column("campaign_id")
     with op.batch_alter_table("campaign") as batch:
         batch.drop_constraint("fk_campaign_closed_by_id_member", type_="foreignkey")
         batch.drop_column("closed_by_id")
