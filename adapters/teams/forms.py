@@ -26,7 +26,7 @@ from microsoft_teams.cards import (
 
 from adapters import naming
 from adapters.teams.cards import escape, render_card_message
-from bot.core.forms import FORMS, Form, FormField, compose, validate
+from bot.core.forms import FORMS, Form, FormField, compose, problem_text, validate
 from bot.core.replies import Reply
 from bot.core.request import Request
 from bot.core.runtime import Runtime
@@ -140,6 +140,6 @@ async def answer_form(
     text = compose(submit.form, submit.values)
     reply: Reply = await naming.answer(runtime, replace(request, text=text), look_up)
     if not reply.ok:
-        await _show(ctx, form_message(submit.form, submit.values, reply.summary))
+        await _show(ctx, form_message(submit.form, submit.values, problem_text(reply.summary)))
         return
     await _show(ctx, render_card_message(reply))

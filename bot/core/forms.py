@@ -183,3 +183,8 @@ def field_errors(form: Form, message: str) -> dict[str, str]:
             if 0 <= at < earliest:
                 target, earliest = field, at
     return {target.name: message[:1900]}
+
+
+def problem_text(summary: str) -> str:
+    """A refusal's text for the line above a form, which draws its own warning sign (the reply's icon is dropped)."""
+    return summary.lstrip("⚠\ufe0f🔒🔍 ").strip()

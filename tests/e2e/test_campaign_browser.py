@@ -55,6 +55,8 @@ def test_a_marketer_announces_in_the_form_and_a_rep_asks_why(server_url: str, wi
 
             refused = page.locator(".turn-bot form.tandem-form").last
             expect(refused.locator(".tf-problem")).to_contain_text("is in the past")
+            expect(refused.locator(".tf-problem")).to_be_in_viewport()  # scrolled to, not below the fold
+            expect(refused.locator('input[name="ends"]')).to_be_focused()  # the field to fix
             expect(refused.locator('input[name="name"]')).to_have_value(name)  # every answer kept
             expect(refused.locator('textarea[name="goal"]')).to_have_value(
                 "20 qualified leads from the <b>browser</b> crowd"

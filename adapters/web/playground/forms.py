@@ -11,7 +11,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from adapters.web.render import ticked
-from bot.core.forms import FORMS, Form, compose, field_errors, validate
+from bot.core.forms import FORMS, Form, compose, field_errors, problem_text, validate
 
 MAX_ANSWER = 4000
 
@@ -66,4 +66,4 @@ def check(pages: Environment, form: Form, values: dict[str, str]) -> FormAnswer:
 
 def refused(pages: Environment, form: Form, values: dict[str, str], message: str) -> Markup:
     """The form again after the command refused: the refusal above it, and the field it names marked."""
-    return render_form(pages, form, values, message, dict.fromkeys(field_errors(form, message), ""))
+    return render_form(pages, form, values, problem_text(message), dict.fromkeys(field_errors(form, message), ""))

@@ -109,11 +109,13 @@
   }
 
   // ---- forms: the server composes the answers into the command a person would type --------------------------
+  // The form's top (its title, or the refusal above it) is brought into view, and the field to fix gets the focus.
   function showForm(bot, card, html) {
     fill(bot, card, html, true, "ephemeral");
-    const first = card.querySelector(".tandem-form input, .tandem-form textarea");
-    if (first) first.focus();
-    thread.scrollTop = thread.scrollHeight;
+    const wrong = card.querySelector(".has-error input, .has-error textarea");
+    const first = wrong || card.querySelector(".tandem-form input, .tandem-form textarea");
+    if (first) first.focus({ preventScroll: true });
+    (card.querySelector(".tf-problem") || card).scrollIntoView({ block: "start" });
   }
 
   function answersOf(formElement) {
@@ -159,12 +161,12 @@
       history.push({ text: data.command, html: data.reply_html, ok: data.ok, visibility: data.visibility });
       save(threadKey, history.slice(-30));
       recall.push(data.command);
+      thread.scrollTop = thread.scrollHeight;
     } catch (error) {
       button.disabled = false;
       formElement.insertAdjacentText("afterbegin", "Could not reach the Tandem server. Is it still running?");
     } finally {
       busy = false;
-      thread.scrollTop = thread.scrollHeight;
     }
   }
 
