@@ -21,6 +21,15 @@ class Lead(SQLModel, table=True):
         # a campaign's progress (`campaign why`, reports, App Home): counted from this index alone, so the cost
         # follows the campaign's own leads, not the table
         Index("ix_lead_workspace_campaign_status", "workspace_id", "campaign_id", "status", "marketer_id"),
+        # ...and the few leads of a campaign that a rep logged themselves (no hand-off), whose ratings its quality
+        # leaves out: found without walking the campaign's hand-offs
+        Index(
+            "ix_lead_campaign_own",
+            "workspace_id",
+            "campaign_id",
+            postgresql_where=text("marketer_id IS NULL"),
+            sqlite_where=text("marketer_id IS NULL"),
+        ),
         Index(
             "ix_lead_nag_due",
             "nag_due_at",

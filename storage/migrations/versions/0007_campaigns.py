@@ -62,10 +62,18 @@ def upgrade() -> None:
         "ix_lead_workspace_campaign_status", "lead", ["workspace_id", "campaign_id", "status", "marketer_id"]
     )
     op.drop_index("ix_lead_workspace_campaign", table_name="lead")
+    op.create_index(
+        "ix_lead_campaign_own",
+        "lead",
+        ["workspace_id", "campaign_id"],
+        postgresql_where=sa.text("marketer_id IS NULL"),
+        sqlite_where=sa.text("marketer_id IS NULL"),
+    )
 
 
 def downgrade() -> None:
     op.create_index("ix_lead_workspace_campaign", "lead", ["workspace_id", "campaign_id"])
+    op.drop_index("ix_lead_campaign_own", table_name="lead")
     op.drop_index("ix_lead_workspace_campaign_status", table_name="lead")
     op.drop_index("ix_feedback_campaign", table_name="feedback")
     op.drop_table("campaign_comment")
