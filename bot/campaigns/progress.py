@@ -77,24 +77,26 @@ _PER_LEAD = (
 _QUALITY = select(_PER_LEAD.c.campaign_id, func.sum(_PER_LEAD.c.score, type_=Float), func.count()).group_by(
     _PER_LEAD.c.campaign_id
 )
-_OWN_SCORE = (
-    select(func.avg(_FEEDBACK.c.score, type_=Float))
-    .where(
-        _FEEDBACK.c.lead_id == _LEAD.c.id,
-        func.coalesce(_FEEDBACK.c.workspace_id, 0) == _LEAD.c.workspace_id,
-    )
-    .scalar_subquery()
-)
 _OWN = (
-    select(_LEAD.c.campaign_id.label("campaign_id"), _OWN_SCORE.label("score"))
+    select(_LEAD.c.campaign_id.label("campaign_id"), func.avg(_FEEDBACK.c.score, type_=Float).label("score"))
+    .select_from(
+        _LEAD.join(
+            _FEEDBACK,
+            and_(
+                _FEEDBACK.c.lead_id == _LEAD.c.id,
+                func.coalesce(_FEEDBACK.c.workspace_id, 0) == _LEAD.c.workspace_id,
+            ),
+        )
+    )
     .where(
         _LEAD.c.workspace_id == bindparam("workspace"),
         _LEAD.c.campaign_id.in_(bindparam("campaigns", expanding=True)),
-        _LEAD.c.marketer_id.is_(None),
+        _LEAD.c.marketer_id.is_(None),  # ix_lead_campaign_own
     )
+    .group_by(_LEAD.c.campaign_id, _LEAD.c.id)
     .subquery()
 )
-_OWN_QUALITY = select(_OWN.c.campaign_id, func.sum(_OWN.c.score, type_=Float), func.count(_OWN.c.score)).group_by(
+_OWN_QUALITY = select(_OWN.c.campaign_id, func.sum(_OWN.c.score, type_=Float), func.count()).group_by(
     _OWN.c.campaign_id
 )
 
