@@ -329,3 +329,19 @@ def test_everyones_home_shows_the_running_campaigns_with_their_progress(crew: Te
     assert "Campaigns running now\nQ4 Webinar  C-1\n60 qualified RevOps leads" in shown
     assert "Target: 4 of 40 (10%) · quality 4.0 / 5 (2 leads rated)" in shown
     assert "[Why?]" in shown
+
+
+def test_a_rating_carries_its_leads_campaign(crew: Team) -> None:
+    from storage.models import Feedback
+
+    assert crew.say("kim", WEBINAR).ok
+    assert crew.say("kim", "lead handoff Acme to:@rita campaign:C-1").ok
+    assert crew.say("kim", "lead handoff Beta to:@rita").ok
+    assert crew.say("rita", "lead feedback L-1 4").ok and crew.say("sam", "lead feedback L-1 2").ok
+    assert crew.say("rita", "lead feedback L-2 5").ok
+    assert crew.say("rita", "lead feedback L-1 3").ok  # a new score replaces Rita's, and keeps the campaign
+    with crew.runtime.db.session() as session:
+        rated = {(f.lead_id, f.score, f.campaign_id) for f in session.exec(select(Feedback))}
+    c1 = campaign(crew).id
+    assert rated == {(crew.lead(1).id, 3, c1), (crew.lead(1).id, 2, c1), (crew.lead(2).id, 5, None)}
+    assert "Average quality: 2.5 / 5 (1 lead rated)" in crew.text("rita", "campaign why C-1")
