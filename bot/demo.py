@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.admin.settings import set_setting
+from bot.campaigns import demo_data as campaign_demo
 from bot.core import people
 from bot.core.clock import FakeClock
 from bot.core.dispatch import Dispatcher
@@ -22,7 +23,7 @@ from bot.survey.demo_data import seed_survey_demo
 from bot.tools.links import Claims
 from bot.tools.service import open_link
 from storage.db import Database
-from storage.models import Campaign, Lead, Member, MemberAccount, Outbox, Tool, Workspace
+from storage.models import Lead, Member, MemberAccount, Outbox, Tool
 
 DEMO_PLATFORM = "playground"
 DEMO_TEAM = "demo"
@@ -139,6 +140,9 @@ class _Story:
         self.clock.advance(timedelta(**delta))
         return self
 
+    def now(self) -> datetime:
+        return self.clock.now()
+
     def say(self, key: str, text: str, *, card: int | None = None) -> None:
         who = self.cast[key]
         person = Person(DEMO_PLATFORM, who.key, who.name, who.email, who.timezone)
@@ -205,8 +209,8 @@ def seed_demo(runtime: Runtime) -> DemoSummary:
 
 
 def _found_workspace(runtime: Runtime, story: _Story) -> None:
-    """Priya (revenue operations, the workspace's admin) sets it up: people, roles, channels and the two running
-    campaigns; Diana, the head of revenue, writes down what a qualified lead is."""
+    """Priya (revenue operations, the workspace's admin) sets it up: people, roles and channels; marketing
+    announces its two running campaigns; Diana, the head of revenue, writes down what a qualified lead is."""
     with runtime.db.session() as session:
         workspace = people.ensure_workspace(session, DEMO_PLATFORM, DEMO_TEAM, DEMO_WORKSPACE, story.clock)
         assert workspace.id is not None
@@ -220,23 +224,7 @@ def _found_workspace(runtime: Runtime, story: _Story) -> None:
         for key, value in (("sales_channel", "playground:#sales"), ("marketing_channel", "playground:#marketing"),
                            ("managers_channel", "playground:#managers"), ("timezone", "America/New_York")):
             set_setting(session, workspace.id, key, value)
-        session.flush()
-        owners = {m.email: m.id for m in session.exec(select(Member).where(Member.workspace_id == workspace.id))}
-        campaigns = (
-            ("Q1 Pipeline Webinar", "Fill Q1 pipeline with mid-market RevOps leaders",
-             "RevOps and sales-ops leads at 200–2,000 employee SaaS companies", 40, 30, "maya.chen@acme.example",
-             "Lead with the 15-minute setup; they all struggle with CRM hygiene."),
-            ("RevOps Summit Berlin", "Meet EMEA enterprise accounts in person", "VP Sales / CRO at enterprises", 25,
-             45, "leo.fischer@acme.example", "Mention the EU data residency; book follow-ups within a week."),
-        )
-        for number, (name, goal, audience, target, days, owner, talking) in enumerate(campaigns, start=1):
-            session.add(Campaign(workspace_id=workspace.id, number=number, name=name, goal=goal, audience=audience,
-                                 target=target, ends_on=story.clock.now().date() + timedelta(days=days),
-                                 talking_points=talking, owner_id=owners.get(owner), created_at=story.clock.now()))
-        fresh = session.get(Workspace, workspace.id)
-        assert fresh is not None
-        fresh.campaign_seq = len(campaigns)
-        session.add(fresh)
+    campaign_demo.announce_first_campaigns(story)
     story.later(minutes=20).say("diana", "lead criteria set A qualified lead has budget this quarter, a named "
                                          "decision-maker we have spoken to, and 50+ seats or a RevOps team of 3+.")
 
@@ -257,6 +245,7 @@ def _first_weeks(story: _Story, at: Day) -> None:
                                    'campaign:"RevOps Summit" source:event')
     story.later(hours=2, minutes=10).click("sam", "lead reject L-3 Student project, no budget and no team")
     story.later(minutes=5).say("sam", "lead feedback L-3 1 student no-budget")
+    campaign_demo.announce_switch_offer(story, at)
     story.at(at(20, 16)).say("maya", 'lead handoff "Umbrella Health" email:alice@umbrella.example name:"Alice Ng" '
                                      'to:@jonas source:content note:"Downloaded the RevOps playbook twice"')
     story.later(hours=1, minutes=30).click("jonas", "lead accept L-4")
@@ -293,6 +282,7 @@ def _first_weeks(story: _Story, at: Day) -> None:
     story.at(at(10, 11)).say("rita", "lead touch L-9 Call with Miles; strong need for pipeline reporting")
     story.later(hours=1).say("rita", "lead stage L-9 qualification")
     story.at(at(9, 13)).say("rita", "lead stage L-7 company")
+    campaign_demo.webinar_comment(story, at)
     story.at(at(8, 10)).say("jonas", "lead touch L-4 They chose HubSpot because of price")
     story.later(minutes=10).say("jonas", "lead lost L-4 price competitor")
     story.at(at(8, 15)).say("diana", "lead criteria set A qualified lead has budget this quarter, a named "
@@ -325,7 +315,7 @@ DEMO_OPENS = (("rita", 1, 3), ("sam", 1, 1), ("jonas", 1, 2), ("rita", 3, 2), ("
 def _sales_tools(story: _Story, at: Day) -> None:
     """Marketing publishes the team's decks, calculators and battlecards; sales starts opening them."""
     story.at(at(19, 11))
-    for key, arguments in DEMO_TOOLS:
+    for key, arguments in (*DEMO_TOOLS, *campaign_demo.CAMPAIGN_TOOLS):
         story.later(minutes=9).say(key, "tool add " + arguments)
     story.at(at(17, 10))
     for key, number, times in DEMO_OPENS:
@@ -350,6 +340,7 @@ def _last_days(story: _Story, at: Day, now: datetime) -> None:
     story.at(at(3, 16)).say("leo", 'lead handoff "Oscorp" email:norman@oscorp.example name:"Norman Osborn" '
                                    'to:@jonas campaign:"RevOps Summit" source:event '
                                    'note:"Wants a call after their board meeting"')
+    campaign_demo.switch_offer_leads(story, at)
     story.at(at(2, 14)).say("rita", "lead touch L-2 Contract sent to legal")
     story.later(hours=2).say("rita", 'lead won L-2 48k "Beat the incumbent on onboarding time"')
     story.at(at(1, 10)).say("maya", 'lead handoff "Massive Dynamic" email:nina@massive.example name:"Nina Sharp" '

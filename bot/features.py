@@ -8,6 +8,7 @@ from bot import agenda_parts
 from bot.admin import apikey_commands as apikey
 from bot.admin import commands as admin
 from bot.admin import link_commands as link
+from bot.campaigns import commands as campaign
 from bot.core.commands import Registry
 from bot.intel import commands as intel
 from bot.leads import card_refresh
@@ -28,6 +29,7 @@ def build_registry() -> Registry:
     return Registry(
         [
             *lead.specs(),
+            *campaign.specs(),
             *tool.specs(),
             *intel.specs(),
             *meeting.specs(agenda_extras()),

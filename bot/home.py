@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from bot.admin.settings import get_int
+from bot.campaigns.home import home_section as campaigns_section
 from bot.core.clock import Clock
 from bot.core.commands import Registry
 from bot.core.config import Settings
 from bot.core.people import has_role, mentions
-from bot.core.replies import Mention, Reply
+from bot.core.replies import Divider, Mention, Reply
 from bot.home_view import home_view
 from bot.tools.home import home_section as tools_section
 from storage.models import Lead, Member
@@ -96,7 +97,11 @@ def _handed_off(session: Session, member: Member, now: datetime) -> list[Lead]:
 def home_reply(
     session: Session, clock: Clock, member: Member, registry: Registry, settings: Settings | None = None
 ) -> Reply:
-    """The page for ``member``, read now; its footer names the command words ``registry`` answers.
-    ``settings`` (the public URL and secret for tool links) adds the member's most-used tools."""
+    """The page for ``member``, read now; its footer names the command words ``registry`` answers. Everyone
+    sees the campaigns running now; ``settings`` (the public URL and secret for tool links) adds the member's
+    most-used tools."""
+    features = campaigns_section(session, member)
     tools = tools_section(session, settings, member) if settings is not None else []
-    return home_view(read_home(session, clock, member), registry.built, tools)
+    if tools:
+        features += [Divider(), *tools]
+    return home_view(read_home(session, clock, member), registry.built, features)

@@ -17,9 +17,9 @@ HOME_LEADS = 15
 HOME_HANDED_OFF = 5  # per marketing section
 
 
-def home_view(page: HomePage, words: tuple[TopWord, ...], tools: Sequence[Block] = ()) -> Reply:
-    """The page; ``words`` are the command words this version answers, for the footer; ``tools`` the member's
-    most-used sales tools, drawn by the tools feature."""
+def home_view(page: HomePage, words: tuple[TopWord, ...], features: Sequence[Block] = ()) -> Reply:
+    """The page; ``words`` are the command words this version answers, for the footer; ``features`` what other
+    features add below the leads (the campaigns running now, the member's most-used sales tools), drawn by them."""
     owned = page.owned
     attention = sum(1 for why, _ in owned if why)
     blocks: list[Block] = _handed_off_sections(page) if page.marketing else []
@@ -42,8 +42,8 @@ def home_view(page: HomePage, words: tuple[TopWord, ...], tools: Sequence[Block]
         blocks.append(Buttons(buttons=row_buttons))
     if len(owned) > HOME_LEADS:
         blocks.append(context(f"…and {len(owned) - HOME_LEADS} more. `lead list mine` shows them all."))
-    if tools:
-        blocks += [Divider(), *tools]
+    if features:
+        blocks += [Divider(), *features]
     blocks.append(Divider())
     blocks.append(commands_footer(words))
     return Reply(blocks=tuple(blocks))

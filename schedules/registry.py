@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.config import Settings
 from bot.core.runtime import Runtime
+from schedules.jobs.campaign_end import EVERY_SECONDS as CAMPAIGN_END_EVERY
+from schedules.jobs.campaign_end import run_campaign_end
 from schedules.jobs.delivery import deliver_due
 from schedules.jobs.housekeeping import run_housekeeping
 from schedules.jobs.meetings import EVERY_SECONDS as MEETINGS_EVERY
@@ -85,6 +87,10 @@ async def _survey_now(runtime: Runtime, owner: str) -> str:
     return str(await run_survey(runtime, ask_anyway=True))
 
 
+async def _campaign_end(runtime: Runtime, owner: str) -> str:
+    return str(await run_campaign_end(runtime))
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "delivery",
@@ -116,6 +122,13 @@ JOBS: tuple[JobSpec, ...] = (
         _survey,
         every=lambda s: SURVEY_EVERY_SECONDS,
         manual=_survey_now,
+    ),
+    # hourly, so a campaign closes soon after its last day ends in its workspace's own time zone
+    JobSpec(
+        "campaign_end",
+        "close campaigns past their end date and send their reports",
+        _campaign_end,
+        every=lambda s: CAMPAIGN_END_EVERY,
     ),
 )
 

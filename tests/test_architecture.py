@@ -27,6 +27,8 @@ PURE = [
     "bot/meetings/ics.py",
     "bot/admin/apikey_views.py",
     "bot/imports/views.py",
+    "bot/campaigns/views.py",
+    "bot/core/forms.py",
 ]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 

@@ -52,13 +52,27 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# mrkdwn has no escape for its formatting marks: in someone's own words each becomes a look-alike that Slack
+# does not read as one (a quote mark at the start of a line, too). An underscore inside a word formats nothing
+# and stays, so e-mail addresses and setting names read as typed.
+_MARKS = str.maketrans({"*": "∗", "`": "ˋ", "~": "∼"})
+_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+_QUOTE_LINE = re.compile(r"^(\s*)>", re.M)
+
+
+def literal(text: str) -> str:
+    """Someone's own words in mrkdwn: escaped, and unable to make bold, italics, code, strike-through or quotes."""
+    text = _EDGE_UNDERSCORE.sub("ˍ", text.translate(_MARKS))
+    return escape(_QUOTE_LINE.sub("\\1›", text))
+
+
 def mrkdwn(text: Text) -> str:
     return "".join(_span(span) for span in text)
 
 
 def _span(span: Span) -> str:
     if isinstance(span, Plain):
-        return escape(span.text)
+        return literal(span.text) if span.verbatim else escape(span.text)
     if isinstance(span, Bold):
         return _wrap(span.text, "*")
     if isinstance(span, Code):
@@ -87,10 +101,14 @@ def local_date(span: When) -> str:
 
 def _wrap(text: str, mark: str) -> str:
     """Bold/code only when the text cannot close the markup early; otherwise shown plainly. Spaces at either end
-    go outside the marks: Slack shows ``*Usage: *`` with its asterisks instead of in bold."""
+    go outside the marks: Slack shows ``*Usage: *`` with its asterisks instead of in bold. Bold text is often
+    someone's (a company, a campaign): it is shown as typed, its own marks unable to format."""
     core = text.strip(" ")
+    if mark == "*" and core.strip() and "\n" not in text:
+        start = text.index(core)
+        return f"{text[:start]}*{literal(core)}*{text[start + len(core) :]}"
     if not core.strip() or mark in text or "\n" in text:
-        return escape(text)
+        return literal(text) if mark == "*" else escape(text)
     start = text.index(core)
     return f"{text[:start]}{mark}{escape(core)}{mark}{text[start + len(core) :]}"
 

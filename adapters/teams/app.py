@@ -21,6 +21,7 @@ from adapters import naming
 from adapters.teams import contacts, directory, roster
 from adapters.teams.cards import render_message
 from adapters.teams.contacts import Contact, Sighting
+from adapters.teams.forms import answer_form, form_message, form_submit_of
 from adapters.teams.http_guard import GuardedFastAPIAdapter
 from adapters.teams.references import workspace_of
 from adapters.teams.roster import Profile
@@ -36,9 +37,10 @@ from adapters.teams.translate import (
     tenant_of,
 )
 from bot.core.config import Settings
+from bot.core.forms import form_for
 from bot.core.grammar import UserRef
 from bot.core.replies import Reply
-from bot.core.request import Named, Person
+from bot.core.request import Named, Person, Request
 from bot.core.runtime import Runtime
 
 log = logging.getLogger("tandem.teams")
@@ -152,8 +154,14 @@ class TeamsBot:
         profiles = await self._profiles(ctx, tenant, [activity.from_.id, *(m.user_id for m in named)])
         profile = profiles.get(activity.from_.id)
         person = person_of(activity, email=profile.email if profile else None, name=profile.name if profile else None)
+        form_submit = form_submit_of(activity.value)
+        notice = ""
         try:
-            request, submit = request_of(activity, tenant, person)
+            request, submit = (
+                (Request(person, tenant, "", channel=base_conversation_id(activity.conversation.id)), None)
+                if form_submit is not None
+                else request_of(activity, tenant, person)
+            )
         except NotACommand as reason:
             request, submit = None, None
             notice = str(reason)
@@ -169,9 +177,17 @@ class TeamsBot:
             await ctx.send(notice)
             return
         look_up = functools.partial(directory.look_up, ctx.api, self.runtime.db, tenant, activity.conversation.id)
+        if form_submit is not None:
+            await answer_form(ctx, self.runtime, form_submit, request, look_up)
+            return
+        if submit is None and (form := form_for(request.text)) is not None:
+            await ctx.send(form_message(form))  # typed with nothing after it: the form asks for the rest
+            return
         reply: Reply = await naming.answer(self.runtime, request, look_up)
         if submit is not None:
-            await answer_submit(ctx, self.runtime, submit, reply, tenant=tenant, clicker=members[person.user_id])
+            await answer_submit(
+                ctx, self.runtime, submit, reply, tenant=tenant, clicker=members[person.user_id], sender=self.sender
+            )
             return
         await ctx.send(render_message(reply))
 

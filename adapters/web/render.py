@@ -91,7 +91,10 @@ def render_text(text: Text, *, without_status: bool = False, zone: ZoneInfo | No
         before = spans[index - 1] if index else None
         after = spans[index + 1] if index + 1 < len(spans) else None
         if isinstance(span, Plain):
-            out += _plain(span.text, line_goes_on=_goes_on(after), without_status=without_status)
+            if span.verbatim:  # someone's own words: no chips, no code, just the text
+                out += Markup("<span>{}</span>").format(span.text)
+            else:
+                out += _plain(span.text, line_goes_on=_goes_on(after), without_status=without_status)
             continue
         pill = isinstance(span, Mention | Code)
         if pill and _touches(before, at_end=True):
@@ -133,7 +136,7 @@ def render_span(span: Span, zone: ZoneInfo | None = None) -> Markup:
     """Plain text keeps its line breaks through CSS ``white-space: pre-wrap``, so no ``<br>`` is built. A moment
     is shown in the viewer's ``zone`` when known, with the words it was written in as its tooltip."""
     if isinstance(span, Plain):
-        return _plain(span.text)
+        return Markup("<span>{}</span>").format(span.text) if span.verbatim else _plain(span.text)
     if isinstance(span, Bold):
         return Markup("<strong>{}</strong>").format(span.text)
     if isinstance(span, Code):
@@ -176,6 +179,11 @@ def _plain(text: str, *, line_goes_on: bool = False, without_status: bool = Fals
     if without_status and shown == [Markup("")]:
         return Markup("")
     return Markup("<span>\n</span>").join(shown)
+
+
+def ticked(text: str) -> Markup:
+    """Plain text, escaped, with the commands it quotes in backticks shown as code (a refusal's summary)."""
+    return Markup("<span>\n</span>").join(_ticks(line) for line in text.split("\n"))
 
 
 def _ticks(line: str) -> Markup:

@@ -19,8 +19,13 @@ from pydantic import Field, TypeAdapter
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Plain:
+    """Text, escaped by every renderer. ``verbatim``: someone's own words (a campaign's name, a comment), whose
+    every character is shown as typed — where a platform reads ``*bold*`` or backticks in our own text as
+    formatting, it does not in these."""
+
     kind: Literal["plain"] = "plain"
     text: str
+    verbatim: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -264,6 +269,11 @@ def chart_summary(chart: Chart) -> str:
 
 def p(text: str) -> Plain:
     return Plain(text=text)
+
+
+def said(text: str) -> Plain:
+    """Someone's own words, shown exactly as typed on every platform (see ``Plain.verbatim``)."""
+    return Plain(text=text, verbatim=True)
 
 
 def b(text: str) -> Bold:

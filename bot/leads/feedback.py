@@ -78,6 +78,7 @@ def give(
         row = Feedback(
             workspace_id=lead.workspace_id, lead_id=lead.id, member_id=member.id, score=score, created_at=clock.now()
         )
+    row.campaign_id = lead.campaign_id  # the campaign's quality is read from its ratings (bot/campaigns/progress)
     row.score = score
     row.tags = ",".join(tags)
     row.reason = text

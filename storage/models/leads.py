@@ -18,7 +18,18 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_workspace_created", "workspace_id", "created_at"),
         Index("ix_lead_workspace_owner_status", "workspace_id", "owner_id", "status"),
         Index("ix_lead_workspace_status_created", "workspace_id", "status", "created_at"),
-        Index("ix_lead_workspace_campaign", "workspace_id", "campaign_id"),
+        # a campaign's progress (`campaign why`, reports, App Home): counted from this index alone, so the cost
+        # follows the campaign's own leads, not the table
+        Index("ix_lead_workspace_campaign_status", "workspace_id", "campaign_id", "status", "marketer_id"),
+        # ...and the few leads of a campaign that a rep logged themselves (no hand-off), whose ratings its quality
+        # leaves out: found without walking the campaign's hand-offs
+        Index(
+            "ix_lead_campaign_own",
+            "workspace_id",
+            "campaign_id",
+            postgresql_where=text("marketer_id IS NULL"),
+            sqlite_where=text("marketer_id IS NULL"),
+        ),
         Index(
             "ix_lead_nag_due",
             "nag_due_at",
@@ -103,13 +114,18 @@ class LeadEvent(SQLModel, table=True):
 
 
 class Feedback(SQLModel, table=True):
-    """One lead-quality score per person per lead (a new one replaces it)."""
+    """One lead-quality score per person per lead (a new one replaces it). ``campaign_id`` is the lead's campaign,
+    kept on the rating as its workspace is, so a campaign's quality is read from its own ratings alone."""
 
-    __table_args__ = (UniqueConstraint("lead_id", "member_id"),)
+    __table_args__ = (
+        UniqueConstraint("lead_id", "member_id"),
+        Index("ix_feedback_campaign", "workspace_id", "campaign_id", "lead_id", "score"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     lead_id: int = Field(foreign_key="lead.id")
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
     member_id: int = Field(foreign_key="member.id")
     score: int
     tags: str = Field(default="", max_length=400)

@@ -109,8 +109,8 @@ def test_piped_commands_hand_off_and_the_owner_sees_the_card(demo_runtime: Runti
     )
     assert code_ == 0
     text = out.getvalue()
-    assert "Handed off L-15 Console Co to @Rita Alvarez" in text
-    assert "L-15 Console Co" in text.split("Handed off", 1)[1]  # the list ran too
+    assert "Handed off L-19 Console Co to @Rita Alvarez" in text
+    assert "L-19 Console Co" in text.split("Handed off", 1)[1]  # the list ran too
     assert "> " not in text  # no prompt when stdin is not a terminal
     assert text.count("lead list all") == 0 and "Tandem — you are" not in text
 
@@ -123,13 +123,13 @@ def test_new_dms_print_between_commands_and_typing_a_button_answers_the_card(dem
             demo_runtime, "maya", "Maya Chen", 'lead handoff "Bluth Company" to:@rita note:"Banana stand"'
         ),
         "lead show L-1",
-        "lead accept L-15",
+        "lead accept L-19",
     )
     assert run_console(demo_runtime, "Rita", script, out) == 0
     text = out.getvalue()
     first, second = text.split("📬 New message from Tandem (handoff):", 1)
     assert "Bluth Company" not in first
-    assert "@Maya Chen handed you a new lead: Bluth Company." in second and "[Accept] lead accept L-15" in second
+    assert "@Maya Chen handed you a new lead: Bluth Company." in second and "[Accept] lead accept L-19" in second
     assert "Accepted by @Rita Alvarez" in second
     from sqlmodel import select
 
@@ -169,22 +169,22 @@ def test_a_terminal_gets_a_greeting_and_a_prompt(demo_runtime: Runtime) -> None:
 
 def test_cards_waiting_from_before_are_answered_by_typing_their_button(demo_runtime: Runtime) -> None:
     out = io.StringIO()
-    assert run_console(demo_runtime, "rita", Terminal("lead accept L-13"), out) == 0
+    assert run_console(demo_runtime, "rita", Terminal("lead accept L-17"), out) == 0
     text = out.getvalue()
-    assert "📬 1 card(s) wait for you" in text and "[Accept] lead accept L-13" in text
+    assert "📬 1 card(s) wait for you" in text and "[Accept] lead accept L-17" in text
     from sqlmodel import select
 
     from storage.models import Outbox
 
     with demo_runtime.db.session() as session:
         notes = session.exec(
-            select(Outbox.response_note).where(Outbox.kind == "handoff", Outbox.response_note.like("%L-13%"))
+            select(Outbox.response_note).where(Outbox.kind == "handoff", Outbox.response_note.like("%L-17%"))
         ).all()  # type: ignore[union-attr]
     assert len(notes) == 1 and "Accepted by @Rita Alvarez" in notes[0]
 
 
 def test_cards_whose_lead_moved_on_are_not_listed_as_waiting(demo_runtime: Runtime) -> None:
-    as_person(demo_runtime, "rita", "Rita Alvarez", "lead accept L-13")  # typed elsewhere, card not pressed
+    as_person(demo_runtime, "rita", "Rita Alvarez", "lead accept L-17")  # typed elsewhere, card not pressed
     out = io.StringIO()
     assert run_console(demo_runtime, "rita", Terminal("quit"), out) == 0
     assert "card(s) wait for you" not in out.getvalue()

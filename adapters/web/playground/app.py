@@ -17,10 +17,12 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from adapters.typed import without_bot_mention
+from adapters.web.playground.forms import answers, check, known_form, refused, render_form
 from adapters.web.playground.sender import PlaygroundSender
 from adapters.web.playground.upload import UPLOAD_LIMIT, import_upload, too_big
 from adapters.web.playground.views import channel_names, channel_posts, channel_purposes, example_commands, inbox
 from adapters.web.render import avatar_colour, initials, render_reply
+from bot.core.forms import form_for
 from bot.core.grammar import MAX_TEXT
 from bot.core.replies import Reply, zone_named
 from bot.core.request import Person, Request
@@ -43,6 +45,12 @@ class CommandIn(BaseModel):
     person: str = Field(min_length=1, max_length=200)
     text: str = Field(max_length=MAX_TEXT)
     source_message: int | None = None
+
+
+class FormIn(BaseModel):
+    person: str = Field(min_length=1, max_length=200)
+    form: str = Field(min_length=1, max_length=60)
+    values: dict[str, str | int | float | bool | None] = Field(default_factory=dict, max_length=40)
 
 
 def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = None) -> None:
@@ -130,21 +138,32 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
             return _unknown_person(person)
         return JSONResponse(await runtime.db.run(fragments, who, everyone), headers=SECURITY_HEADERS)
 
-    async def answer(who: DemoPerson, everyone: list[DemoPerson], reply: Reply) -> JSONResponse:
+    async def answered(who: DemoPerson, everyone: list[DemoPerson], reply: Reply) -> dict[str, Any]:
         """The reply and the panels after it, once its messages were delivered."""
         if deliver is not None:
             try:
                 await deliver(runtime)
             except Exception:  # the scheduler's next pass delivers; the answer must not fail for it
                 log.exception("playground delivery pass failed")
-        payload = {
+        payload: dict[str, Any] = {
             "ok": reply.ok,
             "reply_html": str(render_reply(reply, zone=zone_named(who.timezone))),
             "summary": reply.summary,
             "visibility": reply.visibility,
         }
         payload.update(await runtime.db.run(fragments, who, everyone))
-        return JSONResponse(payload, headers=SECURITY_HEADERS)
+        return payload
+
+    async def run(who: DemoPerson, everyone: list[DemoPerson], text: str, source: int | None) -> dict[str, Any]:
+        """Run ``text`` as ``who`` through dispatch, deliver what it wrote, and answer with the page's news."""
+        request = Request(
+            person=Person(DEMO_PLATFORM, who.key, who.name, who.email, who.timezone),
+            team_id=DEMO_TEAM,
+            text=text,
+            source_message=source,
+        )
+        reply: Reply = await runtime.db.run(runtime.dispatcher.handle, request)
+        return await answered(who, everyone, reply)
 
     @app.post("/playground/command", include_in_schema=False)
     async def command(body: CommandIn) -> JSONResponse:
@@ -152,14 +171,31 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
         who = pick(everyone, body.person)
         if who is None:
             return _unknown_person(body.person)
-        request = Request(
-            person=Person(DEMO_PLATFORM, who.key, who.name, who.email, who.timezone),
-            team_id=DEMO_TEAM,
-            text=without_bot_mention(body.text),
-            source_message=body.source_message,
-        )
-        reply: Reply = await runtime.db.run(runtime.dispatcher.handle, request)
-        return await answer(who, everyone, reply)
+        text = without_bot_mention(body.text)
+        form = form_for(text) if body.source_message is None else None
+        if form is not None:  # typed with nothing after it: the form asks for the rest
+            payload = {"ok": True, "form_html": str(render_form(pages, form)), "visibility": "ephemeral"}
+            return JSONResponse(payload, headers=SECURITY_HEADERS)
+        return JSONResponse(await run(who, everyone, text, body.source_message), headers=SECURITY_HEADERS)
+
+    @app.post("/playground/form", include_in_schema=False)
+    async def submit_form(body: FormIn) -> JSONResponse:
+        everyone = await runtime.db.run(people)
+        who = pick(everyone, body.person)
+        form = known_form(body.form)
+        if who is None:
+            return _unknown_person(body.person)
+        if form is None:
+            return JSONResponse({"ok": False, "error": "That form is not known here."}, 404, SECURITY_HEADERS)
+        values = answers(form, body.values)
+        checked = check(pages, form, values)
+        if checked.command is None:
+            return JSONResponse({"ok": False, "form_html": str(checked.form_html)}, headers=SECURITY_HEADERS)
+        payload = await run(who, everyone, checked.command, None)
+        payload["command"] = checked.command
+        if not payload["ok"]:
+            payload["form_html"] = str(refused(pages, form, values, payload["summary"]))
+        return JSONResponse(payload, headers=SECURITY_HEADERS)
 
     @app.post("/playground/import", include_in_schema=False)
     async def upload(http: HttpRequest, person: str = Query(..., max_length=200)) -> JSONResponse:
@@ -170,7 +206,7 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
         if who is None:
             return _unknown_person(person)
         if _too_large(http.headers.get("content-length")):
-            return await answer(who, everyone, too_big())
+            return JSONResponse(await answered(who, everyone, too_big()), headers=SECURITY_HEADERS)
         async with http.form(max_files=1, max_fields=2) as form:
             file = form.get("file")
             if not isinstance(file, StarletteUpload):
@@ -178,9 +214,9 @@ def mount_playground(app: FastAPI, runtime: Runtime, deliver: Deliver | None = N
             data = await file.read(UPLOAD_LIMIT + 1)
             name = file.filename or "leads.csv"
         if len(data) > UPLOAD_LIMIT:
-            return await answer(who, everyone, too_big())
+            return JSONResponse(await answered(who, everyone, too_big()), headers=SECURITY_HEADERS)
         reply = await runtime.db.run(import_upload, runtime, who, name, data)
-        return await answer(who, everyone, reply)
+        return JSONResponse(await answered(who, everyone, reply), headers=SECURITY_HEADERS)
 
 
 def _too_large(declared: str | None) -> bool:

@@ -32,6 +32,9 @@ KIND_TITLES = {
     "escalation": "Escalation",
     "accepted": "Lead accepted",
     "accept": "Lead accepted",
+    "campaign_announce": "New campaign",
+    "campaign_comment": "Campaign comment",
+    "campaign_report": "Campaign report",
     "rejected": "Lead returned",
     "reject": "Lead returned",
     "feedback": "Lead feedback",
@@ -124,7 +127,7 @@ CHANNEL_PURPOSES = {
     "sales_channel": ChannelPurpose(
         "The sales team's channel: new campaigns are announced here, with their goal and "
         "talking points, so reps know what the leads they get are about; and the quarterly meeting.",
-        "lead list open",
+        "campaign list",
     ),
     "marketing_channel": ChannelPurpose(
         "Marketing's channel: leads no rep could take are posted here to be "
@@ -297,7 +300,7 @@ def example_commands(session: Session, workspace_id: int, person: DemoPerson, ev
             f'lead add "{company}" email:{email} name:"{name}" {extra}'
             for company, email, name, extra in _fresh(session, workspace_id, ADD_PROSPECTS, 1)
         ]
-        out += ["lead criteria", "tandem survey", "help"]
+        out += ["campaign list", "lead criteria", "tandem survey", "help"]
         return out
     if person.role == "marketer":
         target = f" to:@{rep.name.split(' ')[0].lower()}" if rep else ""
@@ -305,7 +308,7 @@ def example_commands(session: Session, workspace_id: int, person: DemoPerson, ev
             f'lead handoff "{company}" email:{email} name:"{name}"{target if number == 0 else ""} {extra}'
             for number, (company, email, name, extra) in enumerate(_fresh(session, workspace_id, HANDOFF_PROSPECTS, 2))
         ]
-        return out + ["lead list open", "lead list unworked", "lead criteria", "help"]
+        return out + ["campaign announce", "lead list open", "lead list unworked", "lead criteria", "help"]
     if person.role == "admin":
         marketer = next((p for p in everyone if p.role == "marketer"), None)
         out = ["tandem settings", "tandem settings accept_sla_hours 2"]

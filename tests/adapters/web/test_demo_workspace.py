@@ -28,8 +28,8 @@ def test_demo_has_the_team_with_roles_and_settings(demo_runtime: Runtime) -> Non
         versions = session.exec(select(CriteriaVersion).where(CriteriaVersion.workspace_id == workspace.id)).all()
     assert values["marketing_channel"] == "playground:#marketing" and values["sales_channel"] == "playground:#sales"
     assert values["managers_channel"] == "playground:#managers"
-    assert {c.name for c in campaigns} == {"Q1 Pipeline Webinar", "RevOps Summit Berlin"}
-    assert all(c.owner_id and c.target for c in campaigns)
+    assert {c.name for c in campaigns} == {"Q1 Pipeline Webinar", "RevOps Summit Berlin", "Globex Switch Offer"}
+    assert all(c.owner_id and c.target and c.goal and c.talking_points and c.ends_on for c in campaigns)
     assert len(versions) == 2
 
 

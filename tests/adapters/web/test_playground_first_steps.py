@@ -105,3 +105,4 @@ def test_an_empty_channel_says_what_it_is_for_and_what_to_try(playground: Playgr
         assert words in empty.group(1) and empty.group(2).startswith("lead list"), name
     assert 'data-channel-empty="#marketing"' not in channels  # it has a post, so it is not empty
     assert 'data-channel-empty="#sales"' not in channels and "The quarterly sales &amp; marketing meeting" in channels
+    assert "Globex Switch Offer" in channels and 'data-command="campaign why C-3"' in channels

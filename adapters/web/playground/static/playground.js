@@ -106,6 +106,10 @@
         card.insertAdjacentText("afterbegin", message);
         return;
       }
+      if (data.form_html) {  // a command typed with nothing after it: its form asks for the rest
+        showForm(bot, card, data.form_html);
+        return;
+      }
       fill(bot, card, data.reply_html, data.ok, data.visibility);
       if (body.dataset.view !== "chat") document.querySelector('.view-tab[data-view="chat"]')?.classList.add("has-news");
       const history = load(threadKey, []);
@@ -123,6 +127,75 @@
       thread.scrollTop = thread.scrollHeight;
     }
   }
+
+  // ---- forms: the server composes the answers into the command a person would type --------------------------
+  // The form's top (its title, or the refusal above it) is brought into view, and the field to fix gets the focus.
+  function showForm(bot, card, html) {
+    fill(bot, card, html, true, "ephemeral");
+    const wrong = card.querySelector(".has-error input, .has-error textarea");
+    const first = wrong || card.querySelector(".tandem-form input, .tandem-form textarea");
+    if (first) first.focus({ preventScroll: true });
+    (card.querySelector(".tf-problem") || card).scrollIntoView({ block: "start" });
+  }
+
+  function answersOf(formElement) {
+    const values = {};
+    formElement.querySelectorAll("input[name], textarea[name]").forEach((field) => {
+      values[field.name] = field.type === "checkbox" ? (field.checked ? "yes" : "") : field.value;
+    });
+    return values;
+  }
+
+  async function submitForm(formElement) {
+    if (busy) return;
+    const card = formElement.closest(".card");
+    const bot = formElement.closest(".turn-bot");
+    const button = formElement.querySelector('button[type="submit"]');
+    busy = true;
+    button.disabled = true;
+    try {
+      const response = await fetch("/playground/form", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ person, form: formElement.dataset.form, values: answersOf(formElement) }),
+      });
+      const data = await response.json().catch(() => ({}));
+      if (data.inbox_html !== undefined) apply(data);
+      if (data.form_html) {  // refused: the form again, the reason above it and every answer kept
+        busy = false;
+        showForm(bot, card, data.form_html);
+        return;
+      }
+      if (!response.ok || !data.command) {
+        button.disabled = false;
+        formElement.insertAdjacentText("afterbegin", data.error || "The playground could not run that. Try again.");
+        return;
+      }
+      card.innerHTML = "";
+      const sent = document.createElement("div");
+      sent.className = "tf-sent";
+      sent.textContent = "✓ Sent as the command below";
+      card.appendChild(sent);
+      turn(data.command, data.reply_html, data.ok, data.visibility);
+      const history = load(threadKey, []);
+      history.push({ text: data.command, html: data.reply_html, ok: data.ok, visibility: data.visibility });
+      save(threadKey, history.slice(-30));
+      recall.push(data.command);
+      thread.scrollTop = thread.scrollHeight;
+    } catch (error) {
+      button.disabled = false;
+      formElement.insertAdjacentText("afterbegin", "Could not reach the Tandem server. Is it still running?");
+    } finally {
+      busy = false;
+    }
+  }
+
+  document.addEventListener("submit", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target || !target.matches("form.tandem-form")) return;
+    event.preventDefault();
+    submitForm(target);
+  });
 
   // ---- inbox and channels ---------------------------------------------------------------------------------
   let lastInbox = null;
