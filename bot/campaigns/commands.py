@@ -20,6 +20,7 @@ from bot.core.options import DATE, INT, TEXT, OptionSpec, shown
 from bot.core.outbox import enqueue_channel, enqueue_dm
 from bot.core.people import has_role, members_with_role, mention, mentions
 from bot.core.replies import Reply
+from bot.intel.service import notes_naming
 from bot.tools.links import ToolLinks
 from bot.tools.service import for_campaign
 from storage.models import Campaign, Member
@@ -103,7 +104,11 @@ def why(ctx: Context, args: list[str]) -> Reply:
         accept_hours=get_int(ctx.session, ctx.workspace_id, "accept_sla_hours"),
         touch_hours=get_int(ctx.session, ctx.workspace_id, "first_touch_sla_hours"),
     )
-    return views.why(page_of(ctx.session, campaign), tools, rules)
+    intel = [
+        views.IntelLine(note.competitor, note.text, note.author or "someone in sales", note.created_at)
+        for note in notes_naming(ctx.session, ctx.workspace_id, campaign.talking_points)
+    ]
+    return views.why(page_of(ctx.session, campaign), tools, rules, intel)
 
 
 def list_campaigns(ctx: Context, args: list[str]) -> Reply:

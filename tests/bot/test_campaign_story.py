@@ -208,6 +208,16 @@ def test_why_shows_what_sales_hears_when_intel_lines_are_given() -> None:
     assert "What sales hears" not in text_of(views.why(page, [], rules, ()))
 
 
+def test_intel_on_a_competitor_the_talking_points_name_reaches_why(crew: Team) -> None:
+    assert crew.say("kim", WEBINAR).ok  # its talking points compare us with Globex
+    assert "What sales hears" not in crew.text("rita", "campaign why Q4")
+    assert crew.say("rita", "intel Globex cut renewal prices by 20%").ok
+    assert crew.say("sam", "intel Initech bundles its CRM").ok  # not named in the talking points
+    shown = crew.text("sam", "campaign why Q4")
+    assert "What sales hears about Globex:" in shown and "“cut renewal prices by 20%” — Globex, Rita" in shown
+    assert "Initech" not in shown
+
+
 def test_campaigns_are_found_by_prefix_or_number_and_an_unknown_one_lists_the_real_ones(crew: Team) -> None:
     assert crew.say("kim", WEBINAR).ok
     assert crew.say("kim", 'campaign announce "Spring Expo" goal:"Meet buyers"').ok
