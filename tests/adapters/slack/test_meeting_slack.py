@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from adapters.slack.modals import MEETING, compose, form_for, read_values
+from adapters.slack.modals import compose, form_for, read_values
 from adapters.slack.renderer import render_blocks
 from bot.core.clock import FakeClock
+from bot.core.forms import MEETING
 from bot.core.grammar import parse
 from bot.core.replies import Reply, When, section
 from storage.models import Meeting
