@@ -5,6 +5,7 @@ link — once a week per workspace however often the job runs, on however many r
 from __future__ import annotations
 
 import asyncio
+
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
