@@ -43,7 +43,7 @@ def test_a_rep_sees_only_their_own_leads_and_no_one_elses_name(office: Office) -
     assert shown["Leads"].startswith("5 ·")  # L-1, L-2, L-3 (now hers), L-4 and her own L-7; not Sam's
     assert shown["Hand-offs"].startswith("4 ·")
     assert shown["Acceptance"].startswith("100% — 3 of 3 decided")  # her decisions; L-3's rejection was Sam's
-    assert shown["Breaching SLA now"] == "3 — Rita Rep 3"  # L-1 stale, L-3 not accepted, L-7 never touched
+    assert shown["Breaching SLA now"] == "3 leads of yours"  # L-1 stale, L-3 not accepted, L-7 never touched
     said = everything_said(reply)
     for other in ("Sam", "Mara", "Dana", "Leo"):
         assert other not in said
@@ -53,7 +53,7 @@ def test_a_rep_sees_only_their_own_leads_and_no_one_elses_name(office: Office) -
 def test_a_rep_never_sees_who_else_breaches_the_sla(office: Office) -> None:
     reply = office.do("sam", f"stats {NOVEMBER}")
     shown = fields_of(reply)
-    assert shown["Breaching SLA now"] == "1 — Sam Seller 1"  # L-6; Rita's three are not Sam's business
+    assert shown["Breaching SLA now"] == "1 lead of yours"  # L-6; Rita's three are not Sam's business
     assert "Rita" not in everything_said(reply)
     assert shown["Leads"].startswith("2 ·")  # his own L-5 and L-6 from Leo; L-3 went to Rita
     assert shown["Acceptance"].startswith("0% — 0 of 1 decided")  # he rejected L-3: a 0% with data is a 0%
