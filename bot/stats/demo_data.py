@@ -64,9 +64,9 @@ def earlier_history(story_at: Callable[[datetime], Story], day: Day, *, first: i
     for number, (_, kind, row) in enumerate(moves, start=first):
         story = story_at(day(row[0], 9))
         if kind:
-            _own_lead(story, day, f"L-{number}", *row)  # type: ignore[arg-type]
+            _own_lead(story, day, f"L-{number}", *row)
         else:
-            _handoff(story, day, f"L-{number}", *row)  # type: ignore[arg-type]
+            _handoff(story, day, f"L-{number}", *row)
 
 
 def _handoff(
