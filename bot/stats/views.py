@@ -43,7 +43,7 @@ def stats_reply(figures: Figures, *, again: str = "") -> Reply:
     on the buttons that show another period."""
     period, now = figures.period, figures.current
     blocks: list[Block] = [
-        section("📊 ", b(f"Stats — {period.title}"), p(f" · {period.span}")),
+        section("📊 ", b(f"Stats — {period.title}"), p(f" · {period.span}" if period.span != period.title else "")),
         context(_about(figures, f"compared with {period.compared}")),
         headline(figures),
     ]

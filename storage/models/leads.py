@@ -18,7 +18,8 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_workspace_created", "workspace_id", "created_at"),
         Index("ix_lead_workspace_owner_status", "workspace_id", "owner_id", "status"),
         Index("ix_lead_workspace_status_created", "workspace_id", "status", "created_at"),
-        Index("ix_lead_workspace_campaign", "workspace_id", "campaign_id"),
+        # a campaign's leads (`lead list campaign:`, `campaign why`) and `stats`' target progress from the index alone
+        Index("ix_lead_campaign_progress", "workspace_id", "campaign_id", "created_at", "status"),
         Index(
             "ix_lead_nag_due",
             "nag_due_at",
@@ -100,7 +101,15 @@ class LeadEvent(SQLModel, table=True):
     __table_args__ = (
         # Events of one kind in a time range (nags, stats' hand-offs, decisions and `lead add`s), with the lead
         # and who acted, so stats read them from the index alone.
-        Index("ix_lead_event_kind_created_lead", "workspace_id", "kind", "created_at", "lead_id", "actor_id"),
+        Index(
+            "ix_lead_event_kind_created_lead",
+            "workspace_id",
+            "kind",
+            "created_at",
+            "lead_id",
+            "actor_id",
+            postgresql_include=["id"],  # SQLite keeps the row id in every index already
+        ),
         # Whether a decision on a lead was its first (stats' acceptance rate).
         Index("ix_lead_event_lead_kind", "lead_id", "kind", "id"),
         # Stage moves in a time range with the stage reached (stats' funnel), from the index alone.
