@@ -23,7 +23,7 @@ from bot.core.replies import (
     section,
     series,
 )
-from bot.leads.lifecycle import STAGE_TITLES
+from bot.leads.lifecycle import STAGES
 from bot.stats import wording as w
 from bot.stats.service import Count, Figures, Quality, Tally
 
@@ -147,13 +147,12 @@ def charts(figures: Figures) -> list[Block]:
             series(
                 "Leads",
                 (
-                    (f"{n} {title}", count)
-                    for n, (title, count) in enumerate(zip(STAGE_TITLES, now.funnel, strict=True), start=1)
+                    (f"{n} {name.capitalize()}", count)
+                    for n, (name, count) in enumerate(zip(STAGES, now.funnel, strict=True), start=1)
                 ),
             ),
             x_label="Stage",
             y_label="Leads",
-            unit="leads",
         )
     )
     return blocks
@@ -165,7 +164,6 @@ def _by_source(tally: Tally) -> Chart:
         series("Leads", ((c.name, c.count) for c in tally.by_source)),
         x_label="Source",
         y_label="Leads",
-        unit="leads",
     )
 
 

@@ -185,7 +185,7 @@ def test_the_charts_carry_the_same_figures_as_the_text(office: Office) -> None:
     assert by_source.points == (("marketing", 3.0), ("event", 1.0), ("sales", 1.0))
     this, before = charts["Hand-offs per week"].series
     assert sum(v or 0 for _, v in this.points) == 4 and sum(v or 0 for _, v in before.points) == 0
-    assert [label for label, _ in this.points] == ["1 Nov", "8 Nov", "15 Nov", "22 Nov", "29 Nov"]
+    assert [label for label, _ in this.points] == ["1 Nov", "3 Nov", "10 Nov", "17 Nov", "24 Nov"]
     [funnel] = charts["Funnel: leads that reached each stage"].series
     assert [v for _, v in funnel.points] == [1, 1, 0, 0, 0, 0, 0]
 
