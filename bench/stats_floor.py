@@ -105,7 +105,8 @@ def statements(postgres: bool) -> dict[str, str]:
         "losses": f"""SELECT count(*), {_tags("outcome_reason", REASONS, postgres)} FROM lead{lead_hint}
                       WHERE workspace_id = :ws AND status = 'lost' AND created_at >= :start AND created_at < :stop""",
         "rejections": f"""SELECT count(*), {_tags("detail", TAGS, postgres)} FROM lead_event{hint}
-                          WHERE workspace_id = :ws AND kind = 'reject' AND created_at >= :start AND created_at < :stop""",
+                          WHERE workspace_id = :ws AND kind = 'reject'
+                            AND created_at >= :start AND created_at < :stop""",
         "decisions": f"""
         SELECT cur, kind, sum(first) FROM (
           SELECT e.created_at >= :start AS cur, e.kind,
