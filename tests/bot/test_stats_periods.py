@@ -103,6 +103,8 @@ def test_typed_forms_are_forgiving() -> None:
     assert period_text(["2026-11-01", "..", "2026-11-30"]) == "2026-11-01..2026-11-30"
     with pytest.raises(UsageError, match="more than one period"):
         period_text(["7d", "30d"])
+    with pytest.raises(UsageError, match="dashboard is not part of this version"):
+        period_text(["dashboard"])
 
 
 def test_the_hand_offs_line_has_days_weeks_or_months_never_more_than_20_points() -> None:
