@@ -178,11 +178,11 @@ def compute(
     rejected, why = queries.rejections(session, workspace_id, period, scope)
     decided = queries.decisions(session, workspace_id, period, scope)
     timed = {
-        now: (
-            sum(c.timed_accept for c in cells if c.current == now),
-            sum(c.timed_touch for c in cells if c.current == now),
+        current: (
+            sum(c.timed_accept for c in cells if c.current == current),
+            sum(c.timed_touch for c in cells if c.current == current),
         )
-        for now in (True, False)
+        for current in (True, False)
     }
     hours = queries.timing(session, workspace_id, period, scope, timed)
     campaign_ids = {c.campaign_id for c in cells if c.campaign_id is not None}
@@ -220,10 +220,7 @@ def compute(
     if not scope.sees_names:
         rows = [row for row in rows if row.owner_id == scope.viewer_id]
     owners = mentions(session, workspace_id, (row.owner_id for row in rows))
-    most = most_used(session, workspace_id, period.current.start, TOOLS_LISTED, until=period.current.stop)
-    # the least used are the tail the most used do not already show (one tool is not both)
-    tail = least_used(session, workspace_id, period.current.start, TOOLS_LISTED * 2, until=period.current.stop)
-    least = [t for t in tail if t.tool_id not in {m.tool_id for m in most}][:TOOLS_LISTED]
+    most, least = _tools(session, workspace_id, period)
     return Figures(
         workspace_id=workspace_id,
         period=period,
@@ -241,6 +238,14 @@ def compute(
         survey=providers.survey(session, workspace_id, now) if providers.survey is not None else None,
         filters=filters,
     )
+
+
+def _tools(session: Session, workspace_id: int, period: Period) -> tuple[list[ToolUsage], list[ToolUsage]]:
+    """The most opened tools of the period, and the least opened ones the first list does not already show."""
+    most = most_used(session, workspace_id, period.current.start, TOOLS_LISTED, until=period.current.stop)
+    tail = least_used(session, workspace_id, period.current.start, TOOLS_LISTED * 2, until=period.current.stop)
+    shown = {tool.tool_id for tool in most}
+    return most, [tool for tool in tail if tool.tool_id not in shown][:TOOLS_LISTED]
 
 
 def _with_intel(tally: Tally, count: int) -> Tally:
