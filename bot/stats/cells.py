@@ -241,20 +241,21 @@ def _any(terms: list[ColumnElement[bool]]) -> ColumnElement[bool]:
     return out
 
 
-def tag_counts(text: Any, tags: tuple[str, ...], dialect: str) -> list[Any]:
-    """Per tag, how many rows name it in ``text``; then how many name none of them (``other``)."""
-    spaced = sql.words(text)
-    named = [sql.has_word(spaced, tag, dialect) for tag in tags]
+def tag_counts(texts: Select[Any], tags: tuple[str, ...], dialect: str) -> Select[Any]:
+    """How many of the rows of ``texts`` (one column, ``text``) there are, how many name each tag, and how many
+    name none of them (``other``). Each row's text is spaced once, in a subquery the planner keeps apart."""
+    kept = texts.limit(-1) if dialect != "postgresql" else texts.offset(0)  # not folded into the sums
+    rows = kept.subquery("texts")
+    named = [sql.has_word(rows.c.spaced, tag, dialect) for tag in tags]
     columns: list[Any] = [func.sum(case((match, 1), else_=0)).label(f"tag{n}") for n, match in enumerate(named)]
-    columns.append(func.sum(case((_any(named), 0), else_=1)).label("other"))
-    return columns
+    return select(func.count().label("rows"), *columns, func.sum(case((_any(named), 0), else_=1)).label("other"))
 
 
 @functools.cache
 def _losses_statement(dialect: str, shape: tuple[str, bool, bool, bool]) -> Select[Any]:
     lead = _LEAD
-    return (
-        select(func.count().label("lost"), *tag_counts(lead.c.outcome_reason, LOSS_REASONS, dialect))
+    lost = (
+        select(sql.words(lead.c.outcome_reason).label("spaced"))
         .where(
             lead.c.workspace_id == bindparam("workspace"),
             lead.c.status == "lost",
@@ -264,6 +265,7 @@ def _losses_statement(dialect: str, shape: tuple[str, bool, bool, bool]) -> Sele
         )
         .with_hint(lead, "INDEXED BY ix_lead_workspace_status_created", "sqlite")
     )
+    return tag_counts(lost, LOSS_REASONS, dialect)
 
 
 def losses(session: Session, workspace_id: int, period: Period, scope: Scope) -> tuple[int, ...]:

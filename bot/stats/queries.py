@@ -92,8 +92,8 @@ def decisions(session: Session, workspace_id: int, period: Period, scope: Scope)
 @functools.cache
 def _rejections_statement(dialect: str, shape: tuple[str, bool, bool, bool]) -> Select[Any]:
     event = _EVENT
-    statement = (
-        select(func.count().label("rejections"), *tag_counts(event.c.detail, REJECTION_TAGS, dialect))
+    made = (
+        select(sql.words(event.c.detail).label("spaced"))
         .where(
             event.c.workspace_id == bindparam("workspace"),
             event.c.kind == "reject",
@@ -102,7 +102,7 @@ def _rejections_statement(dialect: str, shape: tuple[str, bool, bool, bool]) -> 
         )
         .with_hint(event, "INDEXED BY ix_lead_event_kind_created_lead", "sqlite")
     )
-    return _scoped(statement, shape, event)
+    return tag_counts(_scoped(made, shape, event), REJECTION_TAGS, dialect)
 
 
 def rejections(session: Session, workspace_id: int, period: Period, scope: Scope) -> tuple[int, tuple[int, ...]]:
