@@ -17,12 +17,17 @@ def _sqlite_ts(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _tags(column: str, words: tuple[str, ...], postgres: bool) -> str:
+def _tags(column: str, rows: str, words: tuple[str, ...], postgres: bool) -> str:
+    """Count the rows naming each tag; each row's text spaced once in a subquery kept apart from the sums."""
     like = "ILIKE" if postgres else "LIKE"
-    spaced = f"(' ' || replace(replace(replace(coalesce({column}, ''), ',', ' '), '.', ' '), ';', ' ') || ' ')"
-    parts = [f"sum(CASE WHEN {spaced} {like} '% {w} %' THEN 1 ELSE 0 END)" for w in words]
-    none = " OR ".join(f"{spaced} {like} '% {w} %'" for w in words)
-    return ", ".join(parts) + f", sum(CASE WHEN {none} THEN 0 ELSE 1 END)"
+    spaced = f"' ' || replace(replace(replace(coalesce({column}, ''), ',', ' '), '.', ' '), ';', ' ') || ' '"
+    parts = [f"sum(CASE WHEN t {like} '% {w} %' THEN 1 ELSE 0 END)" for w in words]
+    none = " OR ".join(f"t {like} '% {w} %'" for w in words)
+    keep = "OFFSET 0" if postgres else "LIMIT -1"
+    return (
+        f"SELECT count(*), {', '.join(parts)}, sum(CASE WHEN {none} THEN 0 ELSE 1 END) "
+        f"FROM (SELECT {spaced} AS t {rows} {keep}) AS texts"
+    )
 
 
 def statements(postgres: bool) -> dict[str, str]:
@@ -102,11 +107,20 @@ def statements(postgres: bool) -> dict[str, str]:
     return {
         "leads": leads,
         "timing": timing,
-        "losses": f"""SELECT count(*), {_tags("outcome_reason", REASONS, postgres)} FROM lead{lead_hint}
-                      WHERE workspace_id = :ws AND status = 'lost' AND created_at >= :start AND created_at < :stop""",
-        "rejections": f"""SELECT count(*), {_tags("detail", TAGS, postgres)} FROM lead_event{hint}
-                          WHERE workspace_id = :ws AND kind = 'reject'
-                            AND created_at >= :start AND created_at < :stop""",
+        "losses": _tags(
+            "outcome_reason",
+            f"FROM lead{lead_hint} WHERE workspace_id = :ws AND status = 'lost' AND created_at >= :start "
+            "AND created_at < :stop",
+            REASONS,
+            postgres,
+        ),
+        "rejections": _tags(
+            "detail",
+            f"FROM lead_event{hint} WHERE workspace_id = :ws AND kind = 'reject' AND created_at >= :start "
+            "AND created_at < :stop",
+            TAGS,
+            postgres,
+        ),
         "decisions": f"""
         SELECT cur, kind, sum(first) FROM (
           SELECT e.created_at >= :start AS cur, e.kind,
