@@ -19,6 +19,7 @@ from bot.core.request import Person, Request
 from bot.core.runtime import Runtime
 from bot.intel.demo_data import tell_intel
 from bot.meetings.demo_data import seed_meetings
+from bot.stats.demo_data import earlier_history
 from bot.survey.demo_data import seed_survey_demo
 from bot.tools.links import Claims
 from bot.tools.service import open_link
@@ -113,6 +114,10 @@ class DemoSummary:
     leads: dict[str, int] = field(default_factory=dict)
     seeded: bool = True
 
+    @property
+    def total(self) -> int:
+        return sum(self.leads.values())
+
     def __str__(self) -> str:
         states = ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(self.leads.items()))
         return f"{self.people} people, {sum(self.leads.values())} leads ({states})"
@@ -205,6 +210,7 @@ def seed_demo(runtime: Runtime) -> DemoSummary:
     _last_days(story, day, now)
     seed_survey_demo(runtime, demo_workspace_id(runtime.db), now)
     seed_meetings(runtime, now, team=DEMO_TEAM, workspace=DEMO_WORKSPACE, platform=DEMO_PLATFORM)
+    earlier_history(lambda start: _Story(runtime, start), day, first=_summary(runtime.db, seeded=True).total + 1)
     return _summary(runtime.db, seeded=True)
 
 

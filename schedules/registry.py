@@ -22,6 +22,7 @@ from schedules.jobs.housekeeping import run_housekeeping
 from schedules.jobs.meetings import EVERY_SECONDS as MEETINGS_EVERY
 from schedules.jobs.meetings import run_meetings
 from schedules.jobs.nags import run_nags
+from schedules.jobs.report import CHECK_EVERY_SECONDS, run_report
 from schedules.jobs.survey import SURVEY_EVERY_SECONDS, run_survey
 from schedules.jobs.tool_staleness import run_tool_staleness
 from schedules.leases import LastRun, finish_lease, last_run, take_lease
@@ -35,7 +36,8 @@ JobRun = Callable[[Runtime, str], Awaitable[str]]
 @dataclass(frozen=True)
 class JobSpec:
     """``every`` (seconds, from Settings) or ``daily_at`` (UTC "HH:MM") says when it fires. ``manual`` is what
-    `tandem jobs run <name>` does when that differs from a scheduled firing (the survey asks whatever the date)."""
+    `tandem jobs run <name>` does when that differs from a scheduled firing (the survey asks whatever the date;
+    the report sends this week's now)."""
 
     name: str
     summary: str
@@ -91,6 +93,14 @@ async def _campaign_end(runtime: Runtime, owner: str) -> str:
     return str(await run_campaign_end(runtime))
 
 
+async def _report(runtime: Runtime, owner: str) -> str:
+    return str(await run_report(runtime, owner))
+
+
+async def _report_now(runtime: Runtime, owner: str) -> str:
+    return str(await run_report(runtime, owner, manual=True))
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "delivery",
@@ -129,6 +139,14 @@ JOBS: tuple[JobSpec, ...] = (
         "close campaigns past their end date and send their reports",
         _campaign_end,
         every=lambda s: CAMPAIGN_END_EVERY,
+    ),
+    # each workspace's own `weekly_report` moment (its time zone), looked for every 5 minutes; once a week each
+    JobSpec(
+        "report",
+        "send each workspace's weekly report to its managers at its `weekly_report` time",
+        _report,
+        every=lambda s: CHECK_EVERY_SECONDS,
+        manual=_report_now,
     ),
 )
 

@@ -29,6 +29,10 @@ PURE = [
     "bot/imports/views.py",
     "bot/campaigns/views.py",
     "bot/core/forms.py",
+    "bot/stats/views.py",
+    "bot/stats/wording.py",
+    "bot/stats/json.py",
+    "bot/stats/periods.py",
 ]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 

@@ -37,7 +37,7 @@ def test_the_table_holds_the_spec_words_and_knows_which_this_version_answers() -
     registry = build_registry()
     assert [word.word for word in TOP_WORDS] == SPEC_WORDS
     assert [word.word for word in registry.words] == SPEC_WORDS
-    assert registry.top_words == ["lead", "campaign", "tool", "intel", "meeting", "tandem"]  # from the handlers
+    assert registry.top_words == ["lead", "campaign", "tool", "intel", "stats", "meeting", "tandem"]
     assert all(word.summary and word.example and not word.built for word in TOP_WORDS)
 
 
@@ -54,12 +54,13 @@ def test_a_word_added_to_the_table_appears_in_the_manifest_the_teams_package_hel
 
     teams = bot_commands(registry)
     assert {"title": "forecast", "description": "Forecast the quarter's pipeline"} in teams
-    assert len(teams) == MAX_COMMANDS and [c["title"] for c in teams][:8] == [
+    assert len(teams) == MAX_COMMANDS and [c["title"] for c in teams][:9] == [
         "help",
         "lead",
         "campaign",
         "tool",
         "intel",
+        "stats",
         "meeting",
         "tandem",
         "forecast",
@@ -96,8 +97,9 @@ def test_a_handler_under_a_word_missing_from_the_table_is_refused_when_the_regis
 def test_teams_suggests_every_word_and_everyones_commands_before_the_admins() -> None:
     titles = [c["title"] for c in bot_commands(build_registry())]
     assert (
-        titles[:7] == ["help", "lead", "campaign", "tool", "intel", "meeting", "tandem"] and len(titles) == MAX_COMMANDS
+        titles[:8] == ["help", "lead", "campaign", "tool", "intel", "stats", "meeting", "tandem"]
+        and len(titles) == MAX_COMMANDS
     )
-    assert "lead handoff" in titles and "tool add" in titles  # each word's first command, in turn
+    assert titles[8:] == ["lead handoff", "campaign announce"]  # then each word's commands, in turn
     admin_only = {spec.name for spec in build_registry().specs.values() if spec.role == "admin"}
     assert not admin_only & set(titles)
