@@ -168,7 +168,7 @@ def test_the_manager_reads_every_figure_in_chat(office: Office) -> None:
     assert shown["Win rate"] == "33% — 1 of 3 closed · none the period before"
     assert shown["Won"].startswith("25,000 from 1 deal")
     assert shown["Lead quality"] == "3.0 of 5 · 50% at 2 or below (1 of 2 scored)"
-    assert shown["Intel notes"] == "—"
+    assert shown["Intel notes"] == "0 · same as before"  # intel is part of this version: none filed is a figure
     assert shown["Alpha"] == "3.0 of 5 · 50% at 2 or below (1 of 2 scored)"  # quality by campaign
     assert shown["Lost because"] == "price 2 (of 2 lost leads)"
     assert shown["Rejected because"] == "wrong-persona 1 (of 1 rejection)"
@@ -259,3 +259,8 @@ def test_many_sources_draw_the_eight_largest_and_the_rest_as_one_bar(runtime: Ru
     labels = [label for label, _ in by_source.series[0].points]
     assert len(labels) == 9 and labels[0] == "fair00" and labels[-1] == "4 other sources"
     assert by_source.series[0].points[-1][1] == 4
+
+
+def test_intel_filed_in_the_period_counts_in_stats_chat_and_json(office: Office) -> None:
+    assert office.do("rita", "intel Globex cut list prices by 20%").ok
+    assert fields_of(office.do("dana", "stats 7d"))["Intel notes"].startswith("1 · ▲ 1 from 0")
