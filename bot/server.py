@@ -109,11 +109,12 @@ def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list[Hook], shutdo
     from adapters.api import mount_api
     from adapters.api.people import Directories
     from adapters.links import mount_links
+    from bot.features import stats_providers
 
     settings = runtime.settings
     mount_links(app, runtime)
     directories = Directories()  # the chat directories an API lead's owner_email is looked up in
-    api_counts = mount_api(app, directories)
+    api_counts = mount_api(app, directories, stats_providers())
     if settings.playground:
         from adapters.web.playground.app import mount_playground
         from schedules.jobs.delivery import deliver_due

@@ -9,9 +9,10 @@ from collections import Counter
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from adapters.api import errors, export, leads
+from adapters.api import errors, export, leads, stats
 from adapters.api.errors import API_PREFIX
 from adapters.api.people import Directories
+from bot.stats.service import Providers
 
 
 class ApiCounts:
@@ -52,10 +53,12 @@ class CountRequests:
             self.counts.add(str(scope.get("method", "")), route, status[0])
 
 
-def mount_api(app: FastAPI, directories: Directories) -> ApiCounts:
-    """The routes (``/leads.csv`` before ``/leads/{lead_id}``), the error handlers and the request count."""
+def mount_api(app: FastAPI, directories: Directories, providers: Providers) -> ApiCounts:
+    """The routes (``/leads.csv`` before ``/leads/{lead_id}``), the error handlers and the request count.
+    ``providers``: the stats figures other features compute, as chat's `stats` gets them."""
     app.include_router(export.router())
     app.include_router(leads.router(directories))
+    app.include_router(stats.router(providers))
     errors.install(app)
     counts = ApiCounts()
     app.add_middleware(CountRequests, counts=counts)
