@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -193,3 +194,10 @@ def _owner(
         raise FieldProblem(
             "owner_email", f"No one in this workspace has the e-mail {email} (Tandem looked {where})."
         ) from None
+
+
+def prune_idempotency_keys(session: Session, *, before: datetime) -> int:
+    """Forget ``Idempotency-Key``s sent before ``before``: a retry comes within minutes or hours, and a lead sent
+    again after that is still caught as a duplicate while it is open (SPEC §3)."""
+    result = session.execute(delete(_TABLE).where(_TABLE.c.created_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)

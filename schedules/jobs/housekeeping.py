@@ -1,5 +1,5 @@
-"""Daily tidy-up: old job firings, platform event ids and delivered messages are forgotten so those tables stay
-small; on SQLite the planner's statistics are refreshed."""
+"""Daily tidy-up: old job firings, platform event ids, delivered messages and API idempotency keys are forgotten
+so those tables stay small; on SQLite the planner's statistics are refreshed."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 
 from bot.core.outbox import prune_delivered
 from bot.core.runtime import Runtime
+from bot.leads.inbound import prune_idempotency_keys
 from schedules.leases import prune
 
 KEEP_LEASES = timedelta(days=7)
 KEEP_EVENT_IDS = timedelta(days=2)
 KEEP_DELIVERED = timedelta(days=90)  # long enough for the playground inbox and for support questions
+KEEP_IDEMPOTENCY_KEYS = timedelta(days=7)  # an integration retries within hours; Stripe keeps keys 24 hours
 
 
 async def run_housekeeping(runtime: Runtime) -> str:
@@ -20,7 +22,16 @@ async def run_housekeeping(runtime: Runtime) -> str:
         prune, runtime.db, leases_before=now - KEEP_LEASES, events_before=now - KEEP_EVENT_IDS
     )
     messages = await runtime.db.run(_prune_messages, runtime, now - KEEP_DELIVERED)
-    return f"forgot {leases} old job firings, {events} old event ids and {messages} delivered messages"
+    keys = await runtime.db.run(_prune_keys, runtime, now - KEEP_IDEMPOTENCY_KEYS)
+    return (
+        f"forgot {leases} old job firings, {events} old event ids, {messages} delivered messages "
+        f"and {keys} API idempotency keys"
+    )
+
+
+def _prune_keys(runtime: Runtime, before: datetime) -> int:
+    with runtime.db.session() as session:
+        return prune_idempotency_keys(session, before=before)
 
 
 def _prune_messages(runtime: Runtime, before: datetime) -> int:

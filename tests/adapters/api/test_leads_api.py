@@ -12,9 +12,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from bot.core.clock import FakeClock
 from bot.core.replies import from_json
 from bot.core.unit import Changes
 from bot.leads.inbound import Inbound, receive
+from schedules.jobs.housekeeping import run_housekeeping
 from storage.models import ApiIdempotency, Campaign, Lead
 from tests.adapters.api.conftest import Integration, make_admin, new_key
 from tests.bot.conftest import Team, buttons_of, text_of
@@ -120,6 +122,19 @@ def test_the_same_idempotency_key_gives_the_same_lead_and_another_body_is_refuse
         refused = api.post({"company": "Initech"}, headers={"Idempotency-Key": bad})
         assert refused.status_code == 422 and refused.json()["fields"][0]["field"] == "Idempotency-Key"
     assert len(api.leads()) == 1
+
+
+async def test_housekeeping_forgets_idempotency_keys_after_a_week(api: Integration) -> None:
+    assert api.post({"company": "Acme"}, headers={"Idempotency-Key": "form-7"}).status_code == 201
+    clock = api.team.runtime.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(timedelta(days=6))
+    assert "and 0 API idempotency keys" in await run_housekeeping(api.team.runtime)
+    assert api.post({"company": "Globex"}, headers={"Idempotency-Key": "form-7"}).status_code == 422  # still kept
+    clock.advance(timedelta(days=2))
+    assert "and 1 API idempotency keys" in await run_housekeeping(api.team.runtime)
+    assert api.post({"company": "Globex"}, headers={"Idempotency-Key": "form-7"}).status_code == 201  # a new key now
+    assert [lead.company for lead in api.leads()] == ["Acme", "Globex"]
 
 
 def test_a_key_replayed_after_a_duplicate_still_says_duplicate(api: Integration) -> None:
