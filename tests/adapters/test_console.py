@@ -109,8 +109,8 @@ def test_piped_commands_hand_off_and_the_owner_sees_the_card(demo_runtime: Runti
     )
     assert code_ == 0
     text = out.getvalue()
-    assert "Handed off L-19 Console Co to @Rita Alvarez" in text
-    assert "L-19 Console Co" in text.split("Handed off", 1)[1]  # the list ran too
+    assert "Handed off L-40 Console Co to @Rita Alvarez" in text
+    assert "L-40 Console Co" in text.split("Handed off", 1)[1]  # the list ran too
     assert "> " not in text  # no prompt when stdin is not a terminal
     assert text.count("lead list all") == 0 and "Tandem — you are" not in text
 
@@ -123,13 +123,13 @@ def test_new_dms_print_between_commands_and_typing_a_button_answers_the_card(dem
             demo_runtime, "maya", "Maya Chen", 'lead handoff "Bluth Company" to:@rita note:"Banana stand"'
         ),
         "lead show L-1",
-        "lead accept L-19",
+        "lead accept L-40",
     )
     assert run_console(demo_runtime, "Rita", script, out) == 0
     text = out.getvalue()
     first, second = text.split("📬 New message from Tandem (handoff):", 1)
     assert "Bluth Company" not in first
-    assert "@Maya Chen handed you a new lead: Bluth Company." in second and "[Accept] lead accept L-19" in second
+    assert "@Maya Chen handed you a new lead: Bluth Company." in second and "[Accept] lead accept L-40" in second
     assert "Accepted by @Rita Alvarez" in second
     from sqlmodel import select
 
