@@ -8,10 +8,12 @@ from bot.admin import link_commands as link
 from bot.core.commands import Registry
 from bot.leads import card_refresh
 from bot.leads import commands as lead
+from bot.stats import dashboard_link
 from bot.tools import commands as tool
 
 
 def build_registry() -> Registry:
     return Registry(
-        [*lead.specs(), *tool.specs(), *admin.specs(), *link.specs()], after_command=[card_refresh.after_command]
+        [*lead.specs(), *tool.specs(), *dashboard_link.specs(), *admin.specs(), *link.specs()],
+        after_command=[card_refresh.after_command],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from storage.models.base import OPEN_STATUSES, OPEN_STATUSES_SQL, ROLES
 from storage.models.campaigns import Campaign
+from storage.models.dashboard import DashboardSignin
 from storage.models.jobs import JobLease, ProcessedEvent
 from storage.models.leads import CriteriaVersion, Feedback, Lead, LeadEvent
 from storage.models.outbox import Outbox
@@ -16,6 +17,7 @@ __all__ = [
     "Campaign",
     "ConversationRef",
     "CriteriaVersion",
+    "DashboardSignin",
     "Feedback",
     "JobLease",
     "Lead",
