@@ -19,6 +19,8 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_workspace_owner_status", "workspace_id", "owner_id", "status"),
         Index("ix_lead_workspace_status_created", "workspace_id", "status", "created_at"),
         Index("ix_lead_workspace_campaign", "workspace_id", "campaign_id"),
+        # the dashboard's Source filter: the workspace's distinct sources, one index probe per source
+        Index("ix_lead_workspace_source", "workspace_id", "source"),
         Index(
             "ix_lead_nag_due",
             "nag_due_at",
