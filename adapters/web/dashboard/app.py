@@ -6,7 +6,7 @@ The workspace comes from the session alone; no parameter can point the page at a
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from fastapi import FastAPI, Request
@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from adapters.web.dashboard import export
 from adapters.web.dashboard.board import build_board
-from adapters.web.dashboard.figures import FiguresSource
+from adapters.web.dashboard.figures import FiguresSource, SurveyTrend
 from adapters.web.dashboard.pages import HERE, SECURITY_HEADERS, Pages, Viewing
 from adapters.web.dashboard.query import PageQuery, page_query
 from adapters.web.dashboard.signin import PATH, Viewer, mount_signin, refused_response, viewer_of
@@ -28,9 +28,19 @@ from storage.models import Workspace
 
 log = logging.getLogger("tandem.dashboard")
 Outcome = tuple[Viewing, Literal[200, 400]]
+BREACHES_SHOWN = 25  # the latest leads breaching SLA; the card and the chart count them all
+LOW_SHOWN = 30  # the weakest low-quality leads; the quality table counts them all
 
 
-def gather(runtime: Runtime, figures: FiguresSource, viewer: Viewer, query: PageQuery) -> Outcome:
+@dataclass(frozen=True)
+class Sources:
+    """What the page reads beyond its own drill-downs: the stats figures, and the survey's trend if plugged in."""
+
+    figures: FiguresSource
+    survey_trend: SurveyTrend | None = None
+
+
+def gather(runtime: Runtime, sources: Sources, viewer: Viewer, query: PageQuery) -> Outcome:
     """One transaction: the filters checked against the viewer's workspace, then the figures and drill-downs.
     A filter the page cannot use is said in place of the figures (400), with the form to fix it."""
     workspace_id = viewer.workspace_id
@@ -49,7 +59,7 @@ def gather(runtime: Runtime, figures: FiguresSource, viewer: Viewer, query: Page
             picked = chosen(session, workspace_id, campaign=query.campaign, owner=query.owner, source=query.source)
             settings = all_settings(session, workspace_id)
             now = runtime.clock.now()
-            read = figures(
+            read = sources.figures(
                 session,
                 workspace_id=workspace_id,
                 viewer=viewer.member,
@@ -61,14 +71,17 @@ def gather(runtime: Runtime, figures: FiguresSource, viewer: Viewer, query: Page
         except (UsageError, NotFound) as problem:
             return replace(base, problem=str(problem)), 400
         narrowing = drilldown.Narrowing(workspace_id, picked.owner_id, picked.campaign_id, picked.source)
-        breaches = drilldown.sla_breaches(session, narrowing, settings, now)
-        low = drilldown.low_quality(session, narrowing, read.start, read.stop)
-    board = build_board(read.figures, breaches=breaches, low=low, previous=read.previous, compared=read.compared)
+        breaches = drilldown.sla_breaches(session, narrowing, settings, now, limit=BREACHES_SHOWN)
+        low = drilldown.low_quality(session, narrowing, read.start, read.stop, limit=LOW_SHOWN)
+        trend = sources.survey_trend(session, workspace_id, now) if sources.survey_trend is not None else None
+    board = build_board(
+        read.figures, breaches=breaches, low=low, previous=read.previous, compared=read.compared, trend=trend
+    )
     viewing = replace(base, chosen=picked, title=read.title, span=read.span, compared=read.compared, board=board)
     return viewing, 200
 
 
-def mount_dashboard(app: FastAPI, runtime: Runtime, figures: FiguresSource) -> None:
+def mount_dashboard(app: FastAPI, runtime: Runtime, sources: Sources) -> None:
     pages = Pages()
     app.mount(f"{PATH}/static", StaticFiles(directory=HERE / "static"), name="dashboard-static")
     mount_signin(app, runtime, pages)
@@ -78,7 +91,7 @@ def mount_dashboard(app: FastAPI, runtime: Runtime, figures: FiguresSource) -> N
         viewer = await viewer_of(runtime, request)
         if isinstance(viewer, str):
             return refused_response(pages, runtime, viewer)
-        viewing, status = await runtime.db.run(gather, runtime, figures, viewer, page_query(request.query_params))
+        viewing, status = await runtime.db.run(gather, runtime, sources, viewer, page_query(request.query_params))
         return pages.dashboard(viewing, status=status)
 
     @app.get(f"{PATH}/export.csv", include_in_schema=False)
@@ -86,7 +99,7 @@ def mount_dashboard(app: FastAPI, runtime: Runtime, figures: FiguresSource) -> N
         viewer = await viewer_of(runtime, request)
         if isinstance(viewer, str):
             return refused_response(pages, runtime, viewer)
-        viewing, status = await runtime.db.run(gather, runtime, figures, viewer, page_query(request.query_params))
+        viewing, status = await runtime.db.run(gather, runtime, sources, viewer, page_query(request.query_params))
         if status != 200:
             return pages.dashboard(viewing, status=status)
         name = f"tandem-dashboard-{viewing.query.form}-{runtime.clock.now():%Y-%m-%d}.csv".replace("..", "-to-")

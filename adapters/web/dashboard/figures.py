@@ -4,7 +4,7 @@ the stats service; the page only reads the JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -41,3 +41,11 @@ class FiguresSource(Protocol):
         now: datetime,
         settings: Mapping[str, str],
     ) -> Figured: ...
+
+
+class SurveyTrend(Protocol):
+    """The pulse survey's average by quarter, oldest first (``("2026-Q3", 3.8)``) — for the survey feature's
+    ``bot/survey/service.py::trend`` to plug in through the composition root. Not plugged in, the dashboard
+    leaves its "pulse by quarter" section out."""
+
+    def __call__(self, session: Session, workspace_id: int, now: datetime) -> Sequence[tuple[str, float | None]]: ...

@@ -58,12 +58,13 @@ def delta(now: float | None, before: float | None, better: Better, kind: Kind, c
     if now is None or before is None:
         return None
     change = now - before
-    if abs(change) < 1e-9:
+    points = abs(change) * 100
+    if abs(change) < 1e-9 or (kind == "rate" and points < 0.05):
         return Delta("=", f"same as {compared}", None)
     arrow: Literal["▲", "▼"] = "▲" if change > 0 else "▼"
     good = (change > 0) == (better == "up")
     if kind == "rate":
-        text = f"{abs(change) * 100:.0f} pts"
+        text = f"{points:.0f} pts" if points >= 1 else f"{points:.1f} pts"
     elif kind in ("hours", "score") or before == 0:
         text = SHOWN[kind](abs(change))
     else:

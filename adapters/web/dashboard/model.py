@@ -12,7 +12,16 @@ from typing import Any, Literal
 from bot.core.replies import Chart
 
 STAGES = ("approach", "qualification", "need", "company", "fill", "commitment", "cement")
-STAGE_TITLES = ("Approach", "Qualify", "Need", "Company", "Fill", "Commit", "Cement")
+STAGE_TITLES = ("Approach", "Qualify", "Need", "Company", "Fill", "Commit", "Cement")  # short, under the bars
+STAGE_NAMES = (
+    "Approach",
+    "Qualification",
+    "Agreement on need",
+    "Sell the company",
+    "Fill the need",
+    "Act of commitment",
+    "Cement the sale",
+)
 NONE = "—"
 Better = Literal["up", "down"]
 

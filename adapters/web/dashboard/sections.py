@@ -8,6 +8,7 @@ from typing import Any
 
 from adapters.web.dashboard.model import (
     NONE,
+    STAGE_NAMES,
     STAGE_TITLES,
     STAGES,
     Card,
@@ -26,6 +27,7 @@ from bot.core.replies import Chart, Series
 from bot.stats.drilldown import Breaches, LowLeads
 
 Points = Sequence[tuple[str, float | None]]
+TOP_OWNERS = 10  # the rest of the owners with breaching leads are added up in one bar
 
 
 def _bar(title: str, points: Points, *, axis: str = "") -> Chart:
@@ -58,19 +60,33 @@ def pipeline(figures: Mapping[str, Any]) -> Section:
                 _bar("Leads by source", by_source, axis="leads") if by_source else None,
                 Table("Leads by source", ("Source", "Leads", "Share"), shares, numeric=(1, 2)),
             ),
-            Panel(_bar("Stage funnel: leads that reached each step", stages, axis="leads")),
+            Panel(
+                _bar("Stage funnel: leads that reached each step", stages, axis="leads"),
+                Table(
+                    "Stage funnel: leads that reached each step",
+                    ("Step", "Leads"),
+                    tuple(
+                        (f"{n}. {name}", count(value))
+                        for n, (name, (_short, value)) in enumerate(zip(STAGE_NAMES, stages, strict=True), start=1)
+                    ),
+                    numeric=(1,),
+                ),
+            ),
         ),
     )
 
 
 def follow_up(figures: Mapping[str, Any], breaches: Breaches) -> Section:
-    owners = sorted(
+    ranked = sorted(
         (
             (str(row.get("owner") or "Unassigned"), as_number(row.get("count")))
             for row in as_rows(figures.get("sla_breaches"))
         ),
         key=lambda pair: -(pair[1] or 0),
     )
+    owners = ranked[:TOP_OWNERS]
+    if rest := ranked[TOP_OWNERS:]:
+        owners.append((f"{len(rest)} other owners", sum(value or 0 for _name, value in rest)))
     late = tuple(
         (f"L-{row.number}", row.company, row.owner or "Unassigned", row.waiting, _late(row.late.total_seconds()))
         for row in breaches.rows
@@ -87,7 +103,8 @@ def follow_up(figures: Mapping[str, Any], breaches: Breaches) -> Section:
     by_owner = Table(
         "Breaching SLA by owner", ("Owner", "Leads"), tuple((o, count(n)) for o, n in owners), numeric=(1,)
     )
-    panels = [Panel(_bar("Leads breaching SLA now, by owner", owners, axis="leads"), by_owner)] if owners else []
+    chart = _bar("Leads breaching SLA now, by owner", ranked[:TOP_OWNERS], axis="leads")
+    panels = [Panel(chart, by_owner)] if owners else []
     return Section(
         "follow-up",
         "Follow-up",
@@ -182,11 +199,14 @@ def quality(figures: Mapping[str, Any], low: LowLeads, cards: tuple[Card, ...]) 
 def win_loss(figures: Mapping[str, Any]) -> Section:
     reasons = [(str(row.get("reason")), as_number(row.get("count"))) for row in as_rows(figures.get("loss_reasons"))]
     won = as_mapping(figures.get("won_amount"))
-    panels = [
-        Panel(_bar("Top loss reasons", reasons, axis="losses"))
-        if reasons
-        else Panel(table=Table("Top loss reasons", ("Reason", "Losses"), (), empty="No lead of this period was lost."))
-    ]
+    losses = Table(
+        "Top loss reasons",
+        ("Reason", "Losses"),
+        tuple((name, count(value)) for name, value in reasons),
+        empty="No lead of this period was lost.",
+        numeric=(1,),
+    )
+    panels = [Panel(_bar("Top loss reasons", reasons, axis="losses") if reasons else None, losses)]
     for title, key in (("Won amount by source", "by_source"), ("Won amount by campaign", "by_campaign")):
         pairs = _largest_first(won.get(key))
         table = Table(
