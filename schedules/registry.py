@@ -18,6 +18,7 @@ from bot.core.runtime import Runtime
 from schedules.jobs.delivery import deliver_due
 from schedules.jobs.housekeeping import run_housekeeping
 from schedules.jobs.nags import run_nags
+from schedules.jobs.report import CHECK_EVERY_SECONDS, run_report
 from schedules.jobs.tool_staleness import run_tool_staleness
 from schedules.leases import LastRun, finish_lease, last_run, take_lease
 
@@ -29,13 +30,15 @@ JobRun = Callable[[Runtime, str], Awaitable[str]]
 
 @dataclass(frozen=True)
 class JobSpec:
-    """``every`` (seconds, from Settings) or ``daily_at`` (UTC "HH:MM") says when it fires."""
+    """``every`` (seconds, from Settings) or ``daily_at`` (UTC "HH:MM") says when it fires. ``run_now`` is what
+    `tandem jobs run` does when that differs from a scheduled firing (the report: send this week's now)."""
 
     name: str
     summary: str
     run: JobRun
     every: Callable[[Settings], float] | None = None
     daily_at: str | None = None
+    run_now: JobRun | None = None
 
     def schedule(self, settings: Settings) -> str:
         if self.every is not None:
@@ -68,6 +71,14 @@ async def _tool_staleness(runtime: Runtime, owner: str) -> str:
     return str(await run_tool_staleness(runtime))
 
 
+async def _report(runtime: Runtime, owner: str) -> str:
+    return str(await run_report(runtime, owner))
+
+
+async def _report_now(runtime: Runtime, owner: str) -> str:
+    return str(await run_report(runtime, owner, manual=True))
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "delivery",
@@ -85,6 +96,14 @@ JOBS: tuple[JobSpec, ...] = (
         "tell owners, once a month, of their tools nobody opened for 180 days",
         _tool_staleness,
         daily_at="09:00",
+    ),
+    # each workspace's own `weekly_report` moment (its time zone), looked for every 5 minutes; once a week each
+    JobSpec(
+        "report",
+        "send each workspace's weekly report to its managers at its `weekly_report` time",
+        _report,
+        every=lambda s: CHECK_EVERY_SECONDS,
+        run_now=_report_now,
     ),
 )
 
@@ -120,8 +139,9 @@ async def fire(runtime: Runtime, job: JobSpec, owner: str, *, manual: bool = Fal
     if lease is None:
         return Firing(job.name, ran=False)
     started = time.perf_counter()
+    run = job.run_now if manual and job.run_now is not None else job.run
     try:
-        result = await job.run(runtime, owner)
+        result = await run(runtime, owner)
     except Exception as error:
         log.exception("job %s failed", job.name)
         message = f"{type(error).__name__}: {error}"[:2000]

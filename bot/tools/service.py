@@ -97,15 +97,18 @@ def remove(session: Session, clock: Clock, tool: Tool, actor: MemberFacts, actor
 
 
 def _used() -> ColumnElement[bool]:
-    """The join condition of a click since ``:since`` that counts as use of its tool (see the module docstring)."""
+    """The join condition of a click in ``[:since, :until)`` that counts as use of its tool (see the module
+    docstring)."""
     return and_(
         _CLICKS.c.tool_id == _TOOLS.c.id,
         _CLICKS.c.at >= bindparam("since"),  # (tool_id, at) index
+        _CLICKS.c.at < bindparam("until"),
         or_(_CLICKS.c.member_id.is_(None), _TOOLS.c.owner_id.is_(None), _CLICKS.c.member_id != _TOOLS.c.owner_id),
     )
 
 
 EVER = datetime(1970, 1, 1, tzinfo=UTC)
+NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +172,10 @@ _COUNT = (
 )
 
 
-def _params(workspace_id: int, since: datetime | None = None, **more: Any) -> dict[str, Any]:
-    return {"workspace": workspace_id, "since": since or EVER, **more}
+def _params(
+    workspace_id: int, since: datetime | None = None, until: datetime | None = None, **more: Any
+) -> dict[str, Any]:
+    return {"workspace": workspace_id, "since": since or EVER, "until": until or NEVER, **more}
 
 
 def _rows(result: Iterable[Row[Any]]) -> list[ToolRow]:
@@ -234,25 +239,37 @@ class ToolUsage:
         return f"T-{self.number}"
 
 
-def _usage(session: Session, workspace_id: int, since: datetime, limit: int, *, most: bool) -> list[ToolUsage]:
-    if most:
-        query = _USAGE.having(_OPENS > 0).order_by(_OPENS.desc(), _TOOLS.c.number)
-    else:
-        query = _USAGE.order_by(_OPENS, _TOOLS.c.created_at, _TOOLS.c.number)
+_MOST_USED = _USAGE.having(_OPENS > 0).order_by(_OPENS.desc(), _TOOLS.c.number).limit(bindparam("limit"))
+_LEAST_USED = (
+    _USAGE.where(_TOOLS.c.created_at < bindparam("until"))
+    .order_by(_OPENS, _TOOLS.c.created_at, _TOOLS.c.number)
+    .limit(bindparam("limit"))
+)
+
+
+def _usage(
+    session: Session, workspace_id: int, since: datetime, until: datetime | None, limit: int, *, most: bool
+) -> list[ToolUsage]:
+    query = _MOST_USED if most else _LEAST_USED
     return [
         ToolUsage(row.tool_id, row.number, row.title, row.opens)
-        for row in _rows(session.execute(query.limit(limit), _params(workspace_id, since)))
+        for row in _rows(session.execute(query, _params(workspace_id, since, until, limit=limit)))
     ]
 
 
-def most_used(session: Session, workspace_id: int, since: datetime, limit: int = 5) -> list[ToolUsage]:
-    """Live tools opened since ``since``, most opens first (tools nobody opened are left out)."""
-    return _usage(session, workspace_id, since, limit, most=True)
+def most_used(
+    session: Session, workspace_id: int, since: datetime, limit: int = 5, *, until: datetime | None = None
+) -> list[ToolUsage]:
+    """Live tools opened in ``[since, until)``, most opens first (tools nobody opened are left out)."""
+    return _usage(session, workspace_id, since, until, limit, most=True)
 
 
-def least_used(session: Session, workspace_id: int, since: datetime, limit: int = 5) -> list[ToolUsage]:
-    """Live tools with the fewest opens since ``since`` (none counts), the longest-published first."""
-    return _usage(session, workspace_id, since, limit, most=False)
+def least_used(
+    session: Session, workspace_id: int, since: datetime, limit: int = 5, *, until: datetime | None = None
+) -> list[ToolUsage]:
+    """Live tools with the fewest opens in ``[since, until)`` (none counts), the longest-published first. A
+    tool published after ``until`` is not among them: it could not be opened then."""
+    return _usage(session, workspace_id, since, until, limit, most=False)
 
 
 def for_campaign(session: Session, workspace_id: int, campaign_id: int) -> list[ToolRow]:

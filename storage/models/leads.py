@@ -54,6 +54,19 @@ class Lead(SQLModel, table=True):
         ),
         # `lead list handed` and App Home: the leads one marketer handed off, newest first.
         Index("ix_lead_marketer_created", "workspace_id", "marketer_id", "created_at"),
+        # `stats`: the open leads breaching their SLA now, by owner, read from the index alone.
+        Index(
+            "ix_lead_open_sla",
+            "workspace_id",
+            "owner_id",
+            "status",
+            "handed_off_at",
+            "accepted_at",
+            "last_touch_at",
+            "created_at",
+            postgresql_where=text(OPEN_STATUSES_SQL),
+            sqlite_where=text(OPEN_STATUSES_SQL),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -86,7 +99,24 @@ class LeadEvent(SQLModel, table=True):
     """The lead's trail: who did what, when, from which state to which. The source of stats."""
 
     __tablename__ = "lead_event"
-    __table_args__ = (Index("ix_lead_event_workspace_kind_created", "workspace_id", "kind", "created_at"),)
+    __table_args__ = (
+        # Events of one kind in a time range (nags, stats' hand-offs, decisions and `lead add`s), with the lead
+        # and who acted, so stats read them from the index alone.
+        Index("ix_lead_event_kind_created_lead", "workspace_id", "kind", "created_at", "lead_id", "actor_id"),
+        # Whether a decision on a lead was its first (stats' acceptance rate).
+        Index("ix_lead_event_lead_kind", "lead_id", "kind", "id"),
+        # Stage moves in a time range with the stage reached (stats' funnel), from the index alone.
+        Index(
+            "ix_lead_event_stage",
+            "workspace_id",
+            "created_at",
+            "lead_id",
+            "kind",
+            "detail",
+            postgresql_where=text("kind = 'stage'"),
+            sqlite_where=text("kind = 'stage'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id")
@@ -102,7 +132,11 @@ class LeadEvent(SQLModel, table=True):
 class Feedback(SQLModel, table=True):
     """One lead-quality score per person per lead (a new one replaces it)."""
 
-    __table_args__ = (UniqueConstraint("lead_id", "member_id"),)
+    __table_args__ = (
+        UniqueConstraint("lead_id", "member_id"),
+        # `stats`: the ratings given in a time range, with their lead and score, from the index alone.
+        Index("ix_feedback_workspace_created", "workspace_id", "created_at", "lead_id", "score"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)

@@ -1,7 +1,7 @@
 """Dashboard sign-in links already used (single use); the index behind its Source filter
 
 Revision ID: 0014
-Revises: 0006
+Revises: 0010
 Create Date: 2026-11-28 09:00:00
 """
 
@@ -14,7 +14,7 @@ from sqlmodel.sql.sqltypes import AutoString
 from storage.types import UTCDateTime
 
 revision = "0014"
-down_revision = "0006"
+down_revision = "0010"  # re-chained after the stats branch (0010) was merged in
 branch_labels = None
 depends_on = None
 
