@@ -19,7 +19,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.runtime import Runtime
-from bot.features import build_registry
+from bot.features import build_registry, stats_providers
 from storage.db import Database
 from storage.migrate import MigrationsUnreadable, schema_state
 
@@ -104,9 +104,12 @@ def _unready(database: str) -> JSONResponse:
 
 def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list[Hook], shutdowns: list[Hook]) -> None:
     from adapters.links import mount_links
+    from adapters.web.dashboard.app import Sources, mount_dashboard
+    from adapters.web.dashboard.stats_source import stats_figures
 
     settings = runtime.settings
     mount_links(app, runtime)
+    mount_dashboard(app, runtime, Sources(stats_figures(stats_providers())))
     if settings.playground:
         from adapters.web.playground.app import mount_playground
         from schedules.jobs.delivery import deliver_due

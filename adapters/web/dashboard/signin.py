@@ -58,10 +58,13 @@ def _admit(runtime: Runtime, claims: SigninClaims) -> Refusal | None:
     return None
 
 
-def _viewer(runtime: Runtime, claims: SessionClaims) -> Viewer | None:
+def _viewer(runtime: Runtime, claims: SessionClaims) -> Viewer | Refusal:
+    """The member the session names, still in that workspace and still a manager; else why not."""
     with runtime.db.session() as session:
         member = member_in(session, claims.workspace_id, claims.member_id)
-    return Viewer(claims.workspace_id, member) if member is not None and may_view(member) else None
+    if member is None:
+        return "ended"
+    return Viewer(claims.workspace_id, member) if may_view(member) else "not-allowed"
 
 
 async def viewer_of(runtime: Runtime, request: Request) -> Viewer | Refusal:
@@ -72,8 +75,7 @@ async def viewer_of(runtime: Runtime, request: Request) -> Viewer | Refusal:
     claims = keys_for(runtime).read_session(raw)
     if claims is None:
         return "ended"
-    found = await runtime.db.run(_viewer, runtime, claims)
-    return found if found is not None else "not-allowed"
+    return await runtime.db.run(_viewer, runtime, claims)
 
 
 def refused_response(pages: Pages, runtime: Runtime, why: Refusal) -> Response:
