@@ -75,6 +75,7 @@ def delta(now: float | None, before: float | None, better: Better, kind: Kind, c
 def _detail(key: str, figures: Mapping[str, Any]) -> str:
     spread = as_mapping(figures.get("hours_to_accept" if key == "accept_hours" else "hours_to_first_touch"))
     return {
+        "leads": "created in the period, from every source",
         "handoffs": "from marketing, the API and imports",
         "acceptance": "accepted ÷ (accepted + rejected)",
         "win_rate": "won ÷ (won + lost)",

@@ -118,6 +118,7 @@ def test_the_drill_downs_name_the_leads_behind_the_figures(web: TestClient, stor
     assert "L-4" in breaches and "first touch" in breaches and "Hooli" in breaches  # accepted, never touched
     assert "L-5" in breaches and "acceptance" in breaches  # handed off 5 days ago, never accepted
     assert "L-2" not in breaches  # won
+    assert breaches.count('<th scope="row"') == int(cards_of(page)["breaches"]) == 3  # the card counts these rows
     low = page.split("Low-quality leads by campaign", 1)[1].split("</table>", 1)[0]
     assert "Umbrella" in low and "no-budget, wrong-persona" in low and "no budget this year" in low
     assert "talked to an intern" in low and "Alpha Webinar" in low
