@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, Table, and_, bindparam, func, literal, literal_column, select, union_all
+from sqlalchemy import Float, Table, bindparam, func, literal, literal_column, select, union_all
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
-from storage.models import OPEN_STATUSES, Campaign, Feedback, Lead, LeadEvent, Member
+from storage.models import Campaign, Feedback, Lead, LeadEvent, Member
+from storage.models.base import STALE_SQL, UNTOUCHED_SQL, WAITING_SQL
 
 LOW_SCORE = 2  # SPEC §3: the share of scored leads at ≤ 2
 _LEAD: Table = Lead.__table__  # type: ignore[attr-defined]
@@ -21,7 +22,6 @@ _MEMBER: Table = Member.__table__  # type: ignore[attr-defined]
 _CAMPAIGN: Table = Campaign.__table__  # type: ignore[attr-defined]
 _FEEDBACK: Table = Feedback.__table__  # type: ignore[attr-defined]
 _EVENT: Table = LeadEvent.__table__  # type: ignore[attr-defined]
-OPEN: ColumnElement[bool] = literal_column("status IN ('" + "', '".join(OPEN_STATUSES) + "')")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,8 @@ class Breach:
 
 @dataclass(frozen=True, slots=True)
 class Breaches:
+    """The breaching leads shown, and how many breach in all (the stats figure)."""
+
     rows: tuple[Breach, ...]
     total: int
 
@@ -83,63 +85,58 @@ class LowLeads:
     total: int
 
 
-def _breach_branches(
-    settings: Mapping[str, str], now: datetime
-) -> list[tuple[str, Any, ColumnElement[bool], timedelta]]:
-    """Each way an open lead breaches — the rule of bot/leads/sla.py, as the stats figure counts it: its clock
-    column, the condition, and the allowance that makes the clock a deadline."""
-    accept = timedelta(hours=int(settings["accept_sla_hours"]))
-    touch = timedelta(hours=int(settings["first_touch_sla_hours"]))
-    stale = timedelta(days=int(settings["stale_after_days"]))
-    lead = _LEAD.c
-    handed = func.coalesce(lead.handed_off_at, lead.created_at)
-    accepted = func.coalesce(lead.accepted_at, lead.created_at)
-    return [
-        ("acceptance", handed, and_(lead.status == "handed_off", handed <= now - accept), accept),
-        (
-            "first touch",
-            accepted,
-            and_(lead.status == "accepted", lead.last_touch_at.is_(None), accepted <= now - touch),
-            touch,
-        ),
-        ("a follow-up", lead.last_touch_at, and_(lead.status == "accepted", lead.last_touch_at <= now - stale), stale),
-    ]
+# Each way an open lead breaches — the rule of bot/leads/sla.py, as the stats figure counts it — with its clock,
+# the condition (spelled out, so each planner takes the partial index made for it: ix_lead_sla_waiting,
+# ix_lead_sla_untouched, ix_lead_sla_stale) and the setting that makes the clock a deadline. Read in its index's
+# order, each stops at ``limit`` rows however many leads breach.
+_HANDED = func.coalesce(_LEAD.c.handed_off_at, _LEAD.c.created_at)
+_ACCEPTED = func.coalesce(_LEAD.c.accepted_at, _LEAD.c.created_at)
+_BRANCHES: tuple[tuple[str, Any, str, str], ...] = (
+    ("acceptance", _HANDED, WAITING_SQL, "accept_sla_hours"),
+    ("first touch", _ACCEPTED, UNTOUCHED_SQL, "first_touch_sla_hours"),
+    ("a follow-up", _LEAD.c.last_touch_at, STALE_SQL, "stale_after_days"),
+)
+
+
+def _allowance(settings: Mapping[str, str], key: str) -> timedelta:
+    value = int(settings[key])
+    return timedelta(days=value) if key == "stale_after_days" else timedelta(hours=value)
 
 
 def sla_breaches(
     session: Session, narrowing: Narrowing, settings: Mapping[str, str], now: datetime, *, limit: int = 50
-) -> Breaches:
-    """Open, owned leads past their SLA now (whenever they were created), the latest first. The open statuses
-    are spelled out so the planner takes the partial index of open leads (ix_lead_owner_open)."""
-    scoped = [*narrowing.terms(), OPEN, _LEAD.c.owner_id.is_not(None)]
-    branches = _breach_branches(settings, now)
+) -> tuple[Breach, ...]:
+    """Open, owned leads past their SLA now (whenever they were created), the latest first: at most ``limit``
+    from each way of breaching, merged. How many breach in all is the stats figure's count."""
     picks = []
-    counts = []
-    for waiting, clock_column, condition, _allowance in branches:
+    allowances = {}
+    for waiting, clock, condition, key in _BRANCHES:
+        allowances[waiting] = _allowance(settings, key)
         picks.append(
             select(
                 literal(waiting).label("waiting"),
-                clock_column.label("clock"),
+                clock.label("clock"),
                 _LEAD.c.number,
                 _LEAD.c.company,
                 _MEMBER.c.display_name,
             )
             .select_from(_LEAD.outerjoin(_MEMBER, _MEMBER.c.id == _LEAD.c.owner_id))
-            .where(*scoped, condition)
-            .order_by(clock_column, _LEAD.c.number)
+            .where(
+                *narrowing.terms(),
+                literal_column(condition),
+                clock <= now - allowances[waiting],
+                _LEAD.c.owner_id.is_not(None),
+            )
+            .order_by(clock, _LEAD.c.id)
             .limit(limit)
             .subquery()
         )
-        counts.append(select(func.count()).select_from(_LEAD).where(*scoped, condition).scalar_subquery())
-    allowance = {waiting: allow for waiting, _column, _condition, allow in branches}
-    merged = union_all(*(select(*pick.c) for pick in picks))
     found = []
-    for waiting, clock, number, company, owner in session.execute(merged):
-        due = _aware(clock) + allowance[waiting]
+    for waiting, clock, number, company, owner in session.execute(union_all(*(select(*pick.c) for pick in picks))):
+        due = _aware(clock) + allowances[waiting]
         found.append(Breach(number, company, owner, waiting, due, now - due))
     found.sort(key=lambda breach: (-breach.late, breach.number))
-    total = session.execute(select(counts[0] + counts[1] + counts[2])).scalar_one()
-    return Breaches(tuple(found[:limit]), int(total or 0))
+    return tuple(found[:limit])
 
 
 def _aware(moment: datetime) -> datetime:

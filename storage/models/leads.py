@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import OPEN_STATUSES_SQL, ts
+from storage.models.base import OPEN_STATUSES_SQL, STALE_SQL, UNTOUCHED_SQL, WAITING_SQL, ts
 
 
 class Lead(SQLModel, table=True):
@@ -21,6 +21,29 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_workspace_campaign", "workspace_id", "campaign_id"),
         # the dashboard's Source filter: the workspace's distinct sources, one index probe per source
         Index("ix_lead_workspace_source", "workspace_id", "source"),
+        # the dashboard's leads breaching SLA now, the latest first, one index per way of breaching
+        # (bot/stats/drilldown.py): read in order, each stops after the rows shown however many breach.
+        Index(
+            "ix_lead_sla_waiting",
+            "workspace_id",
+            text("coalesce(handed_off_at, created_at)"),
+            postgresql_where=text(WAITING_SQL),
+            sqlite_where=text(WAITING_SQL),
+        ),
+        Index(
+            "ix_lead_sla_untouched",
+            "workspace_id",
+            text("coalesce(accepted_at, created_at)"),
+            postgresql_where=text(UNTOUCHED_SQL),
+            sqlite_where=text(UNTOUCHED_SQL),
+        ),
+        Index(
+            "ix_lead_sla_stale",
+            "workspace_id",
+            "last_touch_at",
+            postgresql_where=text(STALE_SQL),
+            sqlite_where=text(STALE_SQL),
+        ),
         Index(
             "ix_lead_nag_due",
             "nag_due_at",

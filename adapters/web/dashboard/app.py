@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from adapters.web.dashboard import export
 from adapters.web.dashboard.board import build_board
 from adapters.web.dashboard.figures import FiguresSource, SurveyTrend
+from adapters.web.dashboard.headline import breaches_in
 from adapters.web.dashboard.pages import HERE, SECURITY_HEADERS, Pages, Viewing
 from adapters.web.dashboard.query import PageQuery, page_query
 from adapters.web.dashboard.signin import PATH, Viewer, mount_signin, refused_response, viewer_of
@@ -71,7 +72,8 @@ def gather(runtime: Runtime, sources: Sources, viewer: Viewer, query: PageQuery)
         except (UsageError, NotFound) as problem:
             return replace(base, problem=str(problem)), 400
         narrowing = drilldown.Narrowing(workspace_id, picked.owner_id, picked.campaign_id, picked.source)
-        breaches = drilldown.sla_breaches(session, narrowing, settings, now, limit=BREACHES_SHOWN)
+        breaching = drilldown.sla_breaches(session, narrowing, settings, now, limit=BREACHES_SHOWN)
+        breaches = drilldown.Breaches(breaching, breaches_in(read.figures))
         low = drilldown.low_quality(session, narrowing, read.start, read.stop, limit=LOW_SHOWN)
         trend = sources.survey_trend(session, workspace_id, now) if sources.survey_trend is not None else None
     board = build_board(

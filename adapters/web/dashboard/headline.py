@@ -53,6 +53,11 @@ def pick(figures: Mapping[str, Any], path: tuple[str, ...]) -> float | None:
     return as_number(value)
 
 
+def breaches_in(figures: Mapping[str, Any]) -> int:
+    """How many open leads breach their SLA now, by the stats figure (the sum over owners)."""
+    return int(pick(figures, ("sla_breaches",)) or 0)
+
+
 def delta(now: float | None, before: float | None, better: Better, kind: Kind, compared: str) -> Delta | None:
     """``▲ 12%`` for counts and amounts, ``▲ 5 pts`` for rates, ``▼ 1.5 h`` for durations, against ``compared``."""
     if now is None or before is None:

@@ -1,4 +1,5 @@
-"""Dashboard sign-in links already used (single use); the index behind its Source filter
+"""Dashboard sign-in links already used (single use); the indexes behind its Source filter and its table of
+leads breaching SLA
 
 Revision ID: 0014
 Revises: 0010
@@ -18,6 +19,13 @@ down_revision = "0010"  # re-chained after the stats branch (0010) was merged in
 branch_labels = None
 depends_on = None
 
+# The leads breaching SLA now, one partial index per way of breaching (storage/models/leads.py).
+SLA_INDEXES = (
+    ("ix_lead_sla_waiting", "coalesce(handed_off_at, created_at)", "status = 'handed_off'"),
+    ("ix_lead_sla_untouched", "coalesce(accepted_at, created_at)", "status = 'accepted' AND last_touch_at IS NULL"),
+    ("ix_lead_sla_stale", "last_touch_at", "status = 'accepted' AND last_touch_at IS NOT NULL"),
+)
+
 
 def upgrade() -> None:
     op.create_table(
@@ -31,8 +39,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_dashboard_signin_workspace_id", "dashboard_signin", ["workspace_id"])
     op.create_index("ix_lead_workspace_source", "lead", ["workspace_id", "source"])
+    for name, clock, where in SLA_INDEXES:
+        op.create_index(
+            name, "lead", ["workspace_id", sa.text(clock)], postgresql_where=sa.text(where), sqlite_where=sa.text(where)
+        )
 
 
 def downgrade() -> None:
+    for name, _clock, _where in SLA_INDEXES:
+        op.drop_index(name, table_name="lead")
     op.drop_index("ix_lead_workspace_source", table_name="lead")
     op.drop_table("dashboard_signin")
