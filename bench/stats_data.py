@@ -61,8 +61,6 @@ class _Rows:
 
     def add(self, *row: Any) -> None:
         self.rows.append(row)
-        if len(self.rows) >= 50_000:
-            self.flush()
 
     def flush(self) -> None:
         if self.rows:
@@ -138,6 +136,9 @@ def generate(url: str, leads: int, *, now: datetime, seed: int = 14, span_days: 
         for rating in ratings:
             rating_id += 1
             rating_rows.add(rating_id, *(out.ts(v) if isinstance(v, datetime) else v for v in rating))
+        if len(lead_rows.rows) >= 20_000:  # leads before the rows that refer to them
+            for rows in (lead_rows, event_rows, rating_rows):
+                rows.flush()
     for rows in (lead_rows, event_rows, rating_rows):
         rows.flush()
     clicks = _tools(out, rng, start, now, people)
@@ -358,8 +359,10 @@ def _tools(out: _Writer, rng: random.Random, start: datetime, now: datetime, peo
     )  # fmt: skip
     clicks = _Rows(out, "tool_click", ("workspace_id", "tool_id", "member_id", "at"))
     span = (now - start).total_seconds()
-    for _ in range(200_000):
+    for n in range(200_000):
         tool = min(TOOLS, int(rng.paretovariate(1.2)))
         clicks.add(1, tool, rng.choice(people["rep"]), out.ts(start + timedelta(seconds=rng.random() * span)))
+        if n % 50_000 == 0:
+            clicks.flush()
     clicks.flush()
     return clicks.count

@@ -16,6 +16,7 @@ from bot.core.clock import FakeClock
 from bot.core.dispatch import Dispatcher
 from bot.core.request import Person, Request
 from bot.core.runtime import Runtime
+from bot.stats.demo_data import earlier_history
 from bot.tools.links import Claims
 from bot.tools.service import open_link
 from storage.db import Database
@@ -109,6 +110,10 @@ class DemoSummary:
     leads: dict[str, int] = field(default_factory=dict)
     seeded: bool = True
 
+    @property
+    def total(self) -> int:
+        return sum(self.leads.values())
+
     def __str__(self) -> str:
         states = ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(self.leads.items()))
         return f"{self.people} people, {sum(self.leads.values())} leads ({states})"
@@ -195,6 +200,7 @@ def seed_demo(runtime: Runtime) -> DemoSummary:
     _first_weeks(story, day)
     _sales_tools(story, day)
     _last_days(story, day, now)
+    earlier_history(lambda start: _Story(runtime, start), day, first=_summary(runtime.db, seeded=True).total + 1)
     return _summary(runtime.db, seeded=True)
 
 

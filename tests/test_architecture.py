@@ -15,6 +15,10 @@ PURE = [
     "bot/leads/nag_views.py",
     "bot/leads/nag_rules.py",
     "bot/home_view.py",
+    "bot/stats/views.py",
+    "bot/stats/wording.py",
+    "bot/stats/json.py",
+    "bot/stats/periods.py",
 ]
 DATABASE = ("sqlalchemy", "sqlmodel", "storage.db")
 

@@ -83,11 +83,13 @@ def headline(figures: Figures) -> Block:
     """The ten figures everyone looks at first, each against the period before."""
     now, before = figures.current, figures.previous
     breaches = figures.sla_breaches
-    breaching = (
-        f"{w.number(figures.sla_breaching)} — " + ", ".join(f"{x.owner} {x.count}" for x in breaches[:4])
-        if breaches
-        else "none"
-    ) + (f", {len(breaches) - 4} more people" if len(breaches) > 4 else "")
+    if not breaches:
+        breaching = "none"
+    elif figures.scope.reach == "own":
+        breaching = f"{w.plural(figures.sla_breaching, 'lead')} of yours"
+    else:
+        breaching = f"{w.number(figures.sla_breaching)} — " + ", ".join(f"{x.owner} {x.count}" for x in breaches[:4])
+        breaching += f", {len(breaches) - 4} more people" if len(breaches) > 4 else ""
     intel = (
         w.with_change(w.number(now.intel_count), w.change(now.intel_count, before.intel_count or 0))
         if now.intel_count is not None

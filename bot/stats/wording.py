@@ -89,7 +89,8 @@ def rate_change(now: Ratio, before: Ratio) -> str:
     points = round(now.value * 100) - round(before.value * 100)
     if points == 0:
         return "same as before"
-    return f"{'▲' if points > 0 else '▼'} {abs(points)} pts from {percent(before.value)}"
+    unit = "pt" if abs(points) == 1 else "pts"
+    return f"{'▲' if points > 0 else '▼'} {abs(points)} {unit} from {percent(before.value)}"
 
 
 def hours_change(now: Spread, before: Spread) -> str:

@@ -30,7 +30,14 @@ from bot.tools.service import open_link
 from storage.models import Campaign, Member, Tool, Workspace
 from tests.bot.conftest import text_of
 
-NAMES = {"mara": "Mara Marketer", "rita": "Rita Rep", "sam": "Sam Seller", "dana": "Dana Manager", "ivy": "Ivy Ops"}
+NAMES = {
+    "mara": "Mara Marketer",
+    "rita": "Rita Rep",
+    "sam": "Sam Seller",
+    "dana": "Dana Manager",
+    "ivy": "Ivy Ops",
+    "leo": "Leo Events",
+}
 ROLES = {"mara": "marketer", "dana": "manager", "ivy": "admin"}
 NOVEMBER = "2026-11-01..2026-11-30"
 ASKED_AT = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -90,6 +97,14 @@ class Office:
                 assert member is not None
                 member.role = ROLES.get(who, "rep")
                 session.add(member)
+
+    def promote(self, who: str, role: str) -> None:
+        member_id = self.member(who).id
+        with self.runtime.db.session() as session:
+            member = session.get(Member, member_id)
+            assert member is not None
+            member.role = role
+            session.add(member)
 
     def campaign(self, name: str, *, target: int | None, owner: str = "mara") -> None:
         """Campaigns are announced by the campaigns feature; here the row is written as it would leave it."""

@@ -37,7 +37,12 @@ def test_the_table_holds_the_spec_words_and_knows_which_this_version_answers() -
     registry = build_registry()
     assert [word.word for word in TOP_WORDS] == SPEC_WORDS
     assert [word.word for word in registry.words] == SPEC_WORDS
-    assert registry.top_words == ["lead", "tool", "tandem"]  # derived from the handlers, not a flag kept by hand
+    assert registry.top_words == [
+        "lead",
+        "tool",
+        "stats",
+        "tandem",
+    ]  # derived from the handlers, not a flag kept by hand
     assert all(word.summary and word.example and not word.built for word in TOP_WORDS)
 
 
@@ -54,10 +59,11 @@ def test_a_word_added_to_the_table_appears_in_the_manifest_the_teams_package_hel
 
     teams = bot_commands(registry)
     assert {"title": "forecast", "description": "Forecast the quarter's pipeline"} in teams
-    assert len(teams) == MAX_COMMANDS and [c["title"] for c in teams][:5] == [
+    assert len(teams) == MAX_COMMANDS and [c["title"] for c in teams][:6] == [
         "help",
         "lead",
         "tool",
+        "stats",
         "tandem",
         "forecast",
     ]
@@ -92,5 +98,5 @@ def test_a_handler_under_a_word_missing_from_the_table_is_refused_when_the_regis
 
 def test_teams_suggests_every_word_and_everyones_commands_before_the_admins() -> None:
     titles = [c["title"] for c in bot_commands(build_registry())]
-    assert titles[:4] == ["help", "lead", "tool", "tandem"] and len(titles) == MAX_COMMANDS
+    assert titles[:5] == ["help", "lead", "tool", "stats", "tandem"] and len(titles) == MAX_COMMANDS
     assert "lead handoff" in titles and not any(t.startswith("tandem ") for t in titles)

@@ -72,7 +72,7 @@ def test_unknown_words_get_did_you_mean(team: Team) -> None:
 
 
 def test_product_words_not_built_yet_say_so(team: Team) -> None:
-    for asked in ("campaign list", "stats", "intel acme cheaper", "meeting next"):
+    for asked in ("campaign list", "intel acme cheaper", "meeting next"):
         answer = team.text("mara", asked)
         assert "not part of this version" in answer and "I don't know" not in answer, asked
     assert "I don't know `compaign`" in team.text("mara", "compaign list")
