@@ -151,24 +151,19 @@ def low_quality(
 ) -> LowLeads:
     """Leads created in ``[start, stop)`` whose score (the mean of their ratings) is ≤ 2, by campaign, the worst
     first, with their ratings' tags and reasons and the reason they were rejected, if they were."""
+    # Ratings given since ``start`` (a lead is rated after it is created), read along ix_feedback_workspace_created
+    # alone; then the leads of the period among them, counted in the same statement.
     scores = (
         select(
             _FEEDBACK.c.lead_id,
             func.avg(_FEEDBACK.c.score, type_=Float).label("score"),
             func.count().label("ratings"),
         )
-        .select_from(_LEAD.join(_FEEDBACK, _FEEDBACK.c.lead_id == _LEAD.c.id))
-        .where(
-            *narrowing.terms(),
-            _LEAD.c.created_at >= start,
-            _LEAD.c.created_at < stop,
-            _FEEDBACK.c.workspace_id == narrowing.workspace_id,
-        )
+        .where(_FEEDBACK.c.workspace_id == narrowing.workspace_id, _FEEDBACK.c.created_at >= start)
         .group_by(_FEEDBACK.c.lead_id)
         .having(func.avg(_FEEDBACK.c.score) <= LOW_SCORE)
         .subquery("scores")
     )
-    total = session.execute(select(func.count()).select_from(scores)).scalar_one()
     campaign_name = _CAMPAIGN.c.name
     rows = session.execute(
         select(
@@ -179,20 +174,23 @@ def low_quality(
             _LEAD.c.source,
             scores.c.score,
             scores.c.ratings,
+            func.count().over().label("total"),
         )
         .select_from(
             scores.join(_LEAD, _LEAD.c.id == scores.c.lead_id).outerjoin(
                 _CAMPAIGN, _CAMPAIGN.c.id == _LEAD.c.campaign_id
             )
         )
+        .where(*narrowing.terms(), _LEAD.c.created_at >= start, _LEAD.c.created_at < stop)
         .order_by(campaign_name.is_(None), campaign_name, scores.c.score, _LEAD.c.number.desc())
         .limit(limit)
     ).all()
+    total = rows[0][-1] if rows else 0
     ids = [row[0] for row in rows]
     said = _what_sales_said(session, narrowing.workspace_id, ids)
     rejected = _rejections(session, narrowing.workspace_id, ids)
     out = []
-    for lead_id, campaign, number, company, source, score, ratings in rows:
+    for lead_id, campaign, number, company, source, score, ratings, _total in rows:
         tags, reasons = said.get(lead_id, ((), ()))
         out.append(
             LowLead(campaign, number, company, source, float(score), int(ratings), tags, reasons, rejected.get(lead_id))

@@ -5,7 +5,6 @@ The workspace comes from the session alone; no parameter can point the page at a
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -27,7 +26,6 @@ from bot.stats import drilldown
 from bot.stats.dashboard_filters import Chosen, choices, chosen
 from storage.models import Workspace
 
-log = logging.getLogger("tandem.dashboard")
 Outcome = tuple[Viewing, Literal[200, 400]]
 BREACHES_SHOWN = 25  # the latest leads breaching SLA; the card and the chart count them all
 LOW_SHOWN = 30  # the weakest low-quality leads; the quality table counts them all
