@@ -152,15 +152,17 @@ def low_quality(
     """Leads created in ``[start, stop)`` whose score (the mean of their ratings) is ≤ 2, by campaign, the worst
     first, with their ratings' tags and reasons and the reason they were rejected, if they were."""
     # Ratings given since ``start`` (a lead is rated after it is created), read along ix_feedback_workspace_created
-    # alone; then the leads of the period among them, counted in the same statement.
+    # alone; then the leads of the period among them, counted in the same statement. Grouped by ``lead_id + 0``:
+    # grouped by the bare column, SQLite reads every rating of the workspace in (lead_id, member_id) order instead.
+    grouped = _FEEDBACK.c.lead_id + literal_column("0")
     scores = (
         select(
-            _FEEDBACK.c.lead_id,
+            grouped.label("lead_id"),
             func.avg(_FEEDBACK.c.score, type_=Float).label("score"),
             func.count().label("ratings"),
         )
         .where(_FEEDBACK.c.workspace_id == narrowing.workspace_id, _FEEDBACK.c.created_at >= start)
-        .group_by(_FEEDBACK.c.lead_id)
+        .group_by(grouped)
         .having(func.avg(_FEEDBACK.c.score) <= LOW_SCORE)
         .subquery("scores")
     )
