@@ -106,7 +106,7 @@ def _allowance(settings: Mapping[str, str], key: str) -> timedelta:
 def sla_breaches(
     session: Session, narrowing: Narrowing, settings: Mapping[str, str], now: datetime, *, limit: int = 50
 ) -> tuple[Breach, ...]:
-    """Open, owned leads past their SLA now (whenever they were created), the latest first: at most ``limit``
+    """Open, owned leads past their SLA now (whenever they were created), the most overdue first: at most ``limit``
     from each way of breaching, merged. How many breach in all is the stats figure's count."""
     picks = []
     allowances = {}

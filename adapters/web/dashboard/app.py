@@ -27,7 +27,7 @@ from bot.stats.dashboard_filters import Chosen, choices, chosen
 from storage.models import Workspace
 
 Outcome = tuple[Viewing, Literal[200, 400]]
-BREACHES_SHOWN = 25  # the latest leads breaching SLA; the card and the chart count them all
+BREACHES_SHOWN = 25  # the most overdue leads breaching SLA; the card and the chart count them all
 LOW_SHOWN = 30  # the weakest low-quality leads; the quality table counts them all
 
 

@@ -96,7 +96,7 @@ def follow_up(figures: Mapping[str, Any], breaches: Breaches) -> Section:
         ("Lead", "Company", "Owner", "Waiting for", "Late by"),
         late,
         empty="Every open lead is within its service level. 🎉",
-        note=_more(len(late), breaches.total, "latest"),
+        note=_more(len(late), breaches.total, "most overdue"),
         numeric=(4,),
         drill=True,
     )
@@ -186,7 +186,7 @@ def quality(figures: Mapping[str, Any], low: LowLeads, cards: tuple[Card, ...]) 
                     ("Campaign", "Lead", "Company", "Source", "Score", "Tags", "Feedback", "Rejected because"),
                     weak,
                     empty="No lead of this period was scored 2 or lower.",
-                    note=_more(len(weak), low.total, "first"),
+                    note=_more(len(weak), low.total, "weakest"),
                     numeric=(4,),
                     drill=True,
                 ),
