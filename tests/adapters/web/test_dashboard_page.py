@@ -24,7 +24,7 @@ from bot.stats.scope import Scope
 from bot.stats.service import compute
 from storage.models import Campaign
 from tests.adapters.web.conftest import make_team, signed_in
-from tests.bot.conftest import Team
+from tests.bot.conftest import Team, text_of
 
 FORMULA = "=SUM(A1) Corp"
 
@@ -233,3 +233,11 @@ def test_the_survey_trend_shows_only_when_the_survey_supplies_it() -> None:
     trend = build_board({}, breaches=Breaches((), 0), low=LowLeads((), 0), trend=[("2026-Q1", 3.5), ("2026-Q2", 4.0)])
     [section] = [section for section in trend.sections if section.key == "survey-trend"]
     assert section.panels[0].chart is not None and section.panels[0].chart.categories == ("2026-Q1", "2026-Q2")
+
+
+def test_the_dashboard_says_what_stats_says_in_chat(web: TestClient, story: Team) -> None:
+    shown = cards_of(signed_in(web, story, "dana").get("/dashboard").text)
+    chat = text_of(story.say("dana", "stats"))
+    for label, key in (("Leads", "leads"), ("Hand-offs", "handoffs"), ("Acceptance", "acceptance")):
+        assert f"{label}: {shown[key]}" in chat, label
+    assert f"Win rate: {shown['win_rate']}" in chat and f"Breaching SLA now: {shown['breaches']}" in chat
