@@ -141,7 +141,7 @@ def generate(url: str, leads: int, *, now: datetime, seed: int = 14, span_days: 
                 rows.flush()
     for rows in (lead_rows, event_rows, rating_rows):
         rows.flush()
-    clicks = _tools(out, rng, start, now, people)
+    clicks = _tools(out, rng, start, now, people, max(1000, leads // 5))
     out.commit()
     if out.postgres:
         for table in ("lead", "lead_event", "feedback", "tool", "tool_click", "member", "campaign", "workspace"):
@@ -344,8 +344,10 @@ def _one_lead(
     return lead, events, ratings
 
 
-def _tools(out: _Writer, rng: random.Random, start: datetime, now: datetime, people: dict[str, list[int]]) -> int:
-    """200 tools and a click a lead or so: opens by reps, a long tail of tools hardly anyone opens."""
+def _tools(
+    out: _Writer, rng: random.Random, start: datetime, now: datetime, people: dict[str, list[int]], count: int
+) -> int:
+    """200 tools and a click for every five leads: opens by reps, a long tail of tools hardly anyone opens."""
     tools = []
     for number in range(1, TOOLS + 1):
         added = start + timedelta(days=rng.random() * (now - start).days * 0.8)
@@ -359,7 +361,7 @@ def _tools(out: _Writer, rng: random.Random, start: datetime, now: datetime, peo
     )  # fmt: skip
     clicks = _Rows(out, "tool_click", ("workspace_id", "tool_id", "member_id", "at"))
     span = (now - start).total_seconds()
-    for n in range(200_000):
+    for n in range(count):
         tool = min(TOOLS, int(rng.paretovariate(1.2)))
         clicks.add(1, tool, rng.choice(people["rep"]), out.ts(start + timedelta(seconds=rng.random() * span)))
         if n % 50_000 == 0:

@@ -30,6 +30,8 @@ def period_text(args: list[str]) -> str | None:
     if not args:
         return None
     text = _SPACED_RANGE.sub("..", " ".join(args).strip().lower())
+    if text == "dashboard":  # its own command once the dashboard is part of Tandem (it is looked up first)
+        raise UsageError("The web dashboard is not part of this version of Tandem yet; `stats` shows its figures here.")
     if text in ("last quarter", "previous quarter", "last-quarter"):
         return "last-quarter"
     if text == "this quarter":

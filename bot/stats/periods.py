@@ -196,20 +196,22 @@ def day_span(first: date, last: date) -> str:
 
 
 def buckets(window: Window) -> tuple[Bucket, ...]:
-    """The points of a line over ``window``: days up to two weeks, weeks up to twenty, else months (and
-    quarters or years for very long ranges) — never more than 20 points."""
+    """The points of a line over ``window``: days up to two weeks, weeks up to twenty (counted back from the end),
+    else months (and quarters or years for very long ranges) — never more than 20 points."""
     if window.days <= 14:
         return tuple(
             Bucket(f"{day:%a} {day.day}", day, day + timedelta(days=1))
             for day in (window.first + timedelta(days=n) for n in range(window.days))
         )
     if window.days <= 7 * MAX_POINTS:
+        # whole weeks back from the period's end, so the latest point is a full week (a short one first)
         out = []
-        day = window.first
-        while day < window.end:
-            out.append(Bucket(f"{day.day} {day:%b}", day, min(day + timedelta(days=7), window.end)))
-            day += timedelta(days=7)
-        return tuple(out)
+        end = window.end
+        while end > window.first:
+            first = max(end - timedelta(days=7), window.first)
+            out.append(Bucket(f"{first.day} {first:%b}", first, end))
+            end = first
+        return tuple(reversed(out))
     for months in (1, 3, 12):
         out = []
         day = window.first

@@ -1,16 +1,17 @@
 """The few SQL expressions SQLite and PostgreSQL spell differently: hours between two moments, a case-blind word
 match, a stage number read from the trail, and percentiles (PostgreSQL's ``percentile_cont``; on SQLite the same
-interpolation over ``row_number()`` and ``count() OVER``)."""
+interpolation between the values at the two nearest ranks, ranked with ``row_number()``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, FromClause, Integer, Subquery, case, cast, func, literal, select
+from sqlalchemy import FromClause, Integer, Subquery, and_, bindparam, cast, func, literal, or_, select, union_all
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Select
+from sqlalchemy.sql.selectable import CTE
 
 
 def _sqlite_table_hint(self: SQLCompiler, table: FromClause, text: str | None) -> str | None:
@@ -50,53 +51,78 @@ def has_word(spaced: ColumnElement[str], word: str, dialect: str) -> ColumnEleme
 
 def stage_reached(detail: Any, dialect: str) -> ColumnElement[int]:
     """The stage a ``stage`` event moved to: its detail reads ``3→5`` (bot/leads/lifecycle.py:move_stage)."""
-    if dialect == "postgresql":
-        return cast(func.substring(detail, "→([0-9]+)$"), Integer)
+    if dialect == "postgresql":  # split_part, not a regular expression: a regex costs microseconds a row
+        return cast(func.nullif(func.split_part(detail, "→", 2), ""), Integer)
     return cast(func.substr(detail, func.instr(detail, "→") + 1), Integer)
 
 
-def percentiles(
-    values: Subquery, group: str, measures: tuple[str, ...], dialect: str, points: tuple[float, ...] = (0.5, 0.9)
-) -> Select[Any]:
-    """Per ``group`` of ``values``: for each measure column, its count of non-NULL values and its percentiles
-    (linear interpolation between the two nearest ranks, as ``percentile_cont``). Columns: ``group``, then per
-    measure ``<m>_n`` and ``<m>_p<50|90>``."""
+POINTS = (0.5, 0.9)  # the median and the 90th percentile
+
+
+def percentiles(values: Subquery, group: str, measures: tuple[str, ...]) -> Select[Any]:
+    """PostgreSQL: per ``group`` of ``values``, each measure's count of non-NULL values (``<m>_n``) and its
+    percentiles (``<m>_p50``, ``<m>_p90``) by ``percentile_cont``."""
     key = values.c[group]
-    if dialect == "postgresql":
-        columns: list[Any] = [key]
-        for m in measures:
-            columns.append(func.count(values.c[m]).label(f"{m}_n"))
-            for point in points:
-                columns.append(func.percentile_cont(point).within_group(values.c[m]).label(f"{m}_p{int(point * 100)}"))
-        return select(*columns).group_by(key)
-    ranked_columns: list[Any] = [key]
+    columns: list[Any] = [key]
     for m in measures:
-        value = values.c[m]
-        ranked_columns += [
-            value.label(m),
-            (func.row_number().over(partition_by=(key, value.is_(None)), order_by=value) - 1).label(f"{m}_i"),
-            func.count(value).over(partition_by=key).label(f"{m}_n"),
+        columns.append(func.count(values.c[m]).label(f"{m}_n"))
+        for point in POINTS:
+            columns.append(func.percentile_cont(point).within_group(values.c[m]).label(f"{m}_p{int(point * 100)}"))
+    return select(*columns).group_by(key)
+
+
+def rank_positions(count: int) -> list[int]:
+    """The ranks (0-based, ascending) whose values ``percentile_cont`` interpolates between for POINTS."""
+    out: list[int] = []
+    for point in POINTS:
+        low = int(point * (count - 1))
+        out += [low, min(low + 1, count - 1)]
+    return out
+
+
+def interpolate(count: int, at: dict[int, float]) -> tuple[float | None, ...]:
+    """``percentile_cont`` for POINTS from the values at ``rank_positions(count)``: linear between the two
+    nearest ranks. None without values."""
+    out: list[float | None] = []
+    for point in POINTS:
+        position = point * (count - 1)
+        low = int(position)
+        below = at.get(low) if count else None
+        if below is None:
+            out.append(None)
+            continue
+        above = at.get(low + 1, below)
+        out.append(below + (position - low) * (above - below))
+    return tuple(out)
+
+
+def values_at_ranks(
+    values: Subquery | CTE, group: str, measures: tuple[str, ...], groups: tuple[int, ...]
+) -> Select[Any]:
+    """SQLite: the values at chosen ranks of each measure within each group — the few rows ``interpolate`` needs,
+    without a second pass to count (the counts are known beforehand and bound: ``:rank_<g>_<m>_<k>``, k < 4).
+    One sort of all the values, each ranked with ``row_number()``; SQLite has no ``percentile_cont``."""
+    key = values.c[group]
+    lines = [
+        select(key.label("g"), literal(m).label("m"), values.c[name].label("x")).where(values.c[name].is_not(None))
+        for m, name in enumerate(measures)
+    ]
+    both = union_all(*lines).subquery("measured")
+    ranked = select(
+        both.c.g,
+        both.c.m,
+        both.c.x,
+        (func.row_number().over(partition_by=(both.c.g, both.c.m), order_by=both.c.x) - 1).label("i"),
+    ).subquery("ranked")
+    wanted = or_(
+        *[
+            and_(
+                ranked.c.g == g,
+                ranked.c.m == m,
+                ranked.c.i.in_([bindparam(f"rank_{g}_{m}_{k}") for k in range(2 * len(POINTS))]),
+            )
+            for g in groups
+            for m in range(len(measures))
         ]
-    ranked = select(*ranked_columns).subquery("ranked")
-    picks: list[Any] = [ranked.c[group]]
-    for m in measures:
-        n, index, value = ranked.c[f"{m}_n"], ranked.c[f"{m}_i"], ranked.c[m]
-        picks.append(func.max(n).label(f"{m}_n"))
-        for point in points:
-            position = cast(n - 1, Float) * point
-            low = cast(position, Integer)  # floor: positions are never negative
-            tag = f"{m}_{int(point * 100)}"
-            picks += [
-                func.max(case((value.is_not(None) & (index == low), value))).label(f"{tag}_lo"),
-                func.max(case((value.is_not(None) & (index == low + 1), value))).label(f"{tag}_hi"),
-                func.max(position - low).label(f"{tag}_frac"),
-            ]
-    picked = select(*picks).group_by(ranked.c[group]).subquery("picked")
-    out: list[Any] = [picked.c[group]]
-    for m in measures:
-        out.append(picked.c[f"{m}_n"])
-        for point in points:
-            tag = f"{m}_{int(point * 100)}"
-            lo, hi, frac = picked.c[f"{tag}_lo"], picked.c[f"{tag}_hi"], picked.c[f"{tag}_frac"]
-            out.append((lo + frac * (func.coalesce(hi, lo) - lo)).label(f"{m}_p{int(point * 100)}"))
-    return select(*out)
+    )
+    return select(ranked.c.g, ranked.c.m, ranked.c.i, ranked.c.x).where(wanted)

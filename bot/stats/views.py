@@ -23,11 +23,12 @@ from bot.core.replies import (
     section,
     series,
 )
-from bot.leads.lifecycle import STAGE_TITLES
+from bot.leads.lifecycle import STAGES
 from bot.stats import wording as w
 from bot.stats.service import Count, Figures, Quality, Tally
 
 QUALITY_ROWS = 6
+SOURCES_DRAWN = 8  # sources are free text: beyond these, the rest are one bar
 CAMPAIGN_ROWS = 6
 REASONS = 4
 PERIOD_BUTTONS = (("7 days", "7d"), ("30 days", "30d"), ("This quarter", "quarter"), ("Last quarter", "last-quarter"))
@@ -43,7 +44,7 @@ def stats_reply(figures: Figures, *, again: str = "") -> Reply:
     on the buttons that show another period."""
     period, now = figures.period, figures.current
     blocks: list[Block] = [
-        section("📊 ", b(f"Stats — {period.title}"), p(f" · {period.span}")),
+        section("📊 ", b(f"Stats — {period.title}"), p(f" · {period.span}" if period.span != period.title else "")),
         context(_about(figures, f"compared with {period.compared}")),
         headline(figures),
     ]
@@ -138,7 +139,7 @@ def charts(figures: Figures) -> list[Block]:
     """Leads by source (bar), hand-offs over the period against the period before (line), the funnel (bar)."""
     now = figures.current
     blocks: list[Block] = [_by_source(now)]
-    shares = " · ".join(f"{c.name} {w.percent(c.count / now.leads)}" for c in now.by_source)
+    shares = " · ".join(f"{c.name} {w.percent(c.count / now.leads)}" for c in _top_sources(now))
     blocks.append(context(f"Share of the {w.number(now.leads)} leads: {shares}."))
     blocks.append(handoffs_line(figures))
     blocks.append(
@@ -147,25 +148,32 @@ def charts(figures: Figures) -> list[Block]:
             series(
                 "Leads",
                 (
-                    (f"{n} {title}", count)
-                    for n, (title, count) in enumerate(zip(STAGE_TITLES, now.funnel, strict=True), start=1)
+                    (f"{n} {name.capitalize()}", count)
+                    for n, (name, count) in enumerate(zip(STAGES, now.funnel, strict=True), start=1)
                 ),
             ),
             x_label="Stage",
             y_label="Leads",
-            unit="leads",
         )
     )
     return blocks
 
 
+def _top_sources(tally: Tally) -> list[Count]:
+    """The sources with the most leads, and the rest added up as one (``5 other sources``)."""
+    top = list(tally.by_source[:SOURCES_DRAWN])
+    rest = tally.by_source[SOURCES_DRAWN:]
+    if rest:
+        top.append(Count(f"{len(rest)} other sources", sum(c.count for c in rest)))
+    return top
+
+
 def _by_source(tally: Tally) -> Chart:
     return bar_chart(
         "Leads by source",
-        series("Leads", ((c.name, c.count) for c in tally.by_source)),
+        series("Leads", ((c.name, c.count) for c in _top_sources(tally))),
         x_label="Source",
         y_label="Leads",
-        unit="leads",
     )
 
 

@@ -18,10 +18,11 @@ class Lead(SQLModel, table=True):
         Index("ix_lead_workspace_created", "workspace_id", "created_at"),
         Index("ix_lead_workspace_owner_status", "workspace_id", "owner_id", "status"),
         Index("ix_lead_workspace_status_created", "workspace_id", "status", "created_at"),
-        Index("ix_lead_workspace_campaign", "workspace_id", "campaign_id"),
+        # a campaign's leads (`lead list campaign:`, `campaign why`) and `stats`' target progress from the index alone
+        Index("ix_lead_campaign_progress", "workspace_id", "campaign_id", "created_at", "status"),
         # the dashboard's Source filter: the workspace's distinct sources, one index probe per source
         Index("ix_lead_workspace_source", "workspace_id", "source"),
-        # the dashboard's leads breaching SLA now, the latest first, one index per way of breaching
+        # the dashboard's leads breaching SLA now, the most overdue first, one index per way of breaching
         # (bot/stats/drilldown.py): read in order, each stops after the rows shown however many breach.
         Index(
             "ix_lead_sla_waiting",
@@ -125,7 +126,15 @@ class LeadEvent(SQLModel, table=True):
     __table_args__ = (
         # Events of one kind in a time range (nags, stats' hand-offs, decisions and `lead add`s), with the lead
         # and who acted, so stats read them from the index alone.
-        Index("ix_lead_event_kind_created_lead", "workspace_id", "kind", "created_at", "lead_id", "actor_id"),
+        Index(
+            "ix_lead_event_kind_created_lead",
+            "workspace_id",
+            "kind",
+            "created_at",
+            "lead_id",
+            "actor_id",
+            postgresql_include=["id"],  # SQLite keeps the row id in every index already
+        ),
         # Whether a decision on a lead was its first (stats' acceptance rate).
         Index("ix_lead_event_lead_kind", "lead_id", "kind", "id"),
         # Stage moves in a time range with the stage reached (stats' funnel), from the index alone.

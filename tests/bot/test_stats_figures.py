@@ -185,7 +185,7 @@ def test_the_charts_carry_the_same_figures_as_the_text(office: Office) -> None:
     assert by_source.points == (("marketing", 3.0), ("event", 1.0), ("sales", 1.0))
     this, before = charts["Hand-offs per week"].series
     assert sum(v or 0 for _, v in this.points) == 4 and sum(v or 0 for _, v in before.points) == 0
-    assert [label for label, _ in this.points] == ["1 Nov", "8 Nov", "15 Nov", "22 Nov", "29 Nov"]
+    assert [label for label, _ in this.points] == ["1 Nov", "3 Nov", "10 Nov", "17 Nov", "24 Nov"]
     [funnel] = charts["Funnel: leads that reached each stage"].series
     assert [v for _, v in funnel.points] == [1, 1, 0, 0, 0, 0, 0]
 
@@ -245,3 +245,17 @@ def test_figures_only_read_their_windows(office: Office) -> None:
     assert period.current.days == period.previous.days == 30
     assert figures(office).previous.leads == 0
     assert timedelta(days=30) == period.current.stop - period.current.start
+
+
+def test_many_sources_draw_the_eight_largest_and_the_rest_as_one_bar(runtime: Runtime, clock: FakeClock) -> None:
+    office = Office(runtime, clock, team_id="T-SRC")
+    office.at(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    office.meet("mara", "rita", "dana")
+    for n in range(12):
+        office.after(minutes=5).do("mara", f"lead handoff Co{n} to:@rita source:fair{n:02d}")
+    office.do("mara", "lead handoff Extra to:@rita source:fair00")
+    reply = office.do("dana", f"stats {NOVEMBER}")
+    [by_source] = [b for b in reply.blocks if isinstance(b, Chart) and b.title == "Leads by source"]
+    labels = [label for label, _ in by_source.series[0].points]
+    assert len(labels) == 9 and labels[0] == "fair00" and labels[-1] == "4 other sources"
+    assert by_source.series[0].points[-1][1] == 4

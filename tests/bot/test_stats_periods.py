@@ -103,14 +103,21 @@ def test_typed_forms_are_forgiving() -> None:
     assert period_text(["2026-11-01", "..", "2026-11-30"]) == "2026-11-01..2026-11-30"
     with pytest.raises(UsageError, match="more than one period"):
         period_text(["7d", "30d"])
+    with pytest.raises(UsageError, match="dashboard is not part of this version"):
+        period_text(["dashboard"])
 
 
 def test_the_hand_offs_line_has_days_weeks_or_months_never_more_than_20_points() -> None:
     week = parse_period("7d", today=TODAY, zone="UTC")
     assert [b.label for b in week.buckets()] == ["Thu 12", "Fri 13", "Sat 14", "Sun 15", "Mon 16", "Tue 17", "Wed 18"]
     month = parse_period("30d", today=TODAY, zone="UTC").buckets()
-    assert [b.label for b in month] == ["20 Oct", "27 Oct", "3 Nov", "10 Nov", "17 Nov"]
-    assert month[-1].end == date(2026, 11, 19)  # the last week is cut at the period's end
+    # whole weeks back from the end: the latest point is a full week, the first one two days
+    assert [b.label for b in month] == ["20 Oct", "22 Oct", "29 Oct", "5 Nov", "12 Nov"]
+    assert (month[0].end, month[-1].first, month[-1].end) == (
+        date(2026, 10, 22),
+        date(2026, 11, 12),
+        date(2026, 11, 19),
+    )
     year = buckets(parse_period("ytd", today=TODAY, zone="UTC").current)
     assert len(year) == 11 and year[0].label == "Jan 2026"
     decade = buckets(parse_period("2017-01-01..2026-11-18", today=TODAY, zone="UTC").current)

@@ -1,6 +1,6 @@
 """Indexes for `stats` and the weekly report: events of a kind with their lead and actor, a lead's decisions, stage
-moves with the stage reached, ratings by time, and the open leads' SLA columns — so each figure reads the rows of
-its period from an index, not the table
+moves with the stage reached, ratings by time, a campaign's leads with their time and status, and the open leads'
+SLA columns — so each figure reads the rows of its period from an index, not the table
 
 Revision ID: 0010
 Revises: 0006
@@ -26,6 +26,7 @@ def upgrade() -> None:
         "ix_lead_event_kind_created_lead",
         "lead_event",
         ["workspace_id", "kind", "created_at", "lead_id", "actor_id"],
+        postgresql_include=["id"],
     )
     op.drop_index("ix_lead_event_workspace_kind_created", table_name="lead_event")  # a prefix of the one above
     op.create_index("ix_lead_event_lead_kind", "lead_event", ["lead_id", "kind", "id"])
@@ -37,6 +38,8 @@ def upgrade() -> None:
         sqlite_where=sa.text(STAGE),
     )
     op.create_index("ix_feedback_workspace_created", "feedback", ["workspace_id", "created_at", "lead_id", "score"])
+    op.create_index("ix_lead_campaign_progress", "lead", ["workspace_id", "campaign_id", "created_at", "status"])
+    op.drop_index("ix_lead_workspace_campaign", table_name="lead")  # a prefix of the one above
     op.create_index(
         "ix_lead_open_sla",
         "lead",
@@ -48,6 +51,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_lead_open_sla", table_name="lead")
+    op.create_index("ix_lead_workspace_campaign", "lead", ["workspace_id", "campaign_id"])
+    op.drop_index("ix_lead_campaign_progress", table_name="lead")
     op.drop_index("ix_feedback_workspace_created", table_name="feedback")
     op.drop_index("ix_lead_event_stage", table_name="lead_event")
     op.drop_index("ix_lead_event_lead_kind", table_name="lead_event")
