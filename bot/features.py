@@ -17,6 +17,7 @@ from bot.leads import commands as lead
 from bot.meetings import commands as meeting
 from bot.meetings.agenda import AgendaExtras
 from bot.stats import commands as stats
+from bot.stats import dashboard_link
 from bot.stats.service import Providers
 from bot.survey import commands as survey
 from bot.tools import commands as tool
@@ -42,6 +43,7 @@ def build_registry() -> Registry:
             *tool.specs(),
             *intel.specs(),
             *stats.specs(stats_providers()),
+            *dashboard_link.specs(),
             *meeting.specs(agenda_extras()),
             *admin.specs(),
             *link.specs(),

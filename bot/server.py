@@ -15,11 +15,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from adapters.metrics import mount_metrics
+from bot import stats_parts
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.runtime import Runtime
-from bot.features import build_registry
+from bot.features import build_registry, stats_providers
 from storage.db import Database
 from storage.migrate import MigrationsUnreadable, schema_state
 
@@ -109,10 +110,12 @@ def _mount_adapters(app: FastAPI, runtime: Runtime, startups: list[Hook], shutdo
     from adapters.api import mount_api
     from adapters.api.people import Directories
     from adapters.links import mount_links
-    from bot.features import stats_providers
+    from adapters.web.dashboard.app import Sources, mount_dashboard
+    from adapters.web.dashboard.stats_source import stats_figures
 
     settings = runtime.settings
     mount_links(app, runtime)
+    mount_dashboard(app, runtime, Sources(stats_figures(stats_providers()), survey_trend=stats_parts.survey_trend))
     directories = Directories()  # the chat directories an API lead's owner_email is looked up in
     api_counts = mount_api(app, directories, stats_providers())
     if settings.playground:

@@ -20,6 +20,7 @@ TOP = 14
 LEGEND = 18
 SERIES_COLOURS = 6
 LEGEND_NAME = 18
+MAX_BAR = 56
 CHAR_WIDTH = 6.2  # px per character at the labels' 11px font, to shorten labels that would overlap
 
 
@@ -31,6 +32,7 @@ class _Frame:
     bottom: float
     low: float
     high: float
+    whole: bool = False  # every value is a whole number: so are the ticks (no "0.5 leads")
 
     def y(self, value: float) -> float:
         return self.bottom - (value - self.low) / (self.high - self.low) * (self.bottom - self.top)
@@ -65,9 +67,10 @@ def _svg(chart: Chart) -> Markup:
     values = [
         value for line in chart.series for label in chart.categories if (value := line.value_at(label)) is not None
     ]
-    low, high = _scale(min(values, default=0.0), max(values, default=0.0))
+    whole = all(float(value).is_integer() for value in values)
+    low, high = _scale(min(values, default=0.0), max(values, default=0.0), whole)
     top = TOP + (LEGEND if len(chart.series) > 1 else 0)
-    frame = _Frame(top=top, bottom=HEIGHT - BOTTOM, low=low, high=high)
+    frame = _Frame(top=top, bottom=HEIGHT - BOTTOM, low=low, high=high, whole=whole)
     name = f"{'Bar' if chart.shape == 'bar' else 'Line'} chart: {chart.title}"
     body = _grid(frame) + (_bars(chart, frame) if chart.shape == "bar" else _lines(chart, frame))
     body += _x_labels(chart, frame) + _axis_titles(chart, frame) + _legend(chart)
@@ -76,23 +79,24 @@ def _svg(chart: Chart) -> Markup:
     ).format(WIDTH, HEIGHT, name, name, body)
 
 
-def _scale(low: float, high: float) -> tuple[float, float]:
+def _scale(low: float, high: float, whole: bool = False) -> tuple[float, float]:
     """The value range drawn: always includes 0, rounded out to a step of 1, 2 or 5 × 10ⁿ."""
     low, high = min(low, 0.0), max(high, 0.0)
     if high == low:
         high = low + 1
-    step = _step(high - low)
+    step = _step(high - low, whole)
     return math.floor(low / step) * step, math.ceil(high / step) * step
 
 
-def _step(span: float) -> float:
+def _step(span: float, whole: bool = False) -> float:
     raw = span / 4
     power = 10.0 ** math.floor(math.log10(raw))
-    return next(power * m for m in (1, 2, 5, 10) if power * m >= raw)
+    step = next(power * m for m in (1, 2, 5, 10) if power * m >= raw)
+    return max(step, 1.0) if whole else step
 
 
 def _grid(frame: _Frame) -> Markup:
-    step = _step(frame.high - frame.low)
+    step = _step(frame.high - frame.low, frame.whole)
     out = Markup("")
     count = round((frame.high - frame.low) / step)
     for index in range(count + 1):
@@ -108,7 +112,8 @@ def _grid(frame: _Frame) -> Markup:
 
 def _bars(chart: Chart, frame: _Frame) -> Markup:
     band = (WIDTH - LEFT - RIGHT) / len(chart.categories)
-    width = band * 0.8 / len(chart.series)
+    width = min(band * 0.8 / len(chart.series), MAX_BAR)  # a few categories get bars, not slabs
+    inset = (band - width * len(chart.series)) / 2
     zero = frame.y(0.0)
     out = Markup("")
     for index, label in enumerate(chart.categories):
@@ -116,7 +121,7 @@ def _bars(chart: Chart, frame: _Frame) -> Markup:
             value = line.value_at(label)
             if value is None:
                 continue
-            x = LEFT + index * band + band * 0.1 + number * width
+            x = LEFT + index * band + inset + number * width
             y = min(zero, frame.y(value))
             out += Markup(
                 '<rect class="r-series-{}" x="{}" y="{}" width="{}" height="{}" rx="2"><title>{}</title></rect>'

@@ -6,6 +6,7 @@ from __future__ import annotations
 from storage.models.api_keys import ApiIdempotency, ApiKey
 from storage.models.base import OPEN_STATUSES, OPEN_STATUSES_SQL, ROLES
 from storage.models.campaigns import Campaign, CampaignComment
+from storage.models.dashboard import DashboardSignin
 from storage.models.imports import LeadImport
 from storage.models.intel import Competitor, IntelNote
 from storage.models.jobs import JobLease, ProcessedEvent
@@ -25,6 +26,7 @@ __all__ = [
     "CampaignComment",
     "ConversationRef",
     "CriteriaVersion",
+    "DashboardSignin",
     "Feedback",
     "IntelNote",
     "JobLease",

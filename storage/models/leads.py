@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import OPEN_STATUSES_SQL, ts
+from storage.models.base import OPEN_STATUSES_SQL, STALE_SQL, UNTOUCHED_SQL, WAITING_SQL, ts
 
 
 class Lead(SQLModel, table=True):
@@ -32,6 +32,31 @@ class Lead(SQLModel, table=True):
         ),
         # a campaign's leads (`lead list campaign:`, `campaign why`) and `stats`' target progress from the index alone
         Index("ix_lead_campaign_progress", "workspace_id", "campaign_id", "created_at", "status"),
+        # the dashboard's Source filter: the workspace's distinct sources, one index probe per source
+        Index("ix_lead_workspace_source", "workspace_id", "source"),
+        # the dashboard's leads breaching SLA now, the most overdue first, one index per way of breaching
+        # (bot/stats/drilldown.py): read in order, each stops after the rows shown however many breach.
+        Index(
+            "ix_lead_sla_waiting",
+            "workspace_id",
+            text("coalesce(handed_off_at, created_at)"),
+            postgresql_where=text(WAITING_SQL),
+            sqlite_where=text(WAITING_SQL),
+        ),
+        Index(
+            "ix_lead_sla_untouched",
+            "workspace_id",
+            text("coalesce(accepted_at, created_at)"),
+            postgresql_where=text(UNTOUCHED_SQL),
+            sqlite_where=text(UNTOUCHED_SQL),
+        ),
+        Index(
+            "ix_lead_sla_stale",
+            "workspace_id",
+            "last_touch_at",
+            postgresql_where=text(STALE_SQL),
+            sqlite_where=text(STALE_SQL),
+        ),
         Index(
             "ix_lead_nag_due",
             "nag_due_at",

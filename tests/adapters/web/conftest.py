@@ -1,19 +1,23 @@
-"""A playground app over a seeded demo workspace, driven over real HTTP (Starlette's test client)."""
+"""A playground app over a seeded demo workspace, and the dashboard over a workspace of people, driven over real
+HTTP (Starlette's test client)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.core.clock import FakeClock
 from bot.core.config import Settings
+from bot.core.replies import Link, Reply
 from bot.core.runtime import Runtime
 from bot.demo import seed_demo
 from bot.server import build_runtime, create_app
+from tests.bot.conftest import Team, _set_role
 
 
 @pytest.fixture
@@ -77,3 +81,50 @@ def lead_id(reply_html: str) -> str:
     match = re.search(r"<strong>(L-\d+)</strong>", reply_html)
     assert match, reply_html
     return match.group(1)
+
+
+# The dashboard: a workspace of people speaking through dispatch, and the real app over HTTP.
+
+
+def sign_in_link(reply: Reply) -> str:
+    """The URL of the dashboard sign-in link a `stats dashboard` answer holds."""
+    for block in reply.blocks:
+        for span in getattr(block, "text", ()):
+            if isinstance(span, Link) and "/dashboard/signin" in span.url:
+                return span.url
+    raise AssertionError(f"no sign-in link in {reply}")
+
+
+def local(url: str) -> str:
+    """The path and query of a Tandem URL, for the test client (which serves every host)."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def make_team(runtime: Runtime, team_id: str, people: tuple[str, ...], manager: str) -> Team:
+    """A workspace whose first person is its admin and ``manager`` its manager; the others are reps."""
+    team = Team(runtime, team_id=team_id)
+    for who in people:
+        team.say(who, "lead list")
+    _set_role(runtime, team, people[0], "admin")
+    assert team.say(people[0], f"tandem role {manager}@{team_id.lower()}.test manager").ok
+    return team
+
+
+@pytest.fixture
+def acme(runtime: Runtime) -> Team:
+    """Mara (admin), Rita and Sam (reps), Dana (manager) of Acme."""
+    return make_team(runtime, "T-ACME", ("mara", "rita", "sam", "dana"), "dana")
+
+
+@pytest.fixture
+def web(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime.settings, runtime=runtime)) as test_client:
+        yield test_client
+
+
+def signed_in(web: TestClient, team: Team, who: str) -> TestClient:
+    """``web`` holding ``who``'s dashboard session, signed in through the link `stats dashboard` gave them."""
+    response = web.get(local(sign_in_link(team.say(who, "stats dashboard"))), follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return web
