@@ -18,7 +18,7 @@ from bot.core.clock import Clock
 from bot.core.commands import CommandSpec
 from bot.core.context import Context
 from bot.core.errors import UsageError
-from bot.core.replies import Reply, b, code, context, link, p, section
+from bot.core.replies import Reply, b, code, context, link, p, say, section
 
 SIGNIN_SALT = "tandem.dashboard-signin"
 SESSION_SALT = "tandem.dashboard-session"
@@ -135,6 +135,13 @@ def _until(ctx: Context) -> str:
 def dashboard(ctx: Context, args: list[str]) -> Reply:
     if args:
         raise UsageError("`stats dashboard` takes nothing after it; pick the period on the page.", usage=USAGE)
+    if not ctx.request.private:  # a Teams channel or group chat: everyone there would see the sign-in link
+        return say(
+            "🔒 The dashboard link signs you in, and everyone here would see it. Ask me in a 1:1 chat: ",
+            code("stats dashboard"),
+            p("."),
+            ok=False,
+        )
     url = keys_of(ctx).signin_url(member_id=ctx.me.id, workspace_id=ctx.workspace_id)
     minutes = int(LINK_VALID.total_seconds() // 60)
     return Reply(

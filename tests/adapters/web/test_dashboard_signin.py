@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from bot.core.clock import FakeClock
 from bot.core.config import Settings
+from bot.core.request import Person, Request
 from bot.core.runtime import Runtime
 from bot.server import build_runtime, create_app
 from bot.stats.dashboard_access import use_signin
@@ -232,3 +233,13 @@ def test_without_a_secret_key_nothing_signs_in(no_secret_runtime: Runtime) -> No
     keys = DashboardKeys("http://127.0.0.1:8000", "", no_secret_runtime.clock)
     assert keys.read_signin(keys.signin_url(member_id=1, workspace_id=1).split("token=")[1]) == "invalid"
     assert keys.read_session(keys.session_value(member_id=1, workspace_id=1)) is None
+
+
+def test_the_link_is_never_posted_where_others_would_see_it(acme: Team) -> None:
+    """A Teams channel or group chat shows every answer to everyone there: the link would sign them in as you."""
+    person = Person(acme.platform, f"{acme.team_id}-dana", "Dana", f"dana@{acme.team_id.lower()}.test")
+    shared = acme.runtime.dispatcher.handle(
+        Request(person=person, team_id=acme.team_id, text="stats dashboard", private=False)
+    )
+    assert not shared.ok and "Ask me in a 1:1 chat" in text_of(shared) and "/dashboard/signin" not in str(shared)
+    assert "/dashboard/signin" in str(acme.say("dana", "stats dashboard"))
