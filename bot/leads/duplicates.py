@@ -11,7 +11,9 @@ from sqlmodel import Session, col, select
 from bot.leads.lifecycle import NewLead
 from storage.models import OPEN_STATUSES, Lead, Workspace
 
-# Rendered as literals, so the planner can match the partial indexes' ``status IN (…)``.
+# Rendered as literals, so the planner can match the partial indexes' ``status IN (…)``. No LIMIT: with one,
+# PostgreSQL may walk the primary key in id order instead (its plan for a table it has few statistics of); the
+# matches are the handful of open leads with that e-mail or company, sorted after the index found them.
 _OPEN_LITERALS: BindParameter[Any] = bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True)
 _SAME_EMAIL = (
     select(Lead)
@@ -21,7 +23,6 @@ _SAME_EMAIL = (
         col(Lead.status).in_(_OPEN_LITERALS),
     )
     .order_by(col(Lead.id))
-    .limit(1)
 )
 _SAME_COMPANY = (
     select(Lead)
@@ -31,7 +32,6 @@ _SAME_COMPANY = (
         col(Lead.status).in_(_OPEN_LITERALS),
     )
     .order_by(col(Lead.id))
-    .limit(1)
 )
 _LOCK_WORKSPACE = (
     select(Workspace)
