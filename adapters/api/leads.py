@@ -16,13 +16,13 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from adapters.api import filters
 from adapters.api.deps import ApiKeyDep, RuntimeDep
 from adapters.api.errors import API_PREFIX, FieldError, field_errors, invalid, not_found, read_json
 from adapters.api.people import Directories
 from adapters.api.schemas import LeadCreated, LeadDetail, LeadIn, LeadPage, Problem
 from bot.admin.api_keys import VerifiedKey
-from bot.core.args import find_campaign
-from bot.core.errors import NotFound, UsageError
+from bot.core.errors import UsageError
 from bot.core.people import Unmet
 from bot.core.request import Named
 from bot.core.runtime import Runtime
@@ -260,21 +260,10 @@ class _Wanted:
 
 def _page(runtime: Runtime, key: VerifiedKey, wanted: _Wanted, size: int) -> list[records.LeadRecord]:
     with runtime.db.session() as session:
-        owners = None
-        if wanted.owner_email:
-            owners = records.owners_with_email(session, key.workspace_id, wanted.owner_email)
-            if not owners:
-                raise invalid(
-                    [FieldError("owner_email", f"No one in this workspace has the e-mail {wanted.owner_email[:320]}.")]
-                )
-        campaign_id = None
-        if wanted.campaign:
-            try:
-                campaign_id = find_campaign(session, key.workspace_id, wanted.campaign).id
-            except (NotFound, UsageError) as error:
-                raise invalid([FieldError("campaign", str(error))]) from None
-        filters = records.Filters(wanted.status, owners, campaign_id, wanted.since)
-        return records.page(session, key.workspace_id, filters, before=wanted.before, size=size)
+        owners = filters.owners(session, key.workspace_id, wanted.owner_email) if wanted.owner_email else None
+        campaign_id = filters.campaign_id(session, key.workspace_id, wanted.campaign) if wanted.campaign else None
+        chosen = records.Filters(wanted.status, owners, campaign_id, wanted.since)
+        return records.page(session, key.workspace_id, chosen, before=wanted.before, size=size)
 
 
 def _detail(runtime: Runtime, workspace_id: int, number: int) -> records.LeadDetail | None:

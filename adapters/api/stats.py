@@ -8,15 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from adapters.api import filters
 from adapters.api.deps import ApiKeyDep, RuntimeDep
-from adapters.api.errors import API_PREFIX, ApiError, FieldError, invalid
+from adapters.api.errors import API_PREFIX, ApiError
 from adapters.api.schemas import Problem
 from bot.admin.api_keys import VerifiedKey
 from bot.admin.settings import get_setting
-from bot.core.args import find_campaign
-from bot.core.errors import NotFound, UsageError
+from bot.core.errors import UsageError
 from bot.core.runtime import Runtime
-from bot.leads.records import owners_with_email
 from bot.stats.json import figures_json
 from bot.stats.periods import local_today, parse_period
 from bot.stats.scope import Scope
@@ -75,19 +74,8 @@ def _figures(runtime: Runtime, key: VerifiedKey, asked: _Asked, providers: Provi
             period = parse_period(asked.period, today=local_today(now, zone), zone=zone)
         except UsageError as error:
             raise ApiError(400, "bad_period", str(error)) from None
-        owner_id = campaign_id = None
-        if asked.owner_email:
-            owners = owners_with_email(session, key.workspace_id, asked.owner_email)
-            if not owners:
-                raise invalid(
-                    [FieldError("owner_email", f"No one in this workspace has the e-mail {asked.owner_email[:320]}.")]
-                )
-            owner_id = owners[0]
-        if asked.campaign:
-            try:
-                campaign_id = find_campaign(session, key.workspace_id, asked.campaign).id
-            except (NotFound, UsageError) as error:
-                raise invalid([FieldError("campaign", str(error))]) from None
+        owner_id = filters.owners(session, key.workspace_id, asked.owner_email)[0] if asked.owner_email else None
+        campaign_id = filters.campaign_id(session, key.workspace_id, asked.campaign) if asked.campaign else None
         source = asked.source.strip().lower() if asked.source and asked.source.strip() else None
         # the key's workspace as a manager sees it; viewer 0 is nobody, and workspace reach never reads it
         scope = Scope(0, "workspace", owner_id, campaign_id, source)
