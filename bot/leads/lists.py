@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Integer, Select, bindparam, func, or_, select
 from sqlmodel import Session, col
 
+from storage.id_lists import among
 from storage.models import OPEN_STATUSES, Lead
 
 SCOPES = ("mine", "handed", "unworked", "open", "all")
@@ -67,13 +68,7 @@ def _statements(
     elif scope == "handed":  # the leads ``actor`` handed off (or gave a new owner), of every status
         query = query.where(col(Lead.marketer_id) == bindparam("actor"))
     elif scope == "unworked":
-        query = query.where(
-            or_(
-                status == "handed_off",
-                status == "unassigned",
-                (status == "accepted") & col(Lead.first_touch_at).is_(None),
-            )
-        )
+        query = query.where(_unworked())
     elif scope == "open":
         query = query.where(status.in_(_open_statuses()))
     if by_owner:
@@ -90,6 +85,30 @@ def _statements(
         # Open leads need no trick: ix_lead_owner_open serves both the filter and the order.
         newest = func.coalesce(Lead.created_at, Lead.created_at)
     return count, query.order_by(newest.desc(), col(Lead.id).desc()).limit(bindparam("size", type_=Integer))
+
+
+def unworked_counts(session: Session, workspaces: list[int]) -> dict[int, int]:
+    """How many leads wait for someone to work them (the ``unworked`` list), per workspace, in one GROUP BY;
+    a workspace with none is left out."""
+    rows = session.execute(_UNWORKED_COUNTS, {"workspaces": workspaces})
+    return {int(workspace): int(count) for workspace, count in rows}
+
+
+def _unworked() -> Any:
+    """Handed off and not accepted, waiting for an owner, or accepted and never touched."""
+    status = col(Lead.status)
+    return or_(
+        status == "handed_off",
+        status == "unassigned",
+        (status == "accepted") & col(Lead.first_touch_at).is_(None),
+    )
+
+
+_UNWORKED_COUNTS = (
+    select(col(Lead.workspace_id), func.count())
+    .where(among(col(Lead.workspace_id), "workspaces"), _unworked())
+    .group_by(col(Lead.workspace_id))
+)
 
 
 def _open_statuses() -> Any:

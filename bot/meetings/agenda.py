@@ -8,23 +8,25 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from functools import cached_property
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.admin.settings import all_settings
+from bot.admin.settings import settings_of
 from bot.core.quarters import Quarter
 from bot.leads.feedback import LOSS_REASONS, QUALITY_TAGS, split_tags
-from bot.leads.lists import Wanted, page
+from bot.leads.lists import unworked_counts
 from bot.meetings import agenda_queries as queries
 from bot.meetings.notes import open_items
 from bot.meetings.times import reviewed_quarter
 
 log = logging.getLogger("tandem.meetings")
+K = TypeVar("K")
 TOP = 3
 MAX_CAMPAIGNS = 8
 # Rejections are written as sentences; these spellings count as the quality tag they mean.
@@ -75,9 +77,10 @@ class Extra:
 
 
 class AgendaExtras(Protocol):
-    """A hook the composition root registers (intel's and the survey's figures for the quarter)."""
+    """A hook the composition root registers (intel's and the survey's figures for the quarter), asked once for
+    all the workspaces of a batch that review the same period; a workspace it has nothing for is left out."""
 
-    def __call__(self, session: Session, workspace_id: int, period: Period) -> Extra: ...
+    def __call__(self, session: Session, workspace_ids: Sequence[int], period: Period) -> Mapping[int, Extra]: ...
 
 
 @dataclass(frozen=True)
@@ -117,40 +120,17 @@ class AgendaFacts:
         return sum(count for _, count in self.breaching)
 
 
-def gather(
-    session: Session,
-    workspace_id: int,
-    period: Period,
-    now: datetime,
-    settings: Mapping[str, str],
-    extras: Sequence[AgendaExtras] = (),
-    *,
-    last_notes: tuple[str | None, datetime | None] = (None, None),
-) -> AgendaFacts:
-    """Everything the agenda says, in seven queries whatever the workspace's size (bot/meetings/agenda_queries.py)."""
-    rejected, reasons, latest = _rejections(queries.reasons(session, workspace_id, "reject", period.start, period.end))
-    lost, losses = _losses(queries.reasons(session, workspace_id, "lost", period.start, period.end))
-    notes, held = last_notes
-    return AgendaFacts(
-        period=period,
-        quality=_quality(session, workspace_id, period),
-        rejected=rejected,
-        rejection_reasons=reasons,
-        latest_rejection=latest,
-        lost=lost,
-        loss_reasons=losses,
-        unworked=page(session, workspace_id, Wanted("unworked", actor_id=0), 0)[0],
-        breaching=queries.breaching(session, workspace_id, now, settings),
-        campaigns=tuple(
-            CampaignResult(name, target, delivered, accepted, active)
-            for name, target, delivered, accepted, active in queries.campaigns(
-                session, workspace_id, period.end, period.start.astimezone(period.zone).date(), MAX_CAMPAIGNS
-            )
-        ),
-        open_items=tuple(open_items(notes)),
-        last_meeting=held,
-        extra=_extras(session, workspace_id, period, extras),
-    )
+@dataclass(frozen=True)
+class Wanted:
+    """An agenda to build: the workspace's meeting starting at ``starts_at``, in the meeting's zone."""
+
+    workspace_id: int
+    starts_at: datetime
+    zone: ZoneInfo
+
+    @cached_property
+    def period(self) -> Period:
+        return Period(reviewed_quarter(self.starts_at, self.zone), self.zone)
 
 
 def for_meeting(
@@ -163,18 +143,93 @@ def for_meeting(
 ) -> AgendaFacts:
     """The agenda of a meeting starting at ``starts_at``: the quarter it reviews, and the open items of the last
     meeting held before it."""
-    last = queries.last_held(session, workspace_id, starts_at)
-    period = Period(reviewed_quarter(starts_at, zone), zone)
-    held = (last.notes, last.starts_at) if last is not None else (None, None)
-    return gather(session, workspace_id, period, now, all_settings(session, workspace_id), extras, last_notes=held)
+    return for_meetings(session, [Wanted(workspace_id, starts_at, zone)], now, extras)[0]
 
 
-def _quality(session: Session, workspace_id: int, period: Period) -> tuple[MonthQuality, ...]:
+def for_meetings(
+    session: Session, wanted: Sequence[Wanted], now: datetime, extras: Sequence[AgendaExtras] = ()
+) -> list[AgendaFacts]:
+    """The agendas of a batch of meetings, in the order given. Each part is one statement for all the workspaces
+    that share what it depends on — the reviewed period, the SLA settings, the meeting's start — so a thousand
+    agendas starting in the same minute (one zone, default settings) cost a dozen statements, not thousands."""
+    workspaces = sorted({w.workspace_id for w in wanted})
+    settings = settings_of(session, workspaces)
+    unworked = unworked_counts(session, workspaces)
+    held: dict[tuple[int, datetime], tuple[str | None, datetime]] = {}
+    for starts_at, ids in _grouped(wanted, lambda w: w.starts_at).items():
+        held.update(((w, starts_at), last) for w, last in queries.last_held(session, ids, starts_at).items())
+    breaching: dict[int, tuple[tuple[str, int], ...]] = {}
+    for hours, ids in _grouped(wanted, lambda w: queries.sla_hours(settings[w.workspace_id])).items():
+        breaching.update(queries.breaching(session, ids, now, hours))
+    reviewed = {period: _reviewed(session, ids, period, extras) for period, ids in _grouped(wanted, _period).items()}
+    agendas = []
+    for w in wanted:
+        part = reviewed[w.period]
+        rejected, reasons, latest = _rejections(part.rejections.get(w.workspace_id, []))
+        lost, losses = _losses(part.losses.get(w.workspace_id, []))
+        notes, last_meeting = held.get((w.workspace_id, w.starts_at), (None, None))
+        agendas.append(
+            AgendaFacts(
+                period=w.period,
+                quality=part.quality(w.workspace_id),
+                rejected=rejected,
+                rejection_reasons=reasons,
+                latest_rejection=latest,
+                lost=lost,
+                loss_reasons=losses,
+                unworked=unworked.get(w.workspace_id, 0),
+                breaching=breaching.get(w.workspace_id, ()),
+                campaigns=tuple(CampaignResult(*row) for row in part.campaigns.get(w.workspace_id, [])),
+                open_items=tuple(open_items(notes)),
+                last_meeting=last_meeting,
+                extra=part.extras.get(w.workspace_id, Extra()),
+            )
+        )
+    return agendas
+
+
+@dataclass(frozen=True)
+class _Reviewed:
+    """What the workspaces reviewing one period were found to hold, per workspace (absent: nothing)."""
+
+    period: Period
+    months: tuple[str, ...]
+    ratings: Mapping[int, list[tuple[float | None, int]]]
+    rejections: Mapping[int, list[str]]
+    losses: Mapping[int, list[str]]
+    campaigns: Mapping[int, list[tuple[str, int | None, int, int, bool]]]
+    extras: Mapping[int, Extra]
+
+    def quality(self, workspace_id: int) -> tuple[MonthQuality, ...]:
+        found = self.ratings.get(workspace_id, [(None, 0)] * len(self.months))
+        months = zip(self.months, found, strict=True)
+        return tuple(MonthQuality(label, average, scored) for label, (average, scored) in months)
+
+
+def _reviewed(session: Session, ids: list[int], period: Period, extras: Sequence[AgendaExtras]) -> _Reviewed:
     months = period.quarter.months(period.zone)
-    found = queries.monthly_quality(session, workspace_id, [start for _label, start, _end in months] + [period.end])
-    return tuple(
-        MonthQuality(label, average, scored) for (label, _s, _e), (average, scored) in zip(months, found, strict=True)
+    first_day = period.start.astimezone(period.zone).date()
+    return _Reviewed(
+        period=period,
+        months=tuple(label for label, _start, _end in months),
+        ratings=queries.monthly_quality(session, ids, [start for _label, start, _end in months] + [period.end]),
+        rejections=queries.reasons(session, ids, "reject", period.start, period.end),
+        losses=queries.reasons(session, ids, "lost", period.start, period.end),
+        campaigns=queries.campaigns(session, ids, period.end, first_day, MAX_CAMPAIGNS),
+        extras=_extras(session, ids, period, extras),
     )
+
+
+def _period(wanted: Wanted) -> Period:
+    return wanted.period
+
+
+def _grouped(wanted: Sequence[Wanted], key: Callable[[Wanted], K]) -> dict[K, list[int]]:
+    """The batch's workspaces, by what a query depends on besides them."""
+    groups: dict[K, dict[int, None]] = {}
+    for w in wanted:
+        groups.setdefault(key(w), {})[w.workspace_id] = None
+    return {found: list(ids) for found, ids in groups.items()}
 
 
 def _rejections(details: list[str]) -> tuple[int, tuple[tuple[str, int], ...], str | None]:
@@ -196,18 +251,18 @@ def _losses(details: list[str]) -> tuple[int, tuple[tuple[str, int], ...]]:
     return len(details), tuple(counted.most_common(TOP))
 
 
-def _extras(session: Session, workspace_id: int, period: Period, extras: Sequence[AgendaExtras]) -> Extra:
+def _extras(session: Session, ids: list[int], period: Period, extras: Sequence[AgendaExtras]) -> dict[int, Extra]:
     """The hooks' parts, the first that answers each. A hook runs in a savepoint: one that fails is logged and
-    leaves its part out, and never costs the agenda or the reminder batch it is part of."""
-    intel: Intel | None = None
-    survey: Survey | None = None
+    leaves its part out, and never costs the agendas or the reminder batch they are part of."""
+    found: dict[int, Extra] = {}
     for hook in extras:
         try:
             with session.begin_nested():
-                part = hook(session, workspace_id, period)
+                parts = hook(session, ids, period)
         except Exception:
-            log.exception("agenda hook %s failed for workspace %s", getattr(hook, "__name__", hook), workspace_id)
+            log.exception("agenda hook %s failed for %d workspaces", getattr(hook, "__name__", hook), len(ids))
             continue
-        intel = intel or part.intel
-        survey = survey or part.survey
-    return Extra(intel=intel, survey=survey)
+        for workspace_id, part in parts.items():
+            had = found.get(workspace_id, Extra())
+            found[workspace_id] = Extra(intel=had.intel or part.intel, survey=had.survey or part.survey)
+    return found

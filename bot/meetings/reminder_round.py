@@ -16,11 +16,12 @@ from sqlmodel import Session
 
 from bot.core.clock import Clock
 from bot.core.outbox import channel_values
-from bot.core.replies import Reply, to_json
+from bot.core.replies import to_json
 from bot.meetings import agenda, reminders, views
 from bot.meetings.agenda_view import agenda as agenda_reply
 from bot.meetings.posts import channels_of
 from bot.meetings.service import Shown, ics_url, zone_of
+from storage.id_lists import among
 from storage.models import Meeting, MeetingReminder, Outbox, WorkspaceSetting
 from storage.types import UTCDateTime
 
@@ -46,13 +47,16 @@ _DUE = (
     .with_for_update(skip_locked=True)
 )
 _CHANNELS = select(_SETTING.c.workspace_id, _SETTING.c.key, _SETTING.c.value).where(
-    _SETTING.c.workspace_id.in_(bindparam("workspaces", expanding=True)),
+    among(_SETTING.c.workspace_id, "workspaces"),
     _SETTING.c.key.in_(("sales_channel", "marketing_channel")),
 )
 _NEXT_DUE = (
     update(_MEETING)
-    .where(_MEETING.c.workspace_id == bindparam("workspace"), _MEETING.c.id == bindparam("meeting"))
+    .where(_MEETING.c.id == bindparam("meeting"))
     .values(next_due_at=bindparam("due", type_=UTCDateTime()))
+)
+_SHARED_NEXT_DUE = (
+    update(_MEETING).where(among(_MEETING.c.id, "meetings")).values(next_due_at=bindparam("due", type_=UTCDateTime()))
 )
 
 
@@ -111,13 +115,15 @@ def remind_due_meetings(
     done.expired = len(meetings) - len(due)
     won = _claim(session, [m for m in meetings if m.id in due], due, now)
     channels = _channels(session, sorted({m.workspace_id for m in meetings if m.id in won}))
+    sending = [m for m in meetings if m.id in won]
+    agendas = _agendas(session, [m for m in sending if due[m.id] == "start"], now, extras)
     posts: list[dict[str, Any]] = []
-    for meeting in meetings:
-        kind = due.get(meeting.id)
-        if kind is None or meeting.id not in won:
-            continue
+    for meeting in sending:
+        kind = due[meeting.id]
         done.skipped += plans[meeting.id].skipped(meeting.next_due_at, kind)
-        payload = to_json(_post(session, meeting, kind, now, base_url, extras))  # once for both channels
+        shown = Shown(meeting, zone_of(meeting), ics_url(base_url, meeting))
+        reply = agenda_reply(agendas[meeting.id], shown, posted=True) if kind == "start" else views.reminder(shown, now)
+        payload = to_json(reply)  # once for both channels
         if kind == "start":
             done.agendas += 1
         else:
@@ -135,18 +141,9 @@ def remind_due_meetings(
             )
     if posts:  # their keys name claims this transaction just won, so no row can hold them yet: no key check
         session.execute(insert(_OUTBOX), posts)
-    if meetings:
-        session.execute(
-            _NEXT_DUE,
-            [
-                {
-                    "workspace": m.workspace_id,
-                    "meeting": m.id,
-                    "due": plans[m.id].next_due_at(now, after=due[m.id]) if m.id in due else None,
-                }
-                for m in meetings
-            ],
-        )
+    _look_again(
+        session, {m.id: plans[m.id].next_due_at(now, after=due[m.id]) if m.id in due else None for m in meetings}
+    )
     return done
 
 
@@ -158,6 +155,20 @@ _CLAIM = {
     .returning(_SENT.c.meeting_id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
+
+
+def _look_again(session: Session, next_due: dict[int, datetime | None]) -> None:
+    """Write each meeting's next look: one UPDATE per due time that several share (every agenda posted has none
+    left; meetings booked for the same hour share their next reminder), the rest in one executemany."""
+    sharing: dict[datetime | None, list[int]] = {}
+    for meeting_id, due_at in next_due.items():
+        sharing.setdefault(due_at, []).append(meeting_id)
+    alone = [{"meeting": ids[0], "due": due_at} for due_at, ids in sharing.items() if len(ids) == 1]
+    for due_at, ids in sharing.items():
+        if len(ids) > 1:
+            session.execute(_SHARED_NEXT_DUE, {"meetings": ids, "due": due_at})
+    if alone:
+        session.execute(_NEXT_DUE, alone)
 
 
 def _claim(session: Session, meetings: list[Due], due: dict[int, str], now: datetime) -> set[int]:
@@ -182,9 +193,11 @@ def _channels(session: Session, workspaces: list[int]) -> dict[int, list[tuple[s
     return {workspace_id: channels_of(found) for workspace_id, found in values.items()}
 
 
-def _post(session: Session, meeting: Due, kind: str, now: datetime, base_url: str, extras: Sequence[Any]) -> Reply:
-    shown = Shown(meeting, zone_of(meeting), ics_url(base_url, meeting))
-    if kind != "start":
-        return views.reminder(shown, now)
-    facts = agenda.for_meeting(session, meeting.workspace_id, meeting.starts_at, shown.zone, now, extras)
-    return agenda_reply(facts, shown, posted=True)
+def _agendas(
+    session: Session, meetings: list[Due], now: datetime, extras: Sequence[agenda.AgendaExtras]
+) -> dict[int, agenda.AgendaFacts]:
+    """The facts of every agenda the batch posts, gathered together (bot/meetings/agenda.py's ``for_meetings``)."""
+    if not meetings:
+        return {}
+    wanted = [agenda.Wanted(m.workspace_id, m.starts_at, zone_of(m)) for m in meetings]
+    return {m.id: facts for m, facts in zip(meetings, agenda.for_meetings(session, wanted, now, extras), strict=True)}

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlmodel import Session, col
 
 from bot.admin.settings import get_setting
 from bot.core.quarters import Quarter
+from storage.id_lists import among
 from storage.models import SurveyAnswer, SurveyAsk, SurveyRound
 
 MIN_ANSWERS = 3  # fewer answers than this show counts only: one or two scores would point at their authors
@@ -37,15 +38,22 @@ _SCORES = (
     )
     .group_by(_ANSWER.c.quarter, _ANSWER.c.score)
 )
+_OF_QUARTER = and_(among(_ANSWER.c.workspace_id, "workspaces"), _ANSWER.c.quarter == bindparam("quarter"))
+_ASKED_OF = (
+    select(_ASK.c.workspace_id, func.count())
+    .where(among(_ASK.c.workspace_id, "workspaces"), _ASK.c.quarter == bindparam("quarter"))
+    .group_by(_ASK.c.workspace_id)
+)
+_SCORES_OF = (
+    select(_ANSWER.c.workspace_id, _ANSWER.c.score, func.count())
+    .where(_OF_QUARTER, _ANSWER.c.score.is_not(None))
+    .group_by(_ANSWER.c.workspace_id, _ANSWER.c.score)
+)
 # Ordered by the anonymous handle: an order that says nothing about who wrote first.
-_COMMENTS = (
-    select(_ANSWER.c.comment)
-    .where(
-        _ANSWER.c.workspace_id == bindparam("workspace"),
-        _ANSWER.c.quarter == bindparam("quarter"),
-        _ANSWER.c.comment.is_not(None),
-    )
-    .order_by(_ANSWER.c.handle)
+_COMMENTS_OF = (
+    select(_ANSWER.c.workspace_id, _ANSWER.c.comment)
+    .where(_OF_QUARTER, _ANSWER.c.comment.is_not(None))
+    .order_by(_ANSWER.c.workspace_id, _ANSWER.c.handle)
 )
 _LATEST_ROUND = (
     select(_ROUND.c.quarter)
@@ -152,27 +160,40 @@ def _tallies(
 
 def results(session: Session, workspace_id: int, quarter: Quarter | str) -> SurveyResult | None:
     """The quarter's result, or None when the workspace ran no survey that quarter."""
+    return results_of(session, [workspace_id], quarter).get(workspace_id)
+
+
+def results_of(session: Session, workspace_ids: Sequence[int], quarter: Quarter | str) -> dict[int, SurveyResult]:
+    """``results`` of many workspaces for one quarter (the agendas of a batch) in three grouped reads; a workspace
+    that ran no survey that quarter is left out."""
     quarter = Quarter.from_key(quarter) if isinstance(quarter, str) else quarter
-    asked, scores = _tallies(session, workspace_id, [quarter])
-    counts = scores.get(quarter.key, {})
-    responses = sum(counts.values())
-    if not asked.get(quarter.key) and not responses:
-        return None
-    if responses < MIN_ANSWERS:
-        return SurveyResult(quarter, asked.get(quarter.key, 0), responses, None)
-    comments = tuple(
-        str(text)
-        for text in session.execute(_COMMENTS, {"workspace": workspace_id, "quarter": quarter.key}).scalars()
-        if text
-    )
-    return SurveyResult(
-        quarter,
-        asked.get(quarter.key, 0),
-        responses,
-        _average(counts),
-        tuple(counts.get(score, 0) for score in range(1, 6)),
-        comments,
-    )
+    params = {"workspaces": list(workspace_ids), "quarter": quarter.key}
+    asked = {int(workspace_id): int(n) for workspace_id, n in session.execute(_ASKED_OF, params)}
+    scores: dict[int, dict[int, int]] = {}
+    for workspace_id, score, n in session.execute(_SCORES_OF, params):
+        scores.setdefault(int(workspace_id), {})[int(score)] = int(n)
+    enough = [w for w, counts in scores.items() if sum(counts.values()) >= MIN_ANSWERS]
+    comments: dict[int, list[str]] = {}
+    if enough:
+        for workspace_id, text in session.execute(_COMMENTS_OF, {**params, "workspaces": enough}):
+            if text:
+                comments.setdefault(int(workspace_id), []).append(str(text))
+    found: dict[int, SurveyResult] = {}
+    for workspace_id in sorted(set(asked) | set(scores)):
+        counts = scores.get(workspace_id, {})
+        responses = sum(counts.values())
+        if responses < MIN_ANSWERS:
+            found[workspace_id] = SurveyResult(quarter, asked.get(workspace_id, 0), responses, None)
+            continue
+        found[workspace_id] = SurveyResult(
+            quarter,
+            asked.get(workspace_id, 0),
+            responses,
+            _average(counts),
+            tuple(counts.get(score, 0) for score in range(1, 6)),
+            tuple(comments.get(workspace_id, [])),
+        )
+    return found
 
 
 def trend(session: Session, workspace_id: int, quarters: Sequence[Quarter | str]) -> list[TrendPoint]:

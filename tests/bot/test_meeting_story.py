@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.core.clock import FakeClock
 from bot.core.replies import Chart, Link, Reply, When, from_json
 from schedules.registry import run_job_now
-from storage.models import Campaign, Meeting, Outbox
+from storage.models import Campaign, Meeting, Member, Outbox
 from tests.bot.conftest import Team, buttons_of, text_of
 
 
@@ -283,6 +283,41 @@ async def test_the_agenda_carries_the_quarters_intel_and_pulse_survey_without_na
     assert "Competitive intel: 3 notes from sales — most about Globex 2, Initech 1" in text
     assert "Pulse survey 2026-Q1: — from 1 of 2 reps" in text  # one answer is too few to show a score
     assert "Rita" not in text.split("Pulse survey", 1)[1].split("\n")[0]
+
+
+async def test_agendas_posted_in_the_same_minute_each_carry_only_their_own_workspaces_figures(office: Team) -> None:
+    """The job gathers every agenda due in a firing together (one statement per part for all the workspaces):
+    each workspace's posts still hold its own figures and nothing of the other's."""
+    office.say("dana", "meeting schedule 2026-03-20 15:00 Q1 review")
+    assert office.say("mara", "lead handoff Initech to:@sam").ok
+    assert office.say("sam", "lead reject L-1 No budget this year").ok
+    assert office.say("rita", "intel Globex cut list prices by 20%").ok
+    other = Team(office.runtime, team_id="T-OTHER")
+    other.say("zoe", "lead list")
+    with office.runtime.db.session() as session:
+        zoe = session.get(Member, other.member("zoe").id)
+        assert zoe is not None
+        zoe.role = "admin"
+        session.add(zoe)
+    for setting in ("sales_channel #o-sales", "marketing_channel #o-marketing", "timezone Europe/Berlin"):
+        assert other.say("zoe", f"tandem settings {setting}").ok
+    other.say("yan", "lead list")
+    assert other.say("zoe", "tandem role yan@t-other.test manager").ok
+    assert other.say("yan", "meeting schedule 2026-03-20 15:00 Other review").ok
+    clock_of(office).set(datetime(2026, 3, 20, 14, 0, tzinfo=UTC))
+    firing = await run_job_now(office.runtime, "meetings")
+    assert firing.result is not None and "posted 2 agendas" in firing.result
+    agendas = {row.target_channel: text_of(from_json(row.payload)) for row in posts(office, "meeting_agenda")}
+    assert set(agendas) == {
+        "playground:#sales",
+        "playground:#marketing",
+        "playground:#o-sales",
+        "playground:#o-marketing",
+    }
+    ours, theirs = agendas["playground:#sales"], agendas["playground:#o-sales"]
+    assert "Agenda: Q1 review" in ours and "Rejections: 1 rejected" in ours and "Competitive intel: 1 note" in ours
+    assert "Agenda: Other review" in theirs and "Q1 review" not in theirs
+    assert "Rejections: 1" not in theirs and "Competitive intel" not in theirs and "Globex" not in theirs
 
 
 def test_the_agenda_carries_the_last_meetings_open_items(office: Team) -> None:

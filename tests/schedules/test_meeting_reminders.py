@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -19,7 +19,7 @@ from bot.core.replies import When, from_json
 from bot.meetings.reminder_round import remind_due_meetings
 from bot.server import build_runtime
 from schedules.registry import find_job, fire, run_job_now
-from storage.models import Meeting, MeetingReminder
+from storage.models import Lead, LeadEvent, Meeting, MeetingReminder, Workspace, WorkspaceSetting
 from tests.schedules.conftest import SlackTeam, text_of, utc
 
 CHANNELS = {"sales_channel": "slack:CSALES", "marketing_channel": "slack:CMKT"}
@@ -293,3 +293,77 @@ def test_jobs_run_meetings_works_from_the_command_line(sqlite_url: str) -> None:
     assert ran.output.startswith("meetings: reminded 0, posted 0 agendas, skipped 0 overtaken, 0 too late")
     listed = runner.invoke(app, ["jobs", "list"], env=env)
     assert "meetings" in listed.output and "every 60 s" in listed.output
+
+
+def _workspaces_meeting_at(team: SlackTeam, count: int, starts_at: datetime, tag: str) -> None:
+    """``count`` more workspaces, each with its channels, a rejected lead and a meeting starting at ``starts_at``."""
+    with team.runtime.db.session() as session:
+        for n in range(count):
+            workspace = Workspace(name=f"{tag} {n}", created_at=starts_at - timedelta(days=30))
+            session.add(workspace)
+            session.flush()
+            assert workspace.id is not None
+            for key, value in {**CHANNELS, "timezone": "Europe/Berlin"}.items():
+                session.add(WorkspaceSetting(workspace_id=workspace.id, key=key, value=value))
+            lead = Lead(
+                workspace_id=workspace.id,
+                number=1,
+                company=f"Company {n}",
+                status="rejected",
+                created_at=starts_at - timedelta(days=6),
+            )
+            session.add(lead)
+            session.flush()
+            session.add(
+                LeadEvent(
+                    workspace_id=workspace.id,
+                    lead_id=lead.id,  # type: ignore[arg-type]
+                    kind="reject",
+                    detail=f"no budget at {tag} {n}",
+                    created_at=starts_at - timedelta(days=5),
+                )
+            )
+            session.add(
+                Meeting(
+                    workspace_id=workspace.id,
+                    title=f"{tag} {n} review",
+                    starts_at=starts_at,
+                    timezone="Europe/Berlin",
+                    ics_token=f"{tag}-{n}".ljust(24, "x"),
+                    next_due_at=starts_at,
+                    created_at=starts_at - timedelta(days=30),
+                )
+            )
+
+
+async def test_a_firing_posting_30_agendas_costs_as_many_statements_as_one_posting_3(office: SlackTeam) -> None:
+    """The agendas due together are gathered together: each part is one statement for all their workspaces, so
+    more agendas cost no more round trips, and each agenda still holds its own workspace's figures."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, _parameters, _context, _many):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    async def firing_at(moment: datetime) -> tuple[str | None, int]:
+        office.at(moment)
+        statements.clear()
+        event.listen(office.runtime.db.engine, "before_cursor_execute", count)
+        try:
+            done = await office.run("meetings")
+        finally:
+            event.remove(office.runtime.db.engine, "before_cursor_execute", count)
+        return done.result, len(statements)
+
+    _workspaces_meeting_at(office, 3, utc(2026, 3, 20, 14, 0), "Three")
+    _workspaces_meeting_at(office, 30, utc(2026, 3, 27, 14, 0), "Thirty")
+    three, three_statements = await firing_at(utc(2026, 3, 20, 14, 0))
+    thirty, thirty_statements = await firing_at(utc(2026, 3, 27, 14, 0))
+    assert three is not None and "posted 3 agendas" in three
+    assert thirty is not None and "posted 30 agendas" in thirty
+    assert abs(thirty_statements - three_statements) <= 2, (three_statements, thirty_statements)
+    agendas = [text_of(from_json(row.payload)) for row in office.outbox("meeting_agenda")]
+    assert len(agendas) == 2 * 33
+    for text in agendas:
+        [title] = [line for line in text.splitlines() if "Agenda:" in line]
+        tag = title.split("Agenda: ", 1)[1].removesuffix(" review")
+        assert "Rejections: 1 rejected" in text and f"no budget at {tag}" in text, text
