@@ -141,6 +141,20 @@ def test_control_characters_are_refused_naming_the_field(api: Integration, field
     assert problem["field"] == field and "control character" in problem["message"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/leads", "/api/v1/stats"])
+@pytest.mark.parametrize(
+    ("field", "value"), [("owner_email", "\x00"), ("campaign", "Spring\x00"), ("campaign", "a\x1b")]
+)
+def test_control_characters_in_a_filter_are_a_422_naming_it(
+    api: Integration, path: str, field: str, value: str
+) -> None:
+    """PostgreSQL cannot even compare a text holding a NUL: the filter is refused before it reaches a query."""
+    answer = api.get(path, **{field: value})
+    assert answer.status_code == 422, answer.text
+    [problem] = answer.json()["fields"]
+    assert problem["field"] == field and "control character" in problem["message"]
+
+
 def test_lone_surrogates_are_refused_even_as_field_names(api: Integration) -> None:
     for raw in ('{"company": "Acme\\ud800"}', '{"company": "Acme", "\\udfff": 1}'):
         answer = api.http.post(
