@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import ts
@@ -15,8 +15,22 @@ class Outbox(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
-        Index("ix_outbox_member", "workspace_id", "target_member_id", "id"),
-        Index("ix_outbox_lead", "lead_id"),
+        # A member's messages and a lead's cards. Partial: a channel post has no member and most rows no lead, and
+        # an entry for each of those would cost every write (2,000 channel posts: 50 ms with them, 27 ms without).
+        Index(
+            "ix_outbox_member",
+            "workspace_id",
+            "target_member_id",
+            "id",
+            postgresql_where=text("target_member_id IS NOT NULL"),
+            sqlite_where=text("target_member_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_outbox_lead",
+            "lead_id",
+            postgresql_where=text("lead_id IS NOT NULL"),
+            sqlite_where=text("lead_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
