@@ -6,7 +6,7 @@ rate limit is exceeded: every DM delivered, none twice, at about the limit.
 Bounded and local: the fake Slack runs in a child process on 127.0.0.1 with an ephemeral port; the PostgreSQL
 database is created for the run and dropped after it.
 Usage: .venv/bin/python bench/survey.py [--reps 2000] [--runs 3] [--delivery-reps 500] [--rate 100] [--burst 20]
-       [--postgres postgresql://postgres@127.0.0.1:5432/test] [--skip-postgres] [--skip-delivery]
+       [--postgres postgresql://postgres@127.0.0.1:5432/test] [--skip-postgres] [--skip-delivery] [--skip-queue]
        (the issue's size: --reps 10000 --delivery-reps 10000)
 """
 
@@ -307,16 +307,19 @@ def bench_queue(kind: str, url: str, workspace: int, reps: int, runs: int) -> di
 # -- 2. delivery at the rate limit ---------------------------------------------------------------------
 
 
-async def drain(url: str, slack_api_url: str) -> tuple[float, int]:
+async def drain(url: str, slack_api_url: str) -> tuple[float, int, dict[str, Any]]:
     """Deliver until every survey DM is sent, as the scheduler would: a firing right after the previous one,
-    with the default batch and concurrency; a short pause when everything left waits for a Retry-After."""
+    with the default batch and concurrency; a short pause when everything left waits for a Retry-After.
+    Also returns what delivery reported and the pace it learned for the team."""
     runtime = build_runtime(settings_for(url, slack_api_url))
     runtime.add_sender(SlackSender(TokenBook(runtime.settings)))
     started = time.perf_counter()
     firings = 0
+    totals: Counter[str] = Counter()
     while True:
         report = await deliver_due(runtime, owner="bench")
         firings += 1
+        totals.update({k: getattr(report, k, 0) for k in ("sent", "retrying", "waited", "held")})
         if report.sent == 0 and report.retrying == 0:
             with runtime.db.session() as s:
                 left = s.exec(select(Outbox.id).where(Outbox.status != "sent").limit(1)).first()
@@ -324,8 +327,10 @@ async def drain(url: str, slack_api_url: str) -> tuple[float, int]:
                 break
             await asyncio.sleep(0.05)
     elapsed = time.perf_counter() - started
+    pacing = getattr(runtime, "pacing", None)  # (absent before delivery paced itself)
+    pace = pacing.of("slack", "T1").rate if pacing is not None else None
     runtime.db.dispose()
-    return elapsed, firings
+    return elapsed, firings, {**totals, "learned_rate": round(pace, 1) if pace else None}
 
 
 def bench_delivery(url: str, workspace: int, rate: float, burst: int) -> dict[str, Any]:
@@ -335,7 +340,7 @@ def bench_delivery(url: str, workspace: int, rate: float, burst: int) -> dict[st
         queued = len(s.exec(select(Outbox.id)).all())
     fake = FakeSlackProcess(rate=rate, burst=burst)
     try:
-        elapsed, firings = asyncio.run(drain(url, fake.api_url))
+        elapsed, firings, delivery = asyncio.run(drain(url, fake.api_url))
         seen = fake.report()
     finally:
         fake.stop()
@@ -351,7 +356,9 @@ def bench_delivery(url: str, workspace: int, rate: float, burst: int) -> dict[st
         "rate": sum(counts.values()) / elapsed,
         "429s": seen["stats"]["429"],
         "share_429": seen["stats"]["429"] / (seen["stats"]["429"] + seen["stats"]["ok"]),
+        "share_of_limit": sum(counts.values()) / elapsed / rate,
         "firings": firings,
+        "delivery": delivery,
     }
 
 
@@ -365,12 +372,13 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test", help="a server to use")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-delivery", action="store_true")
+    parser.add_argument("--skip-queue", action="store_true", help="only the delivery run")
     args = parser.parse_args()
     kinds = ["sqlite"] + ([] if args.skip_postgres else ["postgres"])
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
             for part in ("queue", "delivery"):
-                if part == "delivery" and args.skip_delivery:
+                if (part == "delivery" and args.skip_delivery) or (part == "queue" and args.skip_queue):
                     continue
                 url = f"sqlite:///{Path(tmp) / f'{part}.db'}" if kind == "sqlite" else postgres_database(args.postgres)
                 if url is None:

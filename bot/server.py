@@ -16,9 +16,10 @@ from starlette.concurrency import run_in_threadpool
 
 from adapters.metrics import mount_metrics
 from bot import stats_parts
-from bot.core.clock import Clock, SystemClock
+from bot.core.clock import SystemClock, Timer
 from bot.core.config import Settings
 from bot.core.dispatch import Dispatcher
+from bot.core.pacing import Pacing
 from bot.core.runtime import Runtime
 from bot.features import build_registry, stats_providers
 from storage.db import Database
@@ -32,11 +33,11 @@ Hook = Callable[[], Awaitable[None]]  # start-up and shut-down work the lifespan
 log = logging.getLogger("tandem.server")
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Runtime:
+def build_runtime(settings: Settings, clock: Timer | None = None, db: Database | None = None) -> Runtime:
     db = db or Database(settings.database_url)
     clock = clock or SystemClock()
     dispatcher = Dispatcher(db, settings, build_registry(), clock)
-    return Runtime(settings=settings, db=db, clock=clock, dispatcher=dispatcher)
+    return Runtime(settings=settings, db=db, clock=clock, dispatcher=dispatcher, pacing=Pacing(clock))
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI:

@@ -71,8 +71,11 @@ class ShortRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
-def retry_handlers() -> list[AsyncRetryHandler]:
-    return [AsyncConnectionErrorRetryHandler(max_retry_count=2), ShortRateLimitRetryHandler()]
+def retry_handlers(*, rate_limits: bool = True) -> list[AsyncRetryHandler]:
+    """Connection errors are retried in place; so are short 429s, unless the caller paces itself (the outbox:
+    a 429 it never sees could not slow the rest of the team's sends down)."""
+    connection: list[AsyncRetryHandler] = [AsyncConnectionErrorRetryHandler(max_retry_count=2)]
+    return [*connection, ShortRateLimitRetryHandler()] if rate_limits else connection
 
 
 def api_base(settings: Settings) -> str:
@@ -80,8 +83,13 @@ def api_base(settings: Settings) -> str:
     return settings.slack_api_url.rstrip("/") + "/"
 
 
-def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
-    return AsyncWebClient(token=token, base_url=api_base(settings), retry_handlers=retry_handlers(), timeout=10)
+def web_client(settings: Settings, token: str | None = None, *, rate_limit_retries: bool = True) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=token,
+        base_url=api_base(settings),
+        retry_handlers=retry_handlers(rate_limits=rate_limit_retries),
+        timeout=10,
+    )
 
 
 class TokenBook:
@@ -102,5 +110,5 @@ class TokenBook:
             raise DeliveryFailed(f"Tandem is not installed in Slack team {team_id}", permanent=True)
         return bot.bot_token
 
-    async def client(self, team_id: str) -> AsyncWebClient:
-        return web_client(self.settings, await self.bot_token(team_id))
+    async def client(self, team_id: str, *, rate_limit_retries: bool = True) -> AsyncWebClient:
+        return web_client(self.settings, await self.bot_token(team_id), rate_limit_retries=rate_limit_retries)

@@ -1,5 +1,6 @@
-"""The outbox's way into Slack: DMs (through conversations.open) and channel posts. A 429's Retry-After
-reaches the outbox back-off; errors that retrying cannot fix are marked permanent."""
+"""The outbox's way into Slack: DMs (through conversations.open) and channel posts. A 429 is not retried here:
+its Retry-After goes straight to the outbox, which paces the team's DMs by it; errors that retrying cannot fix
+are marked permanent."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ class SlackSender:
 
     async def send(self, target: Target, reply: Reply) -> str | None:
         """Post ``reply``; the returned ``channel:ts`` lets a later click or update find the message."""
-        client = await self.tokens.client(target.team_id)
+        client = await self.tokens.client(target.team_id, rate_limit_retries=False)
         try:
             channel = target.address
             if target.kind == "user":
@@ -74,7 +75,7 @@ class SlackSender:
         channel, _, ts = ref.partition(":")
         if not channel or not ts:
             raise DeliveryFailed(f"not a Slack message reference: {ref[:80]}", permanent=True)
-        client = await self.tokens.client(target.team_id)
+        client = await self.tokens.client(target.team_id, rate_limit_retries=False)
         try:
             await client.chat_update(channel=channel, ts=ts, **message(reply, outbox_id=target.outbox_id))
         except SlackApiError as error:

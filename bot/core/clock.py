@@ -1,7 +1,8 @@
-"""One injectable clock: production reads the system time, tests move a fake one."""
+"""One injectable clock: production reads the system time, tests move a fake one (and a wait moves it too)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -10,9 +11,18 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class Timer(Clock, Protocol):
+    """A clock that can also wait (delivery's pacing does)."""
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 class FakeClock:
@@ -31,3 +41,9 @@ class FakeClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment
+
+    async def sleep(self, seconds: float) -> None:
+        """No sleeping: the clock moves to the moment the wait ends, unless it is already past it."""
+        until = self._now + timedelta(seconds=seconds)
+        await asyncio.sleep(0)
+        self._now = max(self._now, until)

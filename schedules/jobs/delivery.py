@@ -1,7 +1,8 @@
 """Outbox → platforms. Rows are claimed in one transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the
 write lock on SQLite), sent through the runtime's Senders, and marked sent one by one, so several replicas
 share the work and no row is sent twice or lost: a replica that dies mid-send leaves ``sending`` rows that
-become deliverable again after ``CLAIM_TIMEOUT``."""
+become deliverable again after ``CLAIM_TIMEOUT``. New DMs take turns at their team's pace (``bot/core/pacing.py``):
+a 429 on one pauses the team's others, and a short wait is spent here rather than in the outbox."""
 
 from __future__ import annotations
 
@@ -16,16 +17,10 @@ from sqlmodel import Session, col, select
 
 from bot.core.delivery import DeliveryFailed, Sender, Target
 from bot.core.outbox import reply_of, resolve_target
-from bot.core.replies import Reply
+from bot.core.pacing import Turn
 from bot.core.runtime import Runtime
-from schedules.jobs.outbox_rows import (
-    mark_sent_many,
-    park,
-    record_failure,
-    release,
-    renew_claims,
-    settle_quietly,
-)
+from schedules.jobs.claim_lease import Claimed, ClaimLease
+from schedules.jobs.outbox_rows import park, record_failure, release, settle_quietly
 from storage.db import Database
 from storage.models import Outbox
 
@@ -36,13 +31,13 @@ SEND_TIMEOUT_SECONDS = 30.0
 NO_SENDER_HOLD = timedelta(seconds=30)  # re-check rows whose platform this replica cannot send to
 NO_SENDER_GIVE_UP = timedelta(hours=24)  # ...and park them when no replica could in a day
 REFRESH_WAIT = timedelta(seconds=5)  # a rewrite waits for the message it rewrites to be sent
-
-
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    target: Target
-    reply: Reply
+# A rate limit short enough is waited out here, without a transaction and without charging an attempt: a DM up to
+# DM_HOLD seconds (its team's pause, or its turn at the team's pace), a channel post up to CHANNEL_HOLD (once, as
+# slack_sdk's own handler would). Longer, or more often, and the row goes back to the outbox.
+DM_HOLD = 10.0
+DM_WAITS = 3
+CHANNEL_HOLD = 1.0
+CHANNEL_WAITS = 1
 
 
 @dataclass
@@ -51,6 +46,8 @@ class DeliveryReport:
     retrying: int = 0
     parked: int = 0
     waiting_for_sender: int = 0
+    waited: int = 0  # rate limits waited out in-process
+    held: int = 0  # DMs given back to the outbox because their team's pace is booked further ahead
     platforms: dict[str, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -61,38 +58,77 @@ class DeliveryReport:
             parts.append(f"parked {self.parked}")
         if self.waiting_for_sender:
             parts.append(f"waiting for a sender {self.waiting_for_sender}")
+        if self.waited:
+            parts.append(f"rate limits waited out {self.waited}")
+        if self.held:
+            parts.append(f"held for the team's pace {self.held}")
         return ", ".join(parts)
 
 
 async def deliver_due(
     runtime: Runtime, *, owner: str, batch: int = 200, concurrency: int = 16, max_rounds: int = 50
 ) -> DeliveryReport:
-    """Send everything due now (bounded by ``max_rounds`` batches per firing)."""
+    """Send everything due now (bounded by ``max_rounds`` batches per firing). Batches go one after another, so
+    a target's rows keep their order; the next one is claimed while this one is being sent, so a paced team
+    does not wait for the claim between them."""
     report = DeliveryReport()
     gate = asyncio.Semaphore(concurrency)
     timeout = timedelta(seconds=runtime.settings.delivery_claim_timeout_seconds)
-    for _ in range(max_rounds):
-        platforms = frozenset(runtime.senders)
-        claimed_at = runtime.clock.now()
-        claimed, waiting, parked = await runtime.db.run(
-            claim_due, runtime.db, claimed_at, owner, batch, platforms, timeout
-        )
-        report.waiting_for_sender += waiting
-        report.parked += parked
-        if not claimed:
+    upcoming: asyncio.Future[_Batch] = asyncio.ensure_future(_claim(runtime, owner, batch, timeout, report))
+    for round_ in range(1, max_rounds + 1):
+        current = await upcoming
+        if not current.rows:
             break
-        groups: dict[tuple[str, str, str, str], list[Claimed]] = defaultdict(list)
-        for row in claimed:
-            t = row.target
-            groups[(t.platform, t.team_id, t.kind, t.address)].append(row)
-        lease = _ClaimLease(runtime, owner, claimed_at, timeout / 3)
+        more = len(current.rows) == batch and round_ < max_rounds
+        if more:
+            upcoming = asyncio.ensure_future(_claim(runtime, owner, batch, timeout, report))
         try:
-            await asyncio.gather(*(_send_group(runtime, lease, rows, gate, report) for rows in groups.values()))
-        finally:
-            await lease.marker.drain()
-        if len(claimed) < batch:
+            await _send_batch(runtime, current, gate, report)
+        except BaseException:
+            if more:
+                await _give_back(runtime, owner, upcoming)
+            raise
+        if not more:
             break
     return report
+
+
+@dataclass(frozen=True)
+class _Batch:
+    rows: list[Claimed]
+    lease: ClaimLease
+
+
+async def _claim(runtime: Runtime, owner: str, batch: int, timeout: timedelta, report: DeliveryReport) -> _Batch:
+    claimed_at = runtime.clock.now()
+    claimed, waiting, parked = await runtime.db.run(
+        claim_due, runtime.db, claimed_at, owner, batch, frozenset(runtime.senders), timeout
+    )
+    report.waiting_for_sender += waiting
+    report.parked += parked
+    return _Batch(claimed, ClaimLease(runtime, owner, claimed_at, timeout))
+
+
+async def _give_back(runtime: Runtime, owner: str, upcoming: asyncio.Future[_Batch]) -> None:
+    """Release the batch claimed ahead when the one before it failed; if the database is gone, the claim
+    timeout frees those rows for any replica (delivered later, never lost)."""
+    try:
+        ahead = await upcoming
+        await runtime.db.run(release, runtime.db, runtime.clock.now(), [r.id for r in ahead.rows], owner)
+    except Exception as error:  # the firing is failing already: its own error is the one to report
+        log.warning("could not give back %s's next batch: %s", owner, type(error).__name__)
+
+
+async def _send_batch(runtime: Runtime, batch: _Batch, gate: asyncio.Semaphore, report: DeliveryReport) -> None:
+    groups: dict[tuple[str, str, str, str], list[Claimed]] = defaultdict(list)
+    for row in batch.rows:
+        t = row.target
+        groups[(t.platform, t.team_id, t.kind, t.address)].append(row)
+    try:
+        await asyncio.gather(*(_send_group(runtime, batch.lease, rows, gate, report) for rows in groups.values()))
+    finally:
+        await batch.lease.marker.drain()
+        await batch.lease.give_back_held()
 
 
 def claim_due(
@@ -172,103 +208,116 @@ def claim_due(
     return claimed, waiting, parked
 
 
-class _ClaimLease:
-    """Keeps a batch's claims fresh while it is being sent (a long batch, or groups queued behind the
-    concurrency gate), so no other replica mistakes this one for dead and sends the same rows again."""
-
-    def __init__(self, runtime: Runtime, owner: str, claimed_at: datetime, every: timedelta) -> None:
-        self.runtime, self.owner, self.every = runtime, owner, every
-        self.renewed: dict[int, datetime] = {}
-        self.claimed_at = claimed_at
-        self.marker = _SentMarker(runtime, owner)
-
-    async def still_mine(self, rows: list[Claimed]) -> list[Claimed]:
-        """``rows`` unchanged when their claim is fresh; else renewed, minus any another replica took over."""
-        now = self.runtime.clock.now()
-        if now - self.renewed.get(rows[0].id, self.claimed_at) < self.every:
-            return rows
-        await self.marker.drain()  # sent rows are recorded before time is bought for the rest
-        mine = await self.runtime.db.run(renew_claims, self.runtime.db, now, [r.id for r in rows], self.owner)
-        for row in rows:
-            self.renewed[row.id] = now
-        return [r for r in rows if r.id in mine]
+@dataclass(frozen=True)
+class _Sent:
+    ref: str | None
 
 
-class _SentMarker:
-    """Records sends as they complete, group-commit style: while one transaction marks rows sent, the next
-    completions queue and go in the following one. Idle, that is one row per transaction; busy, it keeps
-    the database from being the bottleneck, and the crash window stays one transaction wide."""
+@dataclass(frozen=True)
+class _Held:
+    seconds: float  # until the team's pace has room again
 
-    def __init__(self, runtime: Runtime, owner: str) -> None:
-        self.runtime, self.owner = runtime, owner
-        self.queue: list[tuple[int, str | None]] = []
-        self.writer: asyncio.Task[None] | None = None
 
-    async def sent(self, row_id: int, ref: str | None) -> None:
-        self.queue.append((row_id, ref))
-        if self.writer is None or self.writer.done():
-            self.writer = asyncio.create_task(self._write())
-
-    async def _write(self) -> None:
-        while self.queue:
-            batch, self.queue = self.queue, []
-            await self.runtime.db.run(mark_sent_many, self.runtime.db, self.runtime.clock.now(), batch, self.owner)
-
-    async def drain(self) -> None:
-        while self.writer is not None and not self.writer.done():
-            await self.writer
-        # A writer that raised (database gone) propagates here and the firing fails; its rows stay claimed
-        # and are sent again after the claim timeout — delivered at least once, never lost.
-        if self.queue:
-            await self._write()
+class _Paused:
+    """A 429 paused the team while this DM queued for the gate: it takes a new turn."""
 
 
 async def _send_group(
-    runtime: Runtime, lease: _ClaimLease, rows: list[Claimed], gate: asyncio.Semaphore, report: DeliveryReport
+    runtime: Runtime, lease: ClaimLease, rows: list[Claimed], gate: asyncio.Semaphore, report: DeliveryReport
 ) -> None:
-    """One target's rows, in order. A failure holds the rest of the group back so order is kept and a
-    rate-limited channel is not hammered."""
+    """One target's rows, in order. A short rate limit is waited out here; a longer one, or a failure, holds the
+    rest of the group back so order is kept and a rate-limited target is not hammered."""
     owner, marker = lease.owner, lease.marker
-    async with gate:
-        sender: Sender = runtime.senders[rows[0].target.platform]
-        index = 0
-        while index < len(rows):
-            kept = await lease.still_mine(rows[index:])
-            if len(kept) < len(rows) - index:
-                log.warning("%d outbox rows were taken over by another replica", len(rows) - index - len(kept))
-                rows, index = kept, 0
-                if not rows:
-                    return
-            row = rows[index]
-            index += 1
-            try:
-                sending = (
-                    sender.update(row.target, row.target.replaces, row.reply)
-                    if row.target.replaces
-                    else sender.send(row.target, row.reply)
-                )
-                ref = await asyncio.wait_for(sending, SEND_TIMEOUT_SECONDS)
-            except Exception as error:  # DeliveryFailed, or a Sender bug / timeout: the row must not be lost
-                if isinstance(error, DeliveryFailed):
-                    failure = error
-                else:
-                    log.warning("send of outbox row %s failed unexpectedly: %s", row.id, type(error).__name__)
-                    failure = DeliveryFailed(f"unexpected {type(error).__name__}")
-                outcome, retry_at = await runtime.db.run(
-                    record_failure, runtime.db, runtime.clock.now(), row.id, owner, failure
-                )
-                if outcome == "parked":
-                    report.parked += 1
-                    continue  # a message that can never go does not hold back the ones after it
-                report.retrying += 1
-                rest = [r.id for r in rows[index:]]
-                if rest:  # the target is failing: the rest wait for the same moment, in order
-                    await runtime.db.run(release, runtime.db, retry_at or runtime.clock.now(), rest, owner)
-                    report.retrying += len(rest)
+    sender: Sender = runtime.senders[rows[0].target.platform]
+    index = waits = 0
+    while index < len(rows):
+        kept = await lease.still_mine(rows[index:])
+        if len(kept) < len(rows) - index:
+            log.warning("%d outbox rows were taken over by another replica", len(rows) - index - len(kept))
+            rows, index = kept, 0
+            if not rows:
                 return
-            await marker.sent(row.id, ref)
+        row = rows[index]
+        outcome = await _try(runtime, sender, row, gate)
+        if isinstance(outcome, _Paused):
+            continue
+        if isinstance(outcome, _Sent):
+            index, waits = index + 1, 0
+            await marker.sent(row.id, outcome.ref)
             report.sent += 1
             report.platforms[row.target.platform] = report.platforms.get(row.target.platform, 0) + 1
+            continue
+        if isinstance(outcome, _Held):  # the team's pace is booked further ahead than a row waits here
+            lease.hold(rows[index:], outcome.seconds)
+            report.held += len(rows) - index
+            return
+        dm, wait = _paced(row.target), outcome.retry_after
+        hold, most = (DM_HOLD, DM_WAITS) if dm else (CHANNEL_HOLD, CHANNEL_WAITS)
+        short = wait is not None and not outcome.permanent and wait <= hold
+        if wait is not None and short and waits < most and lease.lasts(row, wait + SEND_TIMEOUT_SECONDS):
+            waits += 1
+            report.waited += 1
+            if not dm:  # a DM's next turn already waits for its team's pause
+                await runtime.pacing.sleep(wait)
+            continue
+        index += 1
+        result, retry_at = await runtime.db.run(record_failure, runtime.db, runtime.clock.now(), row.id, owner, outcome)
+        if result == "parked":
+            report.parked += 1
+            waits = 0
+            continue  # a message that can never go does not hold back the ones after it
+        report.retrying += 1
+        rest = [r.id for r in rows[index:]]
+        if rest:  # the target is failing: the rest wait for the same moment, in order
+            await runtime.db.run(release, runtime.db, retry_at or runtime.clock.now(), rest, owner)
+            report.retrying += len(rest)
+        return
+
+
+def _paced(target: Target) -> bool:
+    """A new DM: each is a channel of its own, so only the team-wide limit applies, and the team's pace decides
+    when it goes. Channel posts (limited per channel) and rewrites (another API method) keep their own pace."""
+    return target.kind == "user" and not target.replaces
+
+
+async def _try(
+    runtime: Runtime, sender: Sender, row: Claimed, gate: asyncio.Semaphore
+) -> _Sent | _Held | _Paused | DeliveryFailed:
+    """One send of ``row``: a DM first waits for its turn at its team's pace, and tells the pace how it went."""
+    target, pacing = row.target, runtime.pacing
+    pace = pacing.of(target.platform, target.team_id) if _paced(target) else None
+    turn: Turn | None = None
+    if pace is not None:
+        turn = await pacing.wait_turn(target.platform, target.team_id, DM_HOLD)
+        if turn is None:
+            return _Held(pacing.seconds_ahead(target.platform, target.team_id))
+    async with gate:
+        started = pacing.seconds()
+        if pace is not None and turn is not None:
+            if not pace.current(turn, started):
+                return _Paused()
+            pace.started(started)
+        outcome = await _send(sender, row)
+    if pace is not None and turn is not None:
+        if isinstance(outcome, _Sent):
+            pace.sent(turn, started)
+        elif outcome.retry_after is not None and not outcome.permanent:
+            pace.refused(turn, pacing.seconds(), outcome.retry_after)
+    return outcome
+
+
+async def _send(sender: Sender, row: Claimed) -> _Sent | DeliveryFailed:
+    target = row.target
+    try:
+        sending = (
+            sender.update(target, target.replaces, row.reply) if target.replaces else sender.send(target, row.reply)
+        )
+        return _Sent(await asyncio.wait_for(sending, SEND_TIMEOUT_SECONDS))
+    except DeliveryFailed as failure:
+        return failure
+    except Exception as error:  # a Sender bug or a timeout: the row must not be lost
+        log.warning("send of outbox row %s failed unexpectedly: %s", row.id, type(error).__name__)
+        return DeliveryFailed(f"unexpected {type(error).__name__}")
 
 
 def _rewrite_target(session: Session, row: Outbox, target: Target, now: datetime) -> Target | None:

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.core.outbox import reply_of
+from bot.core.outbox import enqueue_channel, reply_of
+from bot.core.replies import say
 from bot.server import build_runtime
 from schedules.jobs.delivery import CLAIM_TIMEOUT, claim_due, deliver_due
 from schedules.jobs.outbox_rows import MAX_ATTEMPTS
@@ -86,6 +87,39 @@ async def test_rate_limited_channel_holds_its_later_messages_in_order(slack_team
     await team.run("delivery")
     companies = [next(n for n in ("One", "Two", "Three") if n in str(p.get("blocks"))) for p in _dm_posts(team)[1:]]
     assert companies == ["One", "Two", "Three"]
+
+
+async def test_a_long_429_on_one_dm_holds_the_teams_other_dms_but_not_its_channel_posts(slack_team: SlackTeam) -> None:
+    team = slack_team
+    team.setting("quiet_hours", "none")
+    team.handoff("Acme", to="rita")
+    team.handoff("Beta", to="sam")
+    with team.runtime.db.session() as s:
+        enqueue_channel(
+            s,
+            team.clock,
+            workspace_id=team.workspace_id,
+            channel="slack:C0SALES",
+            reply=say("Q4 kick-off"),
+            kind="news",
+            key="q4",
+        )
+    rita, sam = team.outbox("handoff")
+    team.slack.fail("conversations.open", 429, times=1, retry_after=30)  # Rita's DM is the first to go
+    report = await deliver_due(team.runtime, owner="replica", concurrency=1)
+
+    assert len(team.slack.calls_to("conversations.open")) == 1  # Sam's DM waited instead of earning a 429 too
+    [post] = team.posts()
+    assert post["channel"] == "C0SALES"  # a channel has limits of its own: the team's pause does not hold it
+    assert (report.sent, report.retrying, report.held) == (1, 1, 1)
+    for row in (_row(team, rita.id), _row(team, sam.id)):
+        assert (row.status, row.attempts) == ("pending", 0)  # a rate limit is never charged as an attempt
+        assert row.next_attempt_at >= team.clock.now() + timedelta(seconds=30)
+
+    team.later(seconds=31)
+    await team.run("delivery")
+    assert {_row(team, rita.id).status, _row(team, sam.id).status} == {"sent"}
+    assert {p["channel"] for p in team.posts()} == {"C0SALES", "DURITA", "DUSAM"}
 
 
 async def test_permanent_failure_is_parked_and_the_admins_are_told_who_was_missed(slack_team: SlackTeam) -> None:

@@ -1,6 +1,7 @@
 """A loopback fake of the Slack Web API: a real threaded HTTP server on 127.0.0.1 that records every call
-(method, params, token) and answers with per-method canned replies; it can answer 429 with Retry-After or
-5xx for a while, like a Slack outage. Also serves response_url posts under ``/response/<id>``."""
+(method, params, token, status) and answers with per-method canned replies; it can answer 429 with Retry-After or
+5xx for a while, like a Slack outage, or rate-limit a method per workspace with a token bucket on the test's clock.
+Also serves response_url posts under ``/response/<id>``."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class Call:
     params: dict[str, Any]
     token: str | None
     path: str
+    status: int = 200
+    at: float | None = None  # the bucket's clock when the call came, for a rate-limited method
 
 
 @dataclass
@@ -31,11 +34,34 @@ class Outage:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class Bucket:
+    """A workspace-wide limit: ``rate`` calls a second with bursts of ``burst``, on ``clock`` (seconds); past it,
+    429 with ``Retry-After: retry_after``, the way Slack limits ``chat.postMessage`` across a workspace."""
+
+    rate: float
+    burst: float
+    retry_after: int
+    clock: Callable[[], float]
+    tokens: dict[str, tuple[float, float]] = field(default_factory=dict)  # team: (tokens, at)
+
+    def take(self, team: str) -> bool:
+        now = self.clock()
+        tokens, at = self.tokens.get(team, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - at) * self.rate)
+        if tokens < 1:
+            self.tokens[team] = (tokens, now)
+            return False
+        self.tokens[team] = (tokens - 1, now)
+        return True
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.answers: dict[str, Answer] = {}
         self.outages: dict[str, Outage] = {}
+        self.buckets: dict[str, Bucket] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.team_of_token: dict[str, str] = {}
         self._ts = itertools.count(1)
@@ -85,6 +111,10 @@ class FakeSlack:
         """The next ``times`` calls of ``method`` get ``status`` (429 carries Retry-After)."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         self.outages[method] = Outage(status, times, headers)
+
+    def limit(self, method: str, *, rate: float, burst: int, retry_after: int, clock: Callable[[], float]) -> None:
+        """Rate-limit ``method`` per workspace (the team of the calling token) with a token bucket on ``clock``."""
+        self.buckets[method] = Bucket(rate, burst, retry_after, clock)
 
     def add_user(
         self,
@@ -146,15 +176,22 @@ class FakeSlack:
         token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.get("token")
         method = "response" if url.path.startswith("/response/") else url.path.rsplit("/", 1)[-1]
         with self._lock:
-            self.calls.append(Call(method, params, token, url.path))
+            call = Call(method, params, token, url.path)
+            self.calls.append(call)
             self._lock.notify_all()
             outage = self.outages.get(method)
+            bucket = self.buckets.get(method)
+            call.at = bucket.clock() if bucket else None
             if outage and outage.remaining > 0:
                 outage.remaining -= 1
                 status, headers = outage.status, outage.headers
                 body: dict[str, Any] = {"ok": False, "error": "ratelimited" if status == 429 else "internal_error"}
+            elif bucket and not bucket.take(self.team_of_token.get(token or "", "T1")):
+                status, headers = 429, {"Retry-After": str(bucket.retry_after)}
+                body = {"ok": False, "error": "ratelimited"}
             else:
                 status, headers, body = 200, {}, self._body(method, params, token)
+            call.status = status
         data = json.dumps(body).encode()
         request.send_response(status)
         request.send_header("Content-Type", "application/json; charset=utf-8")

@@ -99,7 +99,11 @@ def test_the_sender_maps_slack_errors(sender_and_fake: tuple[SlackSender, FakeSl
     assert not flaky.value.permanent and flaky.value.retry_after is None
 
     fake.answers.pop("chat.postMessage")
-    fake.fail("chat.postMessage", 429, times=1, retry_after=0)  # short: slack_sdk's handler retries in place
+    fake.fail("chat.postMessage", 429, times=1, retry_after=2)  # not retried here: the outbox paces by it
+    with pytest.raises(DeliveryFailed) as limited:
+        asyncio.run(sender.send(channel, say("hi")))
+    assert limited.value.retry_after == 2 and not limited.value.permanent
+    assert len(fake.calls_to("chat.postMessage")) == 3
     ref = asyncio.run(sender.send(channel, say("hi")))
     assert ref and ref.startswith("C0NOPE:") and len(fake.calls_to("chat.postMessage")) == 4
 

@@ -147,13 +147,27 @@ def test_connector_429_retry_after_reaches_the_outbox_backoff(
 ) -> None:
     connector.installed.add(REP)
     _hand_off(teams_client, connector)
-    connector.fail_next(429, {"Retry-After": "7"})
+    connector.fail_next(429, {"Retry-After": "60"})  # too long to wait for in the delivery job
     asyncio.run(deliver_due(teams_runtime, owner="test"))
     row = _handoff_row(teams_runtime)
-    assert row.status == "pending" and row.next_attempt_at == clock.now() + timedelta(seconds=7)
-    clock.advance(timedelta(seconds=8))
+    assert row.status == "pending" and row.next_attempt_at == clock.now() + timedelta(seconds=60)
+    clock.advance(timedelta(seconds=61))
     assert asyncio.run(deliver_due(teams_runtime, owner="test")).sent >= 1
     assert _handoff_row(teams_runtime).status == "sent"
+
+
+def test_a_short_connector_429_is_waited_out_in_the_delivery_job(
+    teams_client: TestClient, connector: FakeConnector, teams_runtime: Runtime, clock: FakeClock
+) -> None:
+    connector.installed.add(REP)
+    _hand_off(teams_client, connector)
+    connector.fail_next(429, {"Retry-After": "7"})
+    start = clock.now()
+    report = asyncio.run(deliver_due(teams_runtime, owner="test"))
+    assert (report.sent, report.waited, report.retrying) == (1, 1, 0)  # not back to the outbox: no transaction
+    assert clock.now() >= start + timedelta(seconds=7)  # the tenant's pause was waited out (on the test's clock)
+    row = _handoff_row(teams_runtime)
+    assert row.status == "sent" and row.attempts == 1
 
 
 def test_sender_maps_connector_failures(
