@@ -192,7 +192,6 @@ def for_meetings(
 class _Reviewed:
     """What the workspaces reviewing one period were found to hold, per workspace (absent: nothing)."""
 
-    period: Period
     months: tuple[str, ...]
     ratings: Mapping[int, list[tuple[float | None, int]]]
     rejections: Mapping[int, list[str]]
@@ -210,7 +209,6 @@ def _reviewed(session: Session, ids: list[int], period: Period, extras: Sequence
     months = period.quarter.months(period.zone)
     first_day = period.start.astimezone(period.zone).date()
     return _Reviewed(
-        period=period,
         months=tuple(label for label, _start, _end in months),
         ratings=queries.monthly_quality(session, ids, [start for _label, start, _end in months] + [period.end]),
         rejections=queries.reasons(session, ids, "reject", period.start, period.end),
