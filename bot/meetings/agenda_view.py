@@ -23,6 +23,22 @@ from bot.meetings.service import Shown
 
 MAX_COMMENTS = 5
 
+# The blocks every agenda shares, built once: replies are immutable, so one object can sit in many of them (a
+# firing may post a thousand agendas at once).
+_RULE = Divider()
+_UNTITLED = section("📋 ", b("Agenda for the next sales & marketing meeting"))
+_OPEN_ITEMS = section(b("1. Open items from last time"))
+_FIRST_MEETING = context("This is the first meeting Tandem knows of.")
+_NONE_NOTED = context("None were noted (`- [ ]`, `TODO` or `action:` in `meeting done` notes).")
+_QUALITY = section(b("2. Lead quality"), p(" — average rating (1–5) by month"))
+_UNRATED = context("No lead was rated this quarter: ask reps to use `lead feedback`.")
+_RETURNS = section(b("3. Why leads came back and deals were lost"))
+_WORK_NOW = section(b("4. Leads that need work now"))
+_CAMPAIGNS = section(b("5. Campaigns against their targets"))
+_NO_CAMPAIGN = context("No campaign ran this quarter.")
+_NEXT = section(b("6. The next meeting"), p(" — book it before you leave: `meeting schedule`."))
+_NEXT_BUTTON = Buttons(buttons=(Button(label="Next meeting", command="meeting next"),))
+
 
 def agenda(facts: AgendaFacts, shown: Shown | None, *, posted: bool = False) -> Reply:
     """``posted``: the post in both channels at the start (everyone sees it), rather than an answer to one person."""
@@ -32,7 +48,7 @@ def agenda(facts: AgendaFacts, shown: Shown | None, *, posted: bool = False) -> 
         blocks.append(section("📋 ", b("Agenda: " + " ".join(shown.meeting.title.split()))))
         blocks.append(section("🕒 ", when(shown.meeting.starts_at, shown.zone)))
     else:
-        blocks.append(section("📋 ", b("Agenda for the next sales & marketing meeting")))
+        blocks.append(_UNTITLED)
     blocks.append(context(f"Reviewing {period.label}, from Tandem's lead trail as of now."))
     blocks += _open_items(facts)
     blocks += _quality(facts)
@@ -41,29 +57,28 @@ def agenda(facts: AgendaFacts, shown: Shown | None, *, posted: bool = False) -> 
     blocks += _campaigns(facts.campaigns)
     blocks += _intel(facts)
     blocks += _survey(facts)
-    blocks.append(Divider())
-    blocks.append(section(b("6. The next meeting"), p(" — book it before you leave: `meeting schedule`.")))
+    blocks += (_RULE, _NEXT)
     if not posted:
-        blocks.append(Buttons(buttons=(Button(label="Next meeting", command="meeting next"),)))
+        blocks.append(_NEXT_BUTTON)
     return Reply(blocks=tuple(blocks), visibility="in_channel" if posted else "ephemeral")
 
 
 def _open_items(facts: AgendaFacts) -> list[Block]:
-    blocks: list[Block] = [Divider(), section(b("1. Open items from last time"))]
+    blocks: list[Block] = [_RULE, _OPEN_ITEMS]
     if facts.last_meeting is None:
-        blocks.append(context("This is the first meeting Tandem knows of."))
+        blocks.append(_FIRST_MEETING)
     elif facts.open_items:
         blocks.append(section(p("\n".join(f"☐ {item}" for item in facts.open_items))))
     else:
-        blocks.append(context("None were noted (`- [ ]`, `TODO` or `action:` in `meeting done` notes)."))
+        blocks.append(_NONE_NOTED)
     return blocks
 
 
 def _quality(facts: AgendaFacts) -> list[Block]:
-    blocks: list[Block] = [Divider(), section(b("2. Lead quality"), p(" — average rating (1–5) by month"))]
+    blocks: list[Block] = [_RULE, _QUALITY]
     months = facts.quality
     if not any(month.scored for month in months):
-        blocks.append(context("No lead was rated this quarter: ask reps to use `lead feedback`."))
+        blocks.append(_UNRATED)
         return blocks
     blocks.append(
         line_chart("Average lead quality", series("Quality", [(m.month, m.average) for m in months]), unit="/ 5")
@@ -79,7 +94,7 @@ def _counted(pairs: tuple[tuple[str, int], ...]) -> str:
 
 
 def _returns(facts: AgendaFacts) -> list[Block]:
-    blocks: list[Block] = [Divider(), section(b("3. Why leads came back and deals were lost"))]
+    blocks: list[Block] = [_RULE, _RETURNS]
     rejected = f"{facts.rejected} rejected" if facts.rejected else "No lead was rejected"
     if facts.rejection_reasons:
         rejected += f" — most named: {_counted(facts.rejection_reasons)}"
@@ -95,7 +110,7 @@ def _returns(facts: AgendaFacts) -> list[Block]:
 
 
 def _work_now(facts: AgendaFacts) -> list[Block]:
-    blocks: list[Block] = [Divider(), section(b("4. Leads that need work now"))]
+    blocks: list[Block] = [_RULE, _WORK_NOW]
     breaching = f"{facts.breaching_total} past their SLA" if facts.breaching_total else "None past their SLA"
     if facts.breaching:
         breaching += " (" + _counted(facts.breaching[:5]) + ")"
@@ -112,9 +127,9 @@ def _campaign_line(result: CampaignResult) -> str:
 
 
 def _campaigns(results: tuple[CampaignResult, ...]) -> list[Block]:
-    blocks: list[Block] = [Divider(), section(b("5. Campaigns against their targets"))]
+    blocks: list[Block] = [_RULE, _CAMPAIGNS]
     if not results:
-        blocks.append(context("No campaign ran this quarter."))
+        blocks.append(_NO_CAMPAIGN)
         return blocks
     blocks.append(fields(*((r.name + ("" if r.active else " (closed)"), _campaign_line(r)) for r in results)))
     return blocks
