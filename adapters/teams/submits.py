@@ -19,6 +19,7 @@ from bot.core.delivery import DeliveryFailed, Target
 from bot.core.outbox import reply_of
 from bot.core.replies import Buttons, Fields, Reply, context, p
 from bot.core.runtime import Runtime
+from bot.core.stops import stops
 from storage.models import Member, Outbox
 
 log = logging.getLogger("tandem.teams.submits")
@@ -41,7 +42,7 @@ def original_card(
         if row is None or row.workspace_id != workspace_of(session, tenant):
             return None
         mine = row.target_member_id is not None and row.target_member_id == clicker_id
-        here = row.target_channel is not None and row.target_channel.endswith(":" + conversation_id)
+        here = any(stop.channel.endswith(":" + conversation_id) for stop in stops(row))
         if not (mine or here):
             return None
         return Clicked(reply_of(row), in_channel=not mine)

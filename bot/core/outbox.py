@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from bot.core.clock import Clock
 from bot.core.delivery import Target
 from bot.core.replies import Buttons, Reply, from_json, to_json
+from bot.core.stops import ahead_of
 from bot.core.unit import Changes
 from storage.models import Member, MemberAccount, Outbox, WorkspaceAccount
 
@@ -192,16 +193,19 @@ def _insert_fresh(session: Session, rows: list[dict[str, object]]) -> int:
 
 
 def channel_values(
-    clock: Clock, *, workspace_id: int, channel: str, payload: str, kind: str, key: str
+    clock: Clock, *, workspace_id: int, channel: str, payload: str, kind: str, key: str, then: Sequence[str] = ()
 ) -> dict[str, Any]:
     """The row ``channel_row`` writes, as column values with its reply already stored (``to_json``): a job posting
-    to thousands of channels serialises each reply once and builds no entity per row (``insert(Outbox)``)."""
+    to thousands of channels serialises each reply once and builds no entity per row (``insert(Outbox)``).
+    ``then``: the channels the same post goes to after ``channel`` — one row, delivered to each in turn
+    (bot/core/stops.py). Only for posts without a lead's buttons: those are rewritten where they were sent."""
     now = clock.now()
     return {
         **_BLANK,
         "workspace_id": workspace_id,
         "kind": kind,
         "target_channel": channel,
+        "channels_ahead": ahead_of([c for c in then if c != channel]),
         "payload": payload,
         "dedupe_key": f"{kind}:{key}:{channel}"[:200],
         "next_attempt_at": now,

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from bot.core.delivery import Target
 from bot.core.replies import Reply
 from bot.core.runtime import Runtime
-from schedules.jobs.outbox_rows import mark_sent_many, release, renew_claims
+from bot.core.stops import Walk
+from schedules.jobs.outbox_rows import Sent, mark_sent_many, release, renew_claims
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Claimed:
     id: int
     target: Target
     reply: Reply
+    walk: Walk | None = None  # a post with channels after this one (bot/core/stops.py)
 
 
 class ClaimLease:
@@ -67,11 +69,11 @@ class SentMarker:
 
     def __init__(self, runtime: Runtime, owner: str) -> None:
         self.runtime, self.owner = runtime, owner
-        self.queue: list[tuple[int, str | None]] = []
+        self.queue: list[Sent] = []
         self.writer: asyncio.Task[None] | None = None
 
-    async def sent(self, row_id: int, ref: str | None) -> None:
-        self.queue.append((row_id, ref))
+    async def sent(self, row: Claimed, ref: str | None) -> None:
+        self.queue.append(Sent(row.id, ref, row.walk))
         if self.writer is None or self.writer.done():
             self.writer = asyncio.create_task(self._write())
 

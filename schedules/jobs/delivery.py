@@ -19,6 +19,7 @@ from bot.core.delivery import DeliveryFailed, Sender, Target
 from bot.core.outbox import reply_of, resolve_target
 from bot.core.pacing import Turn
 from bot.core.runtime import Runtime
+from bot.core.stops import Walk
 from schedules.jobs.claim_lease import Claimed, ClaimLease
 from schedules.jobs.outbox_rows import park, record_failure, release, settle_quietly
 from storage.db import Database
@@ -75,21 +76,24 @@ async def deliver_due(
     gate = asyncio.Semaphore(concurrency)
     timeout = timedelta(seconds=runtime.settings.delivery_claim_timeout_seconds)
     upcoming: asyncio.Future[_Batch] = asyncio.ensure_future(_claim(runtime, owner, batch, timeout, report))
+    moved_on = False  # posts with several channels went on to the next one after the last claim began
     for round_ in range(1, max_rounds + 1):
         current = await upcoming
-        if not current.rows:
-            break
         more = len(current.rows) == batch and round_ < max_rounds
-        if more:
-            upcoming = asyncio.ensure_future(_claim(runtime, owner, batch, timeout, report))
-        try:
-            await _send_batch(runtime, current, gate, report)
-        except BaseException:
+        if current.rows:
             if more:
-                await _give_back(runtime, owner, upcoming)
-            raise
+                upcoming, moved_on = asyncio.ensure_future(_claim(runtime, owner, batch, timeout, report)), False
+            try:
+                await _send_batch(runtime, current, gate, report)
+            except BaseException:
+                if more:
+                    await _give_back(runtime, owner, upcoming)
+                raise
+            moved_on = moved_on or any(row.walk is not None for row in current.rows)
         if not more:
-            break
+            if not (moved_on and round_ < max_rounds):
+                break
+            upcoming, moved_on = asyncio.ensure_future(_claim(runtime, owner, batch, timeout, report)), False
     return report
 
 
@@ -195,7 +199,7 @@ def claim_due(
                 session.add(row)
                 waiting += 1
                 continue
-            claimed.append(Claimed(id=row.id, target=target, reply=reply_of(row)))
+            claimed.append(Claimed(id=row.id, target=target, reply=reply_of(row), walk=Walk.of(row)))
         by_platform: dict[str, list[int]] = defaultdict(list)
         for item in claimed:
             by_platform[item.target.platform].append(item.id)
@@ -243,7 +247,7 @@ async def _send_group(
             continue
         if isinstance(outcome, _Sent):
             index, waits = index + 1, 0
-            await marker.sent(row.id, outcome.ref)
+            await marker.sent(row, outcome.ref)
             report.sent += 1
             report.platforms[row.target.platform] = report.platforms.get(row.target.platform, 0) + 1
             continue

@@ -5,12 +5,14 @@ changes nothing."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, col
 
 from bot.core.delivery import DeliveryFailed
+from bot.core.stops import MoveOn, Walk
 from schedules.jobs.undeliverable import tell_admins_undeliverable
 from storage.db import Database
 from storage.models import Outbox
@@ -50,9 +52,17 @@ def mark_sent(db: Database, now: datetime, row_id: int, owner: str, ref: str | N
     return bool(done)
 
 
-def mark_sent_many(db: Database, now: datetime, sent: list[tuple[int, str | None]], owner: str) -> None:
-    if len(sent) == 1:
-        mark_sent(db, now, sent[0][0], owner, sent[0][1])
+@dataclass(frozen=True)
+class Sent:
+    row_id: int
+    ref: str | None
+    walk: Walk | None = None  # the row goes on to another channel rather than being done
+
+
+def mark_sent_many(db: Database, now: datetime, sent: list[Sent], owner: str) -> None:
+    done = [item for item in sent if item.walk is None]
+    if len(done) == 1 and len(sent) == 1:
+        mark_sent(db, now, done[0].row_id, owner, done[0].ref)
         return
     statement = (
         update(Outbox)
@@ -67,9 +77,45 @@ def mark_sent_many(db: Database, now: datetime, sent: list[tuple[int, str | None
         )
     )
     with db.session() as session:
-        session.connection().execute(
-            statement, [{"row_id": row_id, "ref": (ref or None) and ref[:400]} for row_id, ref in sent]
-        )
+        if done:
+            session.connection().execute(
+                statement, [{"row_id": item.row_id, "ref": (item.ref or None) and item.ref[:400]} for item in done]
+            )
+        walks = [(item.row_id, item.walk.moved_on("sent", item.ref)) for item in sent if item.walk is not None]
+        if walks:
+            session.connection().execute(
+                _MOVE_ON.where(col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner),
+                [_moved(row_id, step, now) for row_id, step in walks],
+            )
+
+
+# A post past one of several channels is pending again, due now, at the next one, with a clean record of attempts.
+_MOVE_ON = (
+    update(Outbox)
+    .where(col(Outbox.id) == bindparam("row_id"))
+    .values(
+        status="pending",
+        target_channel=bindparam("next_channel"),
+        channels_ahead=bindparam("ahead"),
+        channels_done=bindparam("done"),
+        next_attempt_at=bindparam("due"),
+        attempts=0,
+        last_error=None,
+        claimed_at=None,
+        claimed_by=None,
+        platform=None,
+    )
+)
+
+
+def _moved(row_id: int, step: MoveOn, now: datetime) -> dict[str, object]:
+    return {
+        "row_id": row_id,
+        "next_channel": step.target_channel,
+        "ahead": step.channels_ahead,
+        "done": step.channels_done,
+        "due": now,
+    }
 
 
 def record_failure(
@@ -131,10 +177,24 @@ def settle_quietly(session: Session, row: Outbox, now: datetime, reason: str) ->
 
 
 def park(session: Session, row: Outbox, now: datetime, reason: str) -> None:
-    """Never silently dropped: the row stays as ``failed`` and the workspace admins hear who was missed."""
+    """Never silently dropped: the row stays as ``failed`` and the workspace admins hear who was missed. A post
+    with channels after this one goes on to them: one broken channel setting does not keep it from the others."""
+    log.error("outbox row %s (%s) parked: %s", row.id, row.kind, reason)
+    tell_admins_undeliverable(session, now, row, reason)
+    walk = Walk.of(row)
+    if walk is not None:
+        step = walk.moved_on("failed", reason)
+        row.target_channel, row.channels_ahead, row.channels_done = (
+            step.target_channel,
+            step.channels_ahead,
+            step.channels_done,
+        )
+        row.status, row.attempts, row.claimed_at, row.claimed_by, row.platform = "pending", 0, None, None, None
+        row.last_error = None
+        row.next_attempt_at = now
+        session.add(row)
+        return
     row.status, row.claimed_at, row.claimed_by = "failed", None, None
     row.last_error = reason[:2000]
     row.next_attempt_at = now
     session.add(row)
-    log.error("outbox row %s (%s) parked: %s", row.id, row.kind, reason)
-    tell_admins_undeliverable(session, now, row, reason)

@@ -56,3 +56,8 @@ class Outbox(SQLModel, table=True):
     # foreign keys: housekeeping forgets old rows independently of each other.
     lead_id: int | None = None
     refreshes_id: int | None = None
+    # A post to several channels (a meeting's reminder in the sales and the marketing channel) is one row that
+    # goes to them one after another, its reply stored once: ``target_channel`` is the one it goes to now,
+    # ``channels_ahead`` the ones after it (one per line), ``channels_done`` those behind it (bot/core/stops.py).
+    channels_ahead: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    channels_done: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -4,17 +4,18 @@ read straight from the outbox, because for the playground the outbox row is the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from adapters.web.render import render_reply, status_chip
 from bot.admin.settings import CHANNEL_KEYS, get_setting
 from bot.core.outbox import reply_of
 from bot.core.replies import Buttons, Reply
+from bot.core.stops import stops
 from bot.demo import DemoPerson
 from bot.leads.lifecycle import describe_status
 from storage.models import Lead, Outbox
@@ -102,17 +103,32 @@ def inbox(
 
 
 def channel_posts(session: Session, workspace_id: int, now: datetime, zone: ZoneInfo | None = None) -> list[Message]:
+    """Every playground channel's posts, newest first; a post to several channels shows in each of them."""
     rows = session.exec(
         select(Outbox)
         .where(
             Outbox.workspace_id == workspace_id,
-            col(Outbox.target_channel).startswith(CHANNEL_PREFIX + "#"),
+            or_(
+                col(Outbox.target_channel).startswith(CHANNEL_PREFIX + "#"),
+                col(Outbox.channels_ahead).is_not(None),
+                col(Outbox.channels_done).is_not(None),
+            ),
+            col(Outbox.target_channel).is_not(None),
             col(Outbox.refreshes_id).is_(None),
         )
         .order_by(col(Outbox.id).desc())
         .limit(PAGE)
     ).all()
-    return [_message(row, now, zone=zone) for row in rows]
+    posts: list[Message] = []
+    for row in rows:
+        shown = _message(row, now, zone=zone)
+        for stop in stops(row):
+            if stop.channel.startswith(CHANNEL_PREFIX + "#"):
+                posts.append(replace(shown, channel=stop.channel[len(CHANNEL_PREFIX) :], status=_SHOWN[stop.state]))
+    return posts
+
+
+_SHOWN = {"sent": "sent", "failed": "failed", "pending": "sending"}
 
 
 @dataclass(frozen=True)
