@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import String, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -123,17 +123,19 @@ def remind_due_meetings(
         done.skipped += plans[meeting.id].skipped(meeting.next_due_at, kind)
         shown = Shown(meeting, zone_of(meeting), ics_url(base_url, meeting))
         reply = agenda_reply(agendas[meeting.id], shown, posted=True) if kind == "start" else views.reminder(shown, now)
-        payload = to_json(reply)  # once for both channels
+        payload = to_json(reply)
         if kind == "start":
             done.agendas += 1
         else:
             done.reminded += 1
-        for _label, channel in channels.get(meeting.workspace_id, []):
+        found = [channel for _label, channel in channels.get(meeting.workspace_id, [])]
+        if found:  # one row for both channels: the reply is stored once and delivered to each in turn
             posts.append(
                 channel_values(
                     clock,
                     workspace_id=meeting.workspace_id,
-                    channel=channel,
+                    channel=found[0],
+                    then=found[1:],
                     payload=payload,
                     kind="meeting_agenda" if kind == "start" else "meeting_reminder",
                     key=f"M{meeting.id}:s{meeting.sequence}:{kind}",
@@ -147,10 +149,20 @@ def remind_due_meetings(
     return done
 
 
-# INSERT … ON CONFLICT DO NOTHING RETURNING, executed for the batch's rows at once (SQLAlchemy sends them as one
-# multi-row statement): the claims other replicas already made return nothing.
+# INSERT … SELECT from the batch's meetings (their ids one bound list) ON CONFLICT DO NOTHING RETURNING: one short
+# statement per kind of reminder due, whatever the batch's size; the claims other replicas already made return
+# nothing. The meetings are this transaction's (locked FOR UPDATE; SQLite's write lock), so their sequence is the
+# one the round read.
+_CLAIMED = select(
+    _MEETING.c.workspace_id,
+    _MEETING.c.id,
+    bindparam("kind", type_=String()),
+    _MEETING.c.sequence,
+    bindparam("now", type_=UTCDateTime()),
+).where(among(_MEETING.c.id, "meetings"))
 _CLAIM = {
     name: dialect.insert(_SENT)
+    .from_select(["workspace_id", "meeting_id", "kind", "sequence", "sent_at"], _CLAIMED)
     .on_conflict_do_nothing(index_elements=["meeting_id", "kind", "sequence"])
     .returning(_SENT.c.meeting_id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
@@ -173,14 +185,15 @@ def _look_again(session: Session, next_due: dict[int, datetime | None]) -> None:
 
 def _claim(session: Session, meetings: list[Due], due: dict[int, str], now: datetime) -> set[int]:
     """The meetings whose reminder this transaction is the first to claim."""
-    if not meetings:
-        return set()
-    rows = [
-        {"workspace_id": m.workspace_id, "meeting_id": m.id, "kind": due[m.id], "sequence": m.sequence, "sent_at": now}
-        for m in meetings
-    ]
+    by_kind: dict[str, list[int]] = {}
+    for meeting in meetings:
+        by_kind.setdefault(due[meeting.id], []).append(meeting.id)
     statement = _CLAIM[session.get_bind().dialect.name]
-    return {int(meeting_id) for meeting_id in session.execute(statement, rows).scalars()}
+    return {
+        int(meeting_id)
+        for kind, ids in by_kind.items()
+        for meeting_id in session.execute(statement, {"meetings": ids, "kind": kind, "now": now}).scalars()
+    }
 
 
 def _channels(session: Session, workspaces: list[int]) -> dict[int, list[tuple[str, str]]]:

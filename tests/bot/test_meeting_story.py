@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from bot.core.clock import FakeClock
 from bot.core.replies import Chart, Link, Reply, When, from_json
+from bot.core.stops import stops
 from schedules.registry import run_job_now
 from storage.models import Campaign, Meeting, Member, Outbox
 from tests.bot.conftest import Team, buttons_of, text_of
@@ -307,7 +308,9 @@ async def test_agendas_posted_in_the_same_minute_each_carry_only_their_own_works
     clock_of(office).set(datetime(2026, 3, 20, 14, 0, tzinfo=UTC))
     firing = await run_job_now(office.runtime, "meetings")
     assert firing.result is not None and "posted 2 agendas" in firing.result
-    agendas = {row.target_channel: text_of(from_json(row.payload)) for row in posts(office, "meeting_agenda")}
+    agendas = {
+        stop.channel: text_of(from_json(row.payload)) for row in posts(office, "meeting_agenda") for stop in stops(row)
+    }
     assert set(agendas) == {
         "playground:#sales",
         "playground:#marketing",

@@ -16,8 +16,10 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.core.replies import When, from_json
+from bot.core.stops import stops
 from bot.meetings.reminder_round import remind_due_meetings
 from bot.server import build_runtime
+from schedules.jobs.meetings import run_meetings
 from schedules.registry import find_job, fire, run_job_now
 from storage.models import Lead, LeadEvent, Meeting, MeetingReminder, Workspace, WorkspaceSetting
 from tests.schedules.conftest import SlackTeam, text_of, utc
@@ -41,11 +43,12 @@ def book(team: SlackTeam, when: str, title: str = "Q1 review") -> Meeting:
 
 
 def sent(team: SlackTeam) -> list[tuple[str, str]]:
-    """(kind, channel) of every reminder and agenda post written, in order."""
+    """(kind, channel) of every reminder and agenda post written, in order: one row goes to both channels."""
     return [
-        (row.dedupe_key.split(":")[3], row.target_channel or "")
+        (row.dedupe_key.split(":")[3], stop.channel)
         for row in team.outbox()
         if row.kind in ("meeting_reminder", "meeting_agenda")
+        for stop in stops(row)
     ]
 
 
@@ -233,11 +236,13 @@ async def test_two_schedulers_send_every_reminder_once(office: SlackTeam) -> Non
             assert sum(f.ran for f in firings[:2]) == 1 and all(f.ran for f in firings[2:])  # one takes the slot
     finally:
         other.db.dispose()
-    keys = [row.dedupe_key for row in office.outbox() if row.kind in ("meeting_reminder", "meeting_agenda")]
+    posts = [row for row in office.outbox() if row.kind in ("meeting_reminder", "meeting_agenda")]
+    keys = [row.dedupe_key for row in posts]
     assert len(keys) == len(set(keys))
+    assert all([stop.channel for stop in stops(row)] == ["slack:CSALES", "slack:CMKT"] for row in posts)
     with office.runtime.db.session() as session:
         claims = session.exec(select(MeetingReminder.meeting_id, MeetingReminder.kind)).all()
-    assert len(claims) == len(set(claims)) and len(keys) == 2 * len(claims) and len(claims) >= 30
+    assert len(claims) == len(set(claims)) and len(keys) == len(claims) and len(claims) >= 30
 
 
 async def test_managers_are_asked_weekly_to_book_the_next_meeting_outside_quiet_hours(office: SlackTeam) -> None:
@@ -361,9 +366,23 @@ async def test_a_firing_posting_30_agendas_costs_as_many_statements_as_one_posti
     assert three is not None and "posted 3 agendas" in three
     assert thirty is not None and "posted 30 agendas" in thirty
     assert abs(thirty_statements - three_statements) <= 2, (three_statements, thirty_statements)
-    agendas = [text_of(from_json(row.payload)) for row in office.outbox("meeting_agenda")]
-    assert len(agendas) == 2 * 33
+    posted = office.outbox("meeting_agenda")
+    assert all(len(stops(row)) == 2 for row in posted)  # one row for both channels
+    agendas = [text_of(from_json(row.payload)) for row in posted]
+    assert len(agendas) == 33
     for text in agendas:
         [title] = [line for line in text.splitlines() if "Agenda:" in line]
         tag = title.split("Agenda: ", 1)[1].removesuffix(" review")
         assert "Rejections: 1 rejected" in text and f"no budget at {tag}" in text, text
+
+
+async def test_a_firing_in_small_batches_posts_every_due_agenda_once(office: SlackTeam) -> None:
+    """Batches of 3 over 11 meetings: on PostgreSQL two lanes take batches side by side, each its own meetings."""
+    _workspaces_meeting_at(office, 11, utc(2026, 3, 20, 14, 0), "Many")
+    office.at(utc(2026, 3, 20, 14, 0))
+    done = await run_meetings(office.runtime, batch=3)
+    assert (done.reminders.agendas, done.reminders.seen) == (11, 11)
+    posted = office.outbox("meeting_agenda")
+    assert len(posted) == 11 and len({row.workspace_id for row in posted}) == 11
+    again = await run_meetings(office.runtime, batch=3)
+    assert again.reminders.agendas == 0 and len(office.outbox("meeting_agenda")) == 11
