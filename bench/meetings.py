@@ -24,10 +24,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, delete, func, insert, make_url, select, text, update  # noqa: E402
+from sqlalchemy import create_engine, delete, insert, make_url, select, text, update  # noqa: E402
+from sqlmodel import select as sqlmodel_select  # noqa: E402
 
 from bot.core.clock import FakeClock  # noqa: E402
 from bot.core.config import Settings  # noqa: E402
+from bot.core.stops import stops  # noqa: E402
 from bot.meetings.reminder_round import _DUE  # noqa: E402
 from bot.server import build_runtime  # noqa: E402
 from schedules.jobs.meetings import run_meetings  # noqa: E402
@@ -117,6 +119,9 @@ def arrange(runtime: Any, scenario: str) -> None:
         session.execute(
             update(_MEETING).where(_MEETING.c.status == "scheduled").values(starts_at=start, next_due_at=due)
         )
+    if runtime.db.engine.dialect.name == "postgresql":  # the reset's dead rows are not the next firing's to pay
+        with runtime.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM outbox, meeting_reminder, meeting"))
 
 
 def bench_backend(name: str, url: str, workspaces: int, history: int, repeats: int) -> list[tuple[Any, ...]]:
@@ -134,15 +139,16 @@ def bench_backend(name: str, url: str, workspaces: int, history: int, repeats: i
         for scenario, times in (
             ("nothing due", repeats),
             ("1-day reminders due", max(3, repeats // 3)),
-            ("agendas due", 3),
+            ("agendas due", max(3, repeats // 3)),
         ):
             firing = _samples(
                 times,
                 functools.partial(arrange, runtime, scenario),
                 lambda: loop.run_until_complete(run_meetings(runtime)),
             )
-            with runtime.db.session() as session:
-                posts = session.execute(select(func.count()).select_from(Outbox)).scalar_one()
+            with runtime.db.session() as session:  # channel posts: a row goes to its channels one by one
+                outbox_rows = list(session.exec(sqlmodel_select(Outbox)))
+            posts = sum(len(stops(row)) for row in outbox_rows)
             result = str(loop.run_until_complete(run_meetings(runtime)))  # a second firing sends nothing
             written = _written(runtime)
             writes = _samples(
@@ -152,11 +158,12 @@ def bench_backend(name: str, url: str, workspaces: int, history: int, repeats: i
             )
             arrange(runtime, scenario)
             floor = _samples(repeats, lambda: None, lambda: _bare_select(runtime, workspaces))
-            rows.append((name, scenario, *firing, *floor, *writes, posts, result))
+            rows.append((name, scenario, *firing, *floor, *writes, posts, len(outbox_rows), result))
             print(
                 f"  {scenario}: firing {firing[0]:.1f} / {firing[1]:.1f} ms wall, {firing[2]:.1f} / {firing[3]:.1f}"
                 f" ms CPU (p50 / p99); bare select {floor[0]:.2f} / {floor[1]:.2f} ms; bare writes "
-                f"{writes[0]:.1f} / {writes[1]:.1f} ms wall; {posts} posts written; then: {result}"
+                f"{writes[0]:.1f} / {writes[1]:.1f} ms wall; {posts} posts written in {len(outbox_rows)} outbox rows; "
+                f"then: {result}"
             )
     finally:
         loop.close()
@@ -164,7 +171,16 @@ def bench_backend(name: str, url: str, workspaces: int, history: int, repeats: i
     return rows
 
 
-_WRITTEN_COLUMNS = ("workspace_id", "kind", "target_channel", "payload", "dedupe_key", "next_attempt_at", "created_at")
+_WRITTEN_COLUMNS = (
+    "workspace_id",
+    "kind",
+    "target_channel",
+    "channels_ahead",
+    "payload",
+    "dedupe_key",
+    "next_attempt_at",
+    "created_at",
+)
 
 
 def _written(runtime: Any) -> dict[str, list[tuple[Any, ...]]]:
@@ -246,14 +262,14 @@ def main() -> None:
             admin.dispose()
     print(
         "\n| backend | firing | p50 wall | p99 wall | p50 CPU | p99 CPU | bare select p50 / p99 "
-        "| bare writes p50 / p99 | firing ÷ bare writes | posts |"
+        "| bare writes p50 / p99 | firing ÷ bare writes | posts (outbox rows) |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, scenario, w50, w99, c50, c99, f50, f99, _fc50, _fc99, b50, b99, _bc50, _bc99, posts, _result in rows:
+    for name, scenario, w50, w99, c50, c99, f50, f99, _fc50, _fc99, b50, b99, _bc50, _bc99, posts, held, _ in rows:
         ratio = f"{w50 / b50:.1f}×" if posts else "—"
         print(
             f"| {name} | {scenario} | {w50:.1f} ms | {w99:.1f} ms | {c50:.1f} ms | {c99:.1f} ms | "
-            f"{f50:.2f} / {f99:.2f} ms | {b50:.1f} / {b99:.1f} ms | {ratio} | {posts:,} |"
+            f"{f50:.2f} / {f99:.2f} ms | {b50:.1f} / {b99:.1f} ms | {ratio} | {posts:,} ({held:,}) |"
         )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
