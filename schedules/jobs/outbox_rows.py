@@ -85,11 +85,12 @@ def mark_sent_many(db: Database, now: datetime, sent: list[Sent], owner: str) ->
         if walks:
             session.connection().execute(
                 _MOVE_ON.where(col(Outbox.status) == "sending", col(Outbox.claimed_by) == owner),
-                [_moved(row_id, step, now) for row_id, step in walks],
+                [_moved(row_id, step) for row_id, step in walks],
             )
 
 
-# A post past one of several channels is pending again, due now, at the next one, with a clean record of attempts.
+# A post past one of several channels is pending again at the next one, with a clean record of attempts. It keeps
+# its due time, so it keeps its place at the front of the queue: the next channel is not sent behind a backlog.
 _MOVE_ON = (
     update(Outbox)
     .where(col(Outbox.id) == bindparam("row_id"))
@@ -98,7 +99,6 @@ _MOVE_ON = (
         target_channel=bindparam("next_channel"),
         channels_ahead=bindparam("ahead"),
         channels_done=bindparam("done"),
-        next_attempt_at=bindparam("due"),
         attempts=0,
         last_error=None,
         claimed_at=None,
@@ -108,13 +108,12 @@ _MOVE_ON = (
 )
 
 
-def _moved(row_id: int, step: MoveOn, now: datetime) -> dict[str, object]:
+def _moved(row_id: int, step: MoveOn) -> dict[str, object]:
     return {
         "row_id": row_id,
         "next_channel": step.target_channel,
         "ahead": step.channels_ahead,
         "done": step.channels_done,
-        "due": now,
     }
 
 
@@ -190,8 +189,7 @@ def park(session: Session, row: Outbox, now: datetime, reason: str) -> None:
             step.channels_done,
         )
         row.status, row.attempts, row.claimed_at, row.claimed_by, row.platform = "pending", 0, None, None, None
-        row.last_error = None
-        row.next_attempt_at = now
+        row.last_error = None  # due as it was: the next channel goes at once
         session.add(row)
         return
     row.status, row.claimed_at, row.claimed_by = "failed", None, None

@@ -169,3 +169,27 @@ async def test_two_replicas_delivering_posts_to_two_channels_at_once_send_each_o
         other.db.dispose()
     assert sorted(asked(team)) == sorted([f"CS{n}" for n in range(30)] + [f"CM{n}" for n in range(30)])
     assert {r.status for r in team.outbox("meeting_agenda")} == {"sent"}
+
+
+async def test_the_next_channel_is_not_sent_behind_a_backlog_that_came_after_the_post(slack_team: SlackTeam) -> None:
+    team = slack_team
+    post(team, "slack:CSALES", "slack:CMKT")
+    team.later(seconds=1)
+    later = [
+        channel_values(
+            team.clock,
+            workspace_id=team.workspace_id,
+            channel=f"slack:C{n:02d}",
+            payload=to_json(say(f"Later post {n}")),
+            kind="campaign_announced",
+            key=f"C{n}",
+        )
+        for n in range(30)
+    ]
+    with team.runtime.db.session() as session:
+        session.execute(insert(Outbox), later)
+    team.later(seconds=1)
+    await deliver_due(team.runtime, owner="replica-a", batch=5)
+    order = asked(team)
+    assert len(order) == 32 and order[0] == "CSALES"
+    assert order.index("CMKT") < 15, order  # in the first batches claimed after the sales channel had it
