@@ -3,6 +3,7 @@ Slack, with a clock the tests move."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,12 +20,14 @@ from bot.core.people import find_member_by_account, find_workspace
 from bot.core.replies import Reply
 from bot.core.request import Person, Request
 from bot.core.runtime import Runtime
+from bot.server import build_runtime
+from schedules.jobs.delivery import deliver_due
 from schedules.registry import Firing, run_job_now
 from storage.models import Lead, LeadEvent, Member, Outbox, WorkspaceSetting
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.bot.conftest import buttons_of, text_of
 
-__all__ = ["SlackTeam", "buttons_of", "text_of"]
+__all__ = ["SlackTeam", "buttons_of", "deliver_on_two_replicas", "text_of"]
 
 PEOPLE = {  # who: (user id, time zone)
     "mara": ("UMARA", "Europe/Berlin"),
@@ -130,3 +133,18 @@ def slack_team(runtime: Runtime, clock: FakeClock, fake_slack: FakeSlack) -> Sla
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+async def deliver_on_two_replicas(team: SlackTeam, *, batch: int = 7) -> None:
+    """Four delivery runs at once, two on each of two replicas with their own connections to one database."""
+    other = build_runtime(team.runtime.settings, clock=team.clock)
+    other.senders.update(team.runtime.senders)
+    try:
+        await asyncio.gather(
+            *(
+                deliver_due(rt, owner=f"replica-{i}", batch=batch)
+                for i, rt in enumerate((team.runtime, other, team.runtime, other))
+            )
+        )
+    finally:
+        other.db.dispose()

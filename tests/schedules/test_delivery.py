@@ -3,7 +3,6 @@ admins, rows surviving a crashed replica — through the real Slack Sender to a 
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from sqlmodel import select
@@ -14,7 +13,7 @@ from bot.server import build_runtime
 from schedules.jobs.delivery import CLAIM_TIMEOUT, claim_due, deliver_due
 from schedules.jobs.outbox_rows import MAX_ATTEMPTS
 from storage.models import Outbox
-from tests.schedules.conftest import SlackTeam, text_of
+from tests.schedules.conftest import SlackTeam, deliver_on_two_replicas, text_of
 
 
 def _row(team: SlackTeam, row_id: int) -> Outbox:
@@ -200,17 +199,7 @@ async def test_two_replicas_delivering_at_once_send_each_row_once(slack_team: Sl
     team.setting("quiet_hours", "none")
     for n in range(40):
         team.handoff(f"Company {n}", to="rita" if n % 2 else "sam")
-    other = build_runtime(team.runtime.settings, clock=team.clock)
-    other.senders.update(team.runtime.senders)
-    try:
-        await asyncio.gather(
-            *(
-                deliver_due(rt, owner=f"replica-{i}", batch=7)
-                for i, rt in enumerate((team.runtime, other, team.runtime, other))
-            )
-        )
-    finally:
-        other.db.dispose()
+    await deliver_on_two_replicas(team)
     with team.runtime.db.session() as s:
         statuses = set(s.exec(select(Outbox.status).where(Outbox.kind == "handoff")).all())
     assert statuses == {"sent"}

@@ -5,7 +5,6 @@ Sender to a loopback fake Slack."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy import insert
@@ -16,23 +15,31 @@ from bot.core.stops import Stop, stops
 from bot.server import build_runtime
 from schedules.jobs.delivery import CLAIM_TIMEOUT, claim_due, deliver_due
 from storage.models import Outbox
-from tests.schedules.conftest import SlackTeam, text_of
+from tests.schedules.conftest import SlackTeam, deliver_on_two_replicas, text_of
 
 CHANNELS = ("slack:CSALES", "slack:CMKT", "slack:CMGMT")
 
 
-def post(team: SlackTeam, *channels: str, text: str = "The quarterly meeting starts in 1 hour") -> int:
-    values = channel_values(
+def values(team: SlackTeam, *channels: str, text: str, key: str) -> dict[str, Any]:
+    """An outbox row posting ``text`` to ``channels``, one after another."""
+    return channel_values(
         team.clock,
         workspace_id=team.workspace_id,
         channel=channels[0],
         then=channels[1:],
         payload=to_json(say(text)),
         kind="meeting_reminder",
-        key="M1:s0:hour",
+        key=key,
     )
+
+
+def write(team: SlackTeam, rows: list[dict[str, Any]]) -> None:
     with team.runtime.db.session() as session:
-        session.execute(insert(Outbox), [values])
+        session.execute(insert(Outbox), rows)
+
+
+def post(team: SlackTeam, *channels: str, text: str = "The quarterly meeting starts in 1 hour") -> int:
+    write(team, [values(team, *channels, text=text, key="M1:s0:hour")])
     [row] = team.outbox("meeting_reminder")
     assert row.id is not None
     return row.id
@@ -142,52 +149,17 @@ async def test_a_replica_that_dies_between_two_channels_leaves_only_the_second_t
 
 async def test_two_replicas_delivering_posts_to_two_channels_at_once_send_each_once(slack_team: SlackTeam) -> None:
     team = slack_team
-    values = [
-        channel_values(
-            team.clock,
-            workspace_id=team.workspace_id,
-            channel=f"slack:CS{n}",
-            then=[f"slack:CM{n}"],
-            payload=to_json(say(f"Agenda {n}")),
-            kind="meeting_agenda",
-            key=f"M{n}:s0:start",
-        )
-        for n in range(30)
-    ]
-    with team.runtime.db.session() as session:
-        session.execute(insert(Outbox), values)
-    other = build_runtime(team.runtime.settings, clock=team.clock)
-    other.senders.update(team.runtime.senders)
-    try:
-        await asyncio.gather(
-            *(
-                deliver_due(rt, owner=f"replica-{i}", batch=7)
-                for i, rt in enumerate((team.runtime, other, team.runtime, other))
-            )
-        )
-    finally:
-        other.db.dispose()
+    write(team, [values(team, f"slack:CS{n}", f"slack:CM{n}", text=f"Agenda {n}", key=f"M{n}") for n in range(30)])
+    await deliver_on_two_replicas(team)
     assert sorted(asked(team)) == sorted([f"CS{n}" for n in range(30)] + [f"CM{n}" for n in range(30)])
-    assert {r.status for r in team.outbox("meeting_agenda")} == {"sent"}
+    assert {r.status for r in team.outbox("meeting_reminder")} == {"sent"}
 
 
 async def test_the_next_channel_is_not_sent_behind_a_backlog_that_came_after_the_post(slack_team: SlackTeam) -> None:
     team = slack_team
     post(team, "slack:CSALES", "slack:CMKT")
     team.later(seconds=1)
-    later = [
-        channel_values(
-            team.clock,
-            workspace_id=team.workspace_id,
-            channel=f"slack:C{n:02d}",
-            payload=to_json(say(f"Later post {n}")),
-            kind="campaign_announced",
-            key=f"C{n}",
-        )
-        for n in range(30)
-    ]
-    with team.runtime.db.session() as session:
-        session.execute(insert(Outbox), later)
+    write(team, [values(team, f"slack:C{n:02d}", text=f"Later post {n}", key=f"C{n}") for n in range(30)])
     team.later(seconds=1)
     await deliver_due(team.runtime, owner="replica-a", batch=5)
     order = asked(team)
