@@ -163,5 +163,5 @@ async def test_the_next_channel_is_not_sent_behind_a_backlog_that_came_after_the
     team.later(seconds=1)
     await deliver_due(team.runtime, owner="replica-a", batch=5)
     order = asked(team)
-    assert len(order) == 32 and order[0] == "CSALES"
+    assert len(order) == 32 and order.index("CSALES") < 5, order  # the first batch (its channels go side by side)
     assert order.index("CMKT") < 15, order  # in the first batches claimed after the sales channel had it
